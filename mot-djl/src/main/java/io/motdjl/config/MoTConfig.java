@@ -1,0 +1,596 @@
+package io.motdjl.config;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything that defines a MoT model's shape and math. Immutable; built with {@link #builder()}
+ * or read from the {@code config.json} schema of the reference layout (snake_case keys).
+ *
+ * <p>A dense baseline is the same config with {@code nModalities = 1} (or with {@link
+ * Untie#NONE}); the model code is the same either way.
+ */
+public final class MoTConfig {
+
+    private static final Set<String> KEYS =
+            Set.of(
+                    "vocab_size",
+                    "dim",
+                    "n_layers",
+                    "n_heads",
+                    "head_dim",
+                    "ffn_hidden_dim",
+                    "n_modalities",
+                    "norm_order",
+                    "qk_norm",
+                    "norm_eps",
+                    "rope_theta",
+                    "rope_style",
+                    "max_seq_len",
+                    "untie",
+                    "modality_token_ranges");
+    private static final Set<String> UNTIE_KEYS = Set.of("attention", "ffn", "norms");
+
+    private final int vocabSize;
+    private final int dim;
+    private final int nLayers;
+    private final int nHeads;
+    private final int headDim;
+    private final int ffnHiddenDim;
+    private final int nModalities;
+    private final NormOrder normOrder;
+    private final boolean qkNorm;
+    private final double normEps;
+    private final double ropeTheta;
+    private final RopeStyle ropeStyle;
+    private final int maxSeqLen;
+    private final Untie untie;
+    private final long[][] modalityTokenRanges;
+
+    private MoTConfig(Builder b) {
+        vocabSize = b.vocabSize;
+        dim = b.dim;
+        nLayers = b.nLayers;
+        nHeads = b.nHeads;
+        headDim = b.headDim > 0 ? b.headDim : (b.nHeads > 0 ? b.dim / b.nHeads : 0);
+        ffnHiddenDim = b.ffnHiddenDim;
+        nModalities = b.nModalities;
+        normOrder = Objects.requireNonNull(b.normOrder, "normOrder");
+        qkNorm = b.qkNorm;
+        normEps = b.normEps;
+        ropeTheta = b.ropeTheta;
+        ropeStyle = Objects.requireNonNull(b.ropeStyle, "ropeStyle");
+        maxSeqLen = b.maxSeqLen;
+        untie = Objects.requireNonNull(b.untie, "untie");
+        modalityTokenRanges = b.modalityTokenRanges == null ? null : deepCopy(b.modalityTokenRanges);
+        validate();
+    }
+
+    /** Starts a builder with small defaults (a MoT with two modalities, Chameleon norm order). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's values, for making a variant. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.vocabSize = vocabSize;
+        b.dim = dim;
+        b.nLayers = nLayers;
+        b.nHeads = nHeads;
+        b.headDim = headDim;
+        b.ffnHiddenDim = ffnHiddenDim;
+        b.nModalities = nModalities;
+        b.normOrder = normOrder;
+        b.qkNorm = qkNorm;
+        b.normEps = normEps;
+        b.ropeTheta = ropeTheta;
+        b.ropeStyle = ropeStyle;
+        b.maxSeqLen = maxSeqLen;
+        b.untie = untie;
+        b.modalityTokenRanges = modalityTokenRanges;
+        return b;
+    }
+
+    /**
+     * The dense twin: same sizes, one modality, so that MoT and dense run through one code path.
+     * Modality token ranges are dropped (a dense model accepts every token everywhere).
+     */
+    public MoTConfig denseTwin() {
+        return toBuilder().nModalities(1).modalityTokenRanges(null).build();
+    }
+
+    private void validate() {
+        List<String> errors = new ArrayList<>();
+        positive(errors, "vocab_size", vocabSize);
+        positive(errors, "dim", dim);
+        positive(errors, "n_layers", nLayers);
+        positive(errors, "n_heads", nHeads);
+        positive(errors, "head_dim", headDim);
+        positive(errors, "ffn_hidden_dim", ffnHiddenDim);
+        positive(errors, "n_modalities", nModalities);
+        positive(errors, "max_seq_len", maxSeqLen);
+        if (nHeads > 0 && dim > 0 && headDim > 0 && headDim * nHeads != dim) {
+            if (dim % nHeads != 0) {
+                errors.add(
+                        "n_heads ("
+                                + nHeads
+                                + ") must divide dim ("
+                                + dim
+                                + ") unless head_dim is given with n_heads * head_dim == dim;"
+                                + " got head_dim "
+                                + headDim);
+            } else {
+                errors.add(
+                        "n_heads * head_dim must equal dim: "
+                                + nHeads
+                                + " * "
+                                + headDim
+                                + " != "
+                                + dim);
+            }
+        }
+        if (headDim > 0 && headDim % 2 != 0) {
+            errors.add("head_dim must be even for rotary embeddings, got " + headDim);
+        }
+        if (!(normEps > 0) || Double.isInfinite(normEps)) {
+            errors.add("norm_eps must be a positive finite number, got " + normEps);
+        }
+        if (!(ropeTheta > 0) || Double.isInfinite(ropeTheta)) {
+            errors.add("rope_theta must be a positive finite number, got " + ropeTheta);
+        }
+        if (modalityTokenRanges != null) {
+            validateRanges(errors);
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Invalid MoT config: " + String.join("; ", errors));
+        }
+    }
+
+    private void validateRanges(List<String> errors) {
+        if (modalityTokenRanges.length != nModalities) {
+            errors.add(
+                    "modality_token_ranges must have one [start, end) pair per modality ("
+                            + nModalities
+                            + "), got "
+                            + modalityTokenRanges.length);
+            return;
+        }
+        for (int m = 0; m < modalityTokenRanges.length; m++) {
+            long[] r = modalityTokenRanges[m];
+            if (r == null || r.length != 2 || r[0] < 0 || r[0] >= r[1] || r[1] > vocabSize) {
+                errors.add(
+                        "modality_token_ranges["
+                                + m
+                                + "] must be [start, end) with 0 <= start < end <= vocab_size ("
+                                + vocabSize
+                                + "), got "
+                                + Arrays.toString(r));
+            }
+        }
+    }
+
+    private static void positive(List<String> errors, String name, int value) {
+        if (value <= 0) {
+            errors.add(name + " must be positive, got " + value);
+        }
+    }
+
+    private static long[][] deepCopy(long[][] ranges) {
+        long[][] copy = new long[ranges.length][];
+        for (int i = 0; i < ranges.length; i++) {
+            copy[i] = ranges[i] == null ? null : ranges[i].clone();
+        }
+        return copy;
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    /** Reads {@code config.json}. */
+    public static MoTConfig read(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return fromJson(JsonParser.parseReader(reader), file.toString());
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Parses a config from its JSON text. */
+    public static MoTConfig fromJson(String json) {
+        try {
+            return fromJson(JsonParser.parseString(json), "JSON");
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config: not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static MoTConfig fromJson(JsonElement element, String source) {
+        if (!element.isJsonObject()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": expected a JSON object");
+        }
+        JsonObject o = element.getAsJsonObject();
+        for (String key : o.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "Invalid MoT config " + source + ": unknown key \"" + key
+                                + "\"; expected keys are " + KEYS);
+            }
+        }
+        Builder b = new Builder();
+        b.vocabSize = requiredInt(o, "vocab_size", source);
+        b.dim = requiredInt(o, "dim", source);
+        b.nLayers = requiredInt(o, "n_layers", source);
+        b.nHeads = requiredInt(o, "n_heads", source);
+        b.headDim = o.has("head_dim") ? requiredInt(o, "head_dim", source) : 0;
+        b.ffnHiddenDim = requiredInt(o, "ffn_hidden_dim", source);
+        b.nModalities = requiredInt(o, "n_modalities", source);
+        b.normOrder = NormOrder.fromJson(requiredString(o, "norm_order", source));
+        b.qkNorm = requiredBoolean(o, "qk_norm", source);
+        b.normEps = requiredDouble(o, "norm_eps", source);
+        b.ropeTheta = requiredDouble(o, "rope_theta", source);
+        b.ropeStyle = RopeStyle.fromJson(requiredString(o, "rope_style", source));
+        b.maxSeqLen = requiredInt(o, "max_seq_len", source);
+        b.untie = o.has("untie") ? parseUntie(o.get("untie"), source) : Untie.ALL;
+        if (o.has("modality_token_ranges") && !o.get("modality_token_ranges").isJsonNull()) {
+            b.modalityTokenRanges = parseRanges(o.get("modality_token_ranges"), source);
+        }
+        return b.build();
+    }
+
+    private static Untie parseUntie(JsonElement e, String source) {
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source
+                            + ": \"untie\" must be an object {attention, ffn, norms}");
+        }
+        JsonObject u = e.getAsJsonObject();
+        for (String key : u.keySet()) {
+            if (!UNTIE_KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "Invalid MoT config " + source + ": unknown key \"untie." + key
+                                + "\"; expected " + UNTIE_KEYS);
+            }
+        }
+        return new Untie(
+                requiredBoolean(u, "attention", source),
+                requiredBoolean(u, "ffn", source),
+                requiredBoolean(u, "norms", source));
+    }
+
+    private static long[][] parseRanges(JsonElement e, String source) {
+        String what = "Invalid MoT config " + source
+                + ": \"modality_token_ranges\" must be a list of [start, end) pairs";
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException(what);
+        }
+        JsonArray arr = e.getAsJsonArray();
+        long[][] ranges = new long[arr.size()][];
+        for (int i = 0; i < arr.size(); i++) {
+            if (!arr.get(i).isJsonArray() || arr.get(i).getAsJsonArray().size() != 2) {
+                throw new IllegalArgumentException(what);
+            }
+            JsonArray pair = arr.get(i).getAsJsonArray();
+            ranges[i] = new long[] {integral(pair.get(0), what), integral(pair.get(1), what)};
+        }
+        return ranges;
+    }
+
+    private static long integral(JsonElement e, String what) {
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(what);
+        }
+        double d = e.getAsDouble();
+        if (d != Math.rint(d)) {
+            throw new IllegalArgumentException(what);
+        }
+        return e.getAsLong();
+    }
+
+    private static JsonPrimitive required(JsonObject o, String key, String source) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": missing required key \"" + key + "\"");
+        }
+        if (!e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": \"" + key + "\" must be a value, got " + e);
+        }
+        return e.getAsJsonPrimitive();
+    }
+
+    private static int requiredInt(JsonObject o, String key, String source) {
+        JsonPrimitive p = required(o, key, source);
+        if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble())
+                || Math.abs(p.getAsDouble()) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": \"" + key + "\" must be an integer, got "
+                            + p);
+        }
+        return p.getAsInt();
+    }
+
+    private static double requiredDouble(JsonObject o, String key, String source) {
+        JsonPrimitive p = required(o, key, source);
+        if (!p.isNumber()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": \"" + key + "\" must be a number, got " + p);
+        }
+        return p.getAsDouble();
+    }
+
+    private static boolean requiredBoolean(JsonObject o, String key, String source) {
+        JsonPrimitive p = required(o, key, source);
+        if (!p.isBoolean()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": \"" + key + "\" must be true or false, got "
+                            + p);
+        }
+        return p.getAsBoolean();
+    }
+
+    private static String requiredString(JsonObject o, String key, String source) {
+        JsonPrimitive p = required(o, key, source);
+        if (!p.isString()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": \"" + key + "\" must be a string, got " + p);
+        }
+        return p.getAsString();
+    }
+
+    /** This config as a JSON object in the reference schema. */
+    public JsonObject toJsonObject() {
+        JsonObject o = new JsonObject();
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("dim", dim);
+        o.addProperty("n_layers", nLayers);
+        o.addProperty("n_heads", nHeads);
+        o.addProperty("head_dim", headDim);
+        o.addProperty("ffn_hidden_dim", ffnHiddenDim);
+        o.addProperty("n_modalities", nModalities);
+        o.addProperty("norm_order", normOrder.jsonName());
+        o.addProperty("qk_norm", qkNorm);
+        o.addProperty("norm_eps", normEps);
+        o.addProperty("rope_theta", ropeTheta);
+        o.addProperty("rope_style", ropeStyle.jsonName());
+        o.addProperty("max_seq_len", maxSeqLen);
+        JsonObject u = new JsonObject();
+        u.addProperty("attention", untie.attention());
+        u.addProperty("ffn", untie.ffn());
+        u.addProperty("norms", untie.norms());
+        o.add("untie", u);
+        if (modalityTokenRanges != null) {
+            JsonArray ranges = new JsonArray();
+            for (long[] r : modalityTokenRanges) {
+                JsonArray pair = new JsonArray();
+                pair.add(r[0]);
+                pair.add(r[1]);
+                ranges.add(pair);
+            }
+            o.add("modality_token_ranges", ranges);
+        }
+        return o;
+    }
+
+    /** This config as pretty-printed JSON in the reference schema. */
+    public String toJson() {
+        Gson gson = new GsonBuilder().setPrettyPrinting().create();
+        return gson.toJson(toJsonObject());
+    }
+
+    /** Writes {@code config.json} (through a temporary file, so a failure leaves no half file). */
+    public void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int nLayers() {
+        return nLayers;
+    }
+
+    public int nHeads() {
+        return nHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public int ffnHiddenDim() {
+        return ffnHiddenDim;
+    }
+
+    public int nModalities() {
+        return nModalities;
+    }
+
+    public NormOrder normOrder() {
+        return normOrder;
+    }
+
+    public boolean qkNorm() {
+        return qkNorm;
+    }
+
+    public double normEps() {
+        return normEps;
+    }
+
+    public double ropeTheta() {
+        return ropeTheta;
+    }
+
+    public RopeStyle ropeStyle() {
+        return ropeStyle;
+    }
+
+    public int maxSeqLen() {
+        return maxSeqLen;
+    }
+
+    public Untie untie() {
+        return untie;
+    }
+
+    /** Token id range {@code [start, end)} of each modality, or {@code null} when unconstrained. */
+    public long[][] modalityTokenRanges() {
+        return modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
+    }
+
+    /** Number of parameter sets a component gets: {@code nModalities} when untied, else 1. */
+    public int parameterSets(boolean untied) {
+        return untied ? nModalities : 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MoTConfig other && toJson().equals(other.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return toJsonObject().toString();
+    }
+
+    /** Builder for {@link MoTConfig}. */
+    public static final class Builder {
+        private int vocabSize = 256;
+        private int dim = 64;
+        private int nLayers = 2;
+        private int nHeads = 4;
+        private int headDim;
+        private int ffnHiddenDim = 172;
+        private int nModalities = 2;
+        private NormOrder normOrder = NormOrder.POST;
+        private boolean qkNorm = true;
+        private double normEps = 1e-5;
+        private double ropeTheta = 10000.0;
+        private RopeStyle ropeStyle = RopeStyle.INTERLEAVED;
+        private int maxSeqLen = 256;
+        private Untie untie = Untie.ALL;
+        private long[][] modalityTokenRanges;
+
+        private Builder() {}
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder dim(int v) {
+            dim = v;
+            return this;
+        }
+
+        public Builder nLayers(int v) {
+            nLayers = v;
+            return this;
+        }
+
+        public Builder nHeads(int v) {
+            nHeads = v;
+            return this;
+        }
+
+        /** Head width; 0 (the default) means {@code dim / nHeads}. */
+        public Builder headDim(int v) {
+            headDim = v;
+            return this;
+        }
+
+        public Builder ffnHiddenDim(int v) {
+            ffnHiddenDim = v;
+            return this;
+        }
+
+        public Builder nModalities(int v) {
+            nModalities = v;
+            return this;
+        }
+
+        public Builder normOrder(NormOrder v) {
+            normOrder = v;
+            return this;
+        }
+
+        public Builder qkNorm(boolean v) {
+            qkNorm = v;
+            return this;
+        }
+
+        public Builder normEps(double v) {
+            normEps = v;
+            return this;
+        }
+
+        public Builder ropeTheta(double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        public Builder ropeStyle(RopeStyle v) {
+            ropeStyle = v;
+            return this;
+        }
+
+        public Builder maxSeqLen(int v) {
+            maxSeqLen = v;
+            return this;
+        }
+
+        public Builder untie(Untie v) {
+            untie = v;
+            return this;
+        }
+
+        /** Optional per-modality token id ranges {@code [start, end)}; {@code null} for none. */
+        public Builder modalityTokenRanges(long[][] v) {
+            modalityTokenRanges = v;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public MoTConfig build() {
+            return new MoTConfig(this);
+        }
+    }
+}
