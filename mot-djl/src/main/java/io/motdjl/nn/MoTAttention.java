@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.routing.ModalityRouting;
+import io.motdjl.util.Scalars;
 
 /**
  * MoT self-attention: modality-specific Q/K/V/O projections, per-modality per-head QK-norm and
@@ -110,7 +111,7 @@ public final class MoTAttention extends AbstractBlock {
         NDArray k = headsFirst(parts.get(1), batch, length, context);
         NDArray v = parts.get(2).reshape(batch, length, nHeads, headDim).transpose(0, 2, 1, 3);
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim));
+        NDArray scores = Scalars.times(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
         NDArray weights = scores.add(context.attentionMask()).softmax(-1);
         NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.motdjl.config.RopeStyle;
+import io.motdjl.util.NativeArrays;
 
 /**
  * Rotary position embedding. Channel pair {@code i} of a head rotates by angle {@code pos ·
@@ -43,8 +44,8 @@ public final class RotaryEmbedding {
             }
         }
         Shape shape = new Shape(length, 1, half);
-        NDArray c = manager.create(cos, shape).toType(type, false);
-        NDArray s = manager.create(sin, shape).toType(type, false);
+        NDArray c = NativeArrays.of(manager, cos, shape).toType(type, false);
+        NDArray s = NativeArrays.of(manager, sin, shape).toType(type, false);
         return new Tables(c, s, style);
     }
 

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.motdjl.util.NativeArrays;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 
@@ -108,8 +110,8 @@ public final class ModalityRouting implements AutoCloseable {
             perm[slot] = i;
             inverse[i] = slot;
         }
-        NDArray p = manager.create(perm);
-        NDArray q = manager.create(inverse);
+        NDArray p = NativeArrays.of(manager, perm, new Shape(perm.length));
+        NDArray q = NativeArrays.of(manager, inverse, new Shape(inverse.length));
         return new ModalityRouting(numModalities, counts, ids.length, -1, p, q);
     }
 

@@ -1,0 +1,66 @@
+package io.motdjl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.nn.MoTInputs;
+import io.motdjl.nn.MoTModel;
+import java.util.Random;
+
+/** Tiny models and inputs for fast tests. */
+public final class TinyModels {
+
+    private TinyModels() {}
+
+    /** A tiny config: vocab 37, dim 16, 2 layers, 4 heads, SwiGLU 24, max length 12. */
+    public static MoTConfig.Builder config(int modalities) {
+        return MoTConfig.builder()
+                .vocabSize(37)
+                .dim(16)
+                .nLayers(2)
+                .nHeads(4)
+                .ffnHiddenDim(24)
+                .nModalities(modalities)
+                .maxSeqLen(12);
+    }
+
+    /** Builds and initialises a model; weights are random (seeded through the engine). */
+    public static MoTModel model(MoTConfig config, NDManager manager, DataType type) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(1234);
+        MoTModel model = new MoTModel(config);
+        // norm scales default to ones; draw them around one so tests see each modality's own
+        model.setInitializer(
+                (m, shape, dataType) -> m.randomUniform(0.7f, 1.3f, shape, dataType),
+                ai.djl.nn.Parameter.Type.GAMMA);
+        model.initialize(manager, type, new Shape(1, 1), new Shape(1, 1));
+        return model;
+    }
+
+    /** Random ids in {@code [0, bound)} of shape {@code (rows, cols)}. */
+    public static NDArray ids(NDManager manager, Random random, int rows, int cols, int bound) {
+        long[] values = new long[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextInt(bound);
+        }
+        return manager.create(values, new Shape(rows, cols));
+    }
+
+    /** Logits of an inference forward pass. */
+    public static NDArray logits(MoTModel model, NDManager manager, MoTInputs inputs) {
+        NDList out = model.forward(new ParameterStore(manager, false), inputs.toNDList(), false);
+        return out.singletonOrThrow();
+    }
+
+    /** Max absolute difference. */
+    public static double maxAbsDiff(NDArray a, NDArray b) {
+        return a.toType(DataType.FLOAT64, false)
+                .sub(b.toType(DataType.FLOAT64, false))
+                .abs()
+                .max()
+                .getDouble();
+    }
+}
