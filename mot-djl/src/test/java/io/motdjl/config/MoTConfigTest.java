@@ -1,0 +1,66 @@
+package io.motdjl.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.motdjl.GoldenCase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MoTConfigTest {
+
+    @Test
+    void readsEveryGoldenConfigAndRoundTrips(@TempDir Path dir) throws Exception {
+        for (String name : GoldenCase.NAMES) {
+            MoTConfig config = MoTConfig.read(GoldenCase.dir(name).resolve("config.json"));
+            assertEquals(61, config.vocabSize());
+            assertEquals(8, config.headDim());
+            Path copy = dir.resolve(name + ".json");
+            config.write(copy);
+            assertEquals(config, MoTConfig.read(copy));
+            assertEquals(config, MoTConfig.fromJson(config.toJson()));
+        }
+        MoTConfig pre = MoTConfig.read(GoldenCase.dir("pre-norm-three-modalities").resolve("config.json"));
+        assertEquals(NormOrder.PRE, pre.normOrder());
+        assertEquals(RopeStyle.HALF, pre.ropeStyle());
+        assertEquals(3, pre.nModalities());
+        assertEquals(false, pre.qkNorm());
+    }
+
+    @Test
+    void optionalFieldsRoundTrip() {
+        MoTConfig config =
+                MoTConfig.builder()
+                        .untie(new Untie(true, false, true))
+                        .modalityTokenRanges(new long[][] {{0, 100}, {100, 256}})
+                        .build();
+        MoTConfig back = MoTConfig.fromJson(config.toJson());
+        assertEquals(config, back);
+        assertEquals(100, back.modalityTokenRanges()[1][0]);
+        assertEquals(1, config.denseTwin().nModalities());
+        assertEquals(null, config.denseTwin().modalityTokenRanges());
+    }
+
+    @Test
+    void rejectsMalformedJsonWithClearMessages(@TempDir Path dir) throws Exception {
+        String good = MoTConfig.builder().build().toJson();
+        assertMessage("unknown key \"dims\"", good.replace("\"dim\"", "\"dims\""));
+        assertMessage("missing required key \"dim\"", good.replace("\"dim\"", "\"__drop\"").replaceAll(",\\s*\"__drop\": \\d+", ""));
+        assertMessage("\"n_layers\" must be an integer", good.replaceFirst("\"n_layers\": 2", "\"n_layers\": 2.5"));
+        assertMessage("norm_order must be \"post\" or \"pre\", got \"middle\"", good.replace("\"post\"", "\"middle\""));
+        assertMessage("\"qk_norm\" must be true or false", good.replace("\"qk_norm\": true", "\"qk_norm\": 1"));
+        assertMessage("not valid JSON", "{ not json");
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "[1, 2]");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
+        assertTrue(e.getMessage().contains("expected a JSON object"), e.getMessage());
+    }
+
+    private static void assertMessage(String fragment, String json) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoTConfig.fromJson(json));
+        assertTrue(e.getMessage().contains(fragment), "message was: " + e.getMessage());
+    }
+}
