@@ -55,6 +55,22 @@ public final class TinyModels {
         return out.singletonOrThrow();
     }
 
+    /**
+     * Runs the garbage collector a few times. Tests call it where native code might still read
+     * memory owned by a Java buffer whose wrapper is gone (DJL's PyTorch engine wraps Java data
+     * without copying), so such bugs fail every time instead of now and then.
+     */
+    public static void forceGarbageCollection() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Max absolute difference. */
     public static double maxAbsDiff(NDArray a, NDArray b) {
         return a.toType(DataType.FLOAT64, false)

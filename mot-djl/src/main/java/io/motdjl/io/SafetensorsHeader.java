@@ -5,12 +5,14 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -19,17 +21,26 @@ import java.util.Map;
 
 /**
  * The validated header of a safetensors file. Parsing checks everything DJL's native decoder
- * would trust blindly — the header length, the dtype allow-list (no BF16: DJL aborts the JVM on
- * it), every tensor's offsets lying inside the file, not overlapping, and matching its shape and
- * dtype size — so that no malformed byte reaches native code.
+ * would trust blindly — the header length, strict JSON without duplicate keys, the dtype
+ * allow-list (no BF16: DJL aborts the JVM on it), exact integer shapes and offsets, every
+ * tensor's bytes lying inside the file and matching its shape and dtype size, and the tensors
+ * tiling the data section without overlaps, holes or trailing bytes — so that no malformed byte
+ * reaches native code.
  */
 public final class SafetensorsHeader {
 
     /** Largest header accepted (the format's own reference reader uses the same bound). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
+    /** The header key that holds free-form metadata rather than a tensor. */
+    public static final String METADATA_KEY = "__metadata__";
+
     private static final Map<String, Integer> DTYPE_BYTES =
             Map.of("F32", 4, "F64", 8, "F16", 2, "I64", 8, "I32", 4, "I8", 1, "U8", 1, "BOOL", 1);
+
+    /** Printed in messages in a fixed order (the map's own order is unspecified). */
+    private static final List<String> DTYPE_NAMES =
+            List.of("F32", "F64", "F16", "I64", "I32", "I8", "U8", "BOOL");
 
     /**
      * One tensor's entry.
@@ -46,6 +57,11 @@ public final class SafetensorsHeader {
         public DataType dataType() {
             return DataType.fromSafetensors(dtype);
         }
+
+        /** Number of bytes the tensor occupies. */
+        public long byteSize() {
+            return end - begin;
+        }
     }
 
     private final Map<String, Entry> entries;
@@ -56,8 +72,13 @@ public final class SafetensorsHeader {
         this.dataOffset = dataOffset;
     }
 
+    /** Whether files may hold tensors of this safetensors dtype (e.g. {@code "F32"}). */
+    public static boolean isSupported(String dtype) {
+        return DTYPE_BYTES.containsKey(dtype);
+    }
+
     /**
-     * Validates the header of {@code file}'s bytes.
+     * Validates the header of a safetensors file.
      *
      * @param bytes the whole file
      * @param source the file's name, for messages
@@ -65,39 +86,13 @@ public final class SafetensorsHeader {
      * @throws CheckpointException naming the tensor or the field that is wrong
      */
     public static SafetensorsHeader parse(byte[] bytes, String source) {
-        if (bytes.length < 8) {
-            throw new CheckpointException(
-                    source + ": not a safetensors file (" + bytes.length
-                            + " bytes, shorter than the 8-byte header length)");
-        }
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > bytes.length - 8L) {
-            throw new CheckpointException(
-                    source + ": invalid safetensors header length " + headerLength + " (file has "
-                            + bytes.length + " bytes; at most " + MAX_HEADER_BYTES
-                            + " are allowed) — the file is truncated or not safetensors");
-        }
-        if (bytes[8] != '{') {
-            throw new CheckpointException(
-                    source + ": safetensors header must be a JSON object starting with '{'");
-        }
-        String json = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
-        JsonObject root;
-        try {
-            JsonElement element = JsonParser.parseString(json);
-            if (!element.isJsonObject()) {
-                throw new CheckpointException(source + ": safetensors header is not a JSON object");
-            }
-            root = element.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new CheckpointException(
-                    source + ": safetensors header is not valid JSON (" + e.getMessage() + ")", e);
-        }
+        long headerLength = headerLength(bytes, source);
+        JsonObject root = parseJson(bytes, (int) headerLength, source);
         long dataOffset = 8 + headerLength;
         long dataLength = bytes.length - dataOffset;
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : root.entrySet()) {
-            if ("__metadata__".equals(e.getKey())) {
+            if (METADATA_KEY.equals(e.getKey())) {
                 continue;
             }
             Entry entry = parseEntry(e.getKey(), e.getValue(), source);
@@ -109,42 +104,88 @@ public final class SafetensorsHeader {
             }
             entries.put(entry.name(), entry);
         }
-        checkNoOverlap(entries, source);
+        checkLayout(entries.values(), dataLength, source);
         return new SafetensorsHeader(Collections.unmodifiableMap(entries), dataOffset);
+    }
+
+    private static long headerLength(byte[] bytes, String source) {
+        if (bytes.length < 8) {
+            throw new CheckpointException(
+                    source + ": not a safetensors file (" + bytes.length
+                            + " bytes, shorter than the 8-byte header length)");
+        }
+        long length = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (length < 2 || length > MAX_HEADER_BYTES) {
+            // read as unsigned like the format does, so that huge values are not shown negative
+            throw new CheckpointException(
+                    source + ": invalid safetensors header length " + Long.toUnsignedString(length)
+                            + "; expected 2 to " + MAX_HEADER_BYTES
+                            + " bytes — the file is corrupt or not safetensors");
+        }
+        if (length > bytes.length - 8L) {
+            throw new CheckpointException(
+                    source + ": safetensors header length " + length + " runs past the end of the"
+                            + " file (" + bytes.length + " bytes) — the file is truncated");
+        }
+        return length;
+    }
+
+    private static JsonObject parseJson(byte[] bytes, int headerLength, String source) {
+        if (bytes[8] != '{') {
+            throw new CheckpointException(
+                    source + ": safetensors header must be a JSON object starting with '{'");
+        }
+        String json = new String(bytes, 8, headerLength, StandardCharsets.UTF_8);
+        JsonElement element;
+        try {
+            element = StrictJson.parse(json);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(
+                    source + ": safetensors header is not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (!element.isJsonObject()) {
+            throw new CheckpointException(source + ": safetensors header is not a JSON object");
+        }
+        return element.getAsJsonObject();
     }
 
     private static Entry parseEntry(String name, JsonElement value, String source) {
         String where = source + ": tensor '" + name + "'";
         if (!value.isJsonObject()) {
-            throw new CheckpointException(where + " has no {dtype, shape, data_offsets} entry");
+            throw new CheckpointException(
+                    where + " has no {dtype, shape, data_offsets} object, got " + value);
         }
         JsonObject o = value.getAsJsonObject();
         JsonElement dtypeElement = o.get("dtype");
-        if (dtypeElement == null || !dtypeElement.isJsonPrimitive()) {
-            throw new CheckpointException(where + " has no dtype");
+        if (dtypeElement == null
+                || !dtypeElement.isJsonPrimitive()
+                || !dtypeElement.getAsJsonPrimitive().isString()) {
+            throw new CheckpointException(where + " has no dtype string");
         }
         String dtype = dtypeElement.getAsString();
         Integer size = DTYPE_BYTES.get(dtype);
         if (size == null) {
             throw new CheckpointException(
                     where + " has dtype " + dtype + ", which is not supported; expected one of "
-                            + DTYPE_BYTES.keySet()
-                            + ("BF16".equals(dtype) ? " (convert BF16 checkpoints to F32 first)" : ""));
+                            + DTYPE_NAMES
+                            + ("BF16".equals(dtype)
+                                    ? " (convert BF16 checkpoints to F32 first)"
+                                    : ""));
         }
         long[] dims = longArray(o.get("shape"), where + " shape");
-        long elements = 1;
-        for (long d : dims) {
-            if (d < 0) {
-                throw new CheckpointException(where + " has a negative dimension in its shape");
-            }
-            elements = Math.multiplyExact(elements, d);
-        }
+        long elements = elementCount(dims, where);
         long[] offsets = longArray(o.get("data_offsets"), where + " data_offsets");
-        if (offsets.length != 2 || offsets[0] < 0 || offsets[1] < offsets[0]) {
+        if (offsets.length != 2 || offsets[1] < offsets[0]) {
             throw new CheckpointException(
-                    where + " has invalid data_offsets; expected [begin, end] with 0 <= begin <= end");
+                    where + " has invalid data_offsets; expected [begin, end] with"
+                            + " 0 <= begin <= end");
         }
-        long expectedBytes = Math.multiplyExact(elements, (long) size);
+        long expectedBytes;
+        try {
+            expectedBytes = Math.multiplyExact(elements, (long) size);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(where + " has a shape too large to address", e);
+        }
         if (offsets[1] - offsets[0] != expectedBytes) {
             throw new CheckpointException(
                     where + " spans " + (offsets[1] - offsets[0]) + " bytes but its shape "
@@ -156,6 +197,24 @@ public final class SafetensorsHeader {
         return new Entry(name, dtype, new Shape(dims), offsets[0], offsets[1]);
     }
 
+    private static long elementCount(long[] dims, String where) {
+        for (long d : dims) {
+            if (d == 0) {
+                return 0; // even if the other dimensions would overflow when multiplied
+            }
+        }
+        long elements = 1;
+        try {
+            for (long d : dims) {
+                elements = Math.multiplyExact(elements, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(where + " has a shape too large to address", e);
+        }
+        return elements;
+    }
+
+    /** Non-negative exact integers; {@code 2.0} is accepted (DJL's reader accepts it too). */
     private static long[] longArray(JsonElement element, String what) {
         if (element == null || !element.isJsonArray()) {
             throw new CheckpointException(what + " is missing or not a list");
@@ -164,29 +223,62 @@ public final class SafetensorsHeader {
         long[] values = new long[arr.size()];
         for (int i = 0; i < values.length; i++) {
             JsonElement v = arr.get(i);
-            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()
-                    || v.getAsDouble() != Math.rint(v.getAsDouble())) {
+            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
                 throw new CheckpointException(what + " must hold integers, got " + arr);
             }
-            values[i] = v.getAsLong();
+            values[i] = exactLong(v.getAsJsonPrimitive(), what, arr);
         }
         return values;
     }
 
-    private static void checkNoOverlap(Map<String, Entry> entries, String source) {
-        List<Entry> sorted = new ArrayList<>(entries.values());
+    private static long exactLong(JsonPrimitive p, String what, JsonArray arr) {
+        BigDecimal value = p.getAsBigDecimal();
+        if (value.signum() < 0) {
+            throw new CheckpointException(what + " must not be negative, got " + arr);
+        }
+        try {
+            // fails fast on fractions and on values beyond 64 bits, without expanding them
+            return value.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(what + " must hold 64-bit integers, got " + arr, e);
+        }
+    }
+
+    /**
+     * The non-empty tensors must tile the data section exactly, as the format requires: an overlap
+     * means two tensors share bytes, a hole or trailing bytes mean an offset is wrong.
+     */
+    private static void checkLayout(Collection<Entry> entries, long dataLength, String source) {
+        List<Entry> sorted = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.byteSize() > 0) {
+                sorted.add(e);
+            }
+        }
         sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         Entry previous = null;
+        long position = 0;
         for (Entry e : sorted) {
-            if (e.begin() == e.end()) {
-                continue;
-            }
-            if (previous != null && e.begin() < previous.end()) {
+            if (e.begin() < position) {
                 throw new CheckpointException(
                         source + ": tensors '" + previous.name() + "' and '" + e.name()
                                 + "' overlap in the data section");
             }
+            if (e.begin() > position) {
+                throw new CheckpointException(
+                        source + ": bytes " + position + " to " + e.begin() + " of the data section"
+                                + " belong to no tensor (before tensor '" + e.name()
+                                + "') — an offset is wrong");
+            }
+            position = e.end();
             previous = e;
+        }
+        if (position != dataLength) {
+            throw new CheckpointException(
+                    source + ": the data section has " + (dataLength - position)
+                            + " bytes after the last tensor"
+                            + (previous == null ? "" : " '" + previous.name() + "'")
+                            + " — an offset is wrong or the file was appended to");
         }
     }
 

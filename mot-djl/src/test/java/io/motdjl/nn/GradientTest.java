@@ -65,7 +65,7 @@ class GradientTest {
                                 .singletonOrThrow();
                 // a collection between forward and backward exposes any Java-owned memory that
                 // the graph still reads (DJL's mul(Number) used to do this: see util.Scalars)
-                forceGarbageCollection();
+                TinyModels.forceGarbageCollection();
                 collector.backward(loss(logits, inputs));
             }
             for (String name : probes) {
@@ -125,17 +125,6 @@ class GradientTest {
                 }
             }
             assertTrue(absent > 10 && present > 20, absent + " absent, " + present + " present");
-        }
-    }
-
-    static void forceGarbageCollection() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -1,0 +1,78 @@
+package io.motdjl.examples.cli;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code --name value} (or {@code --name=value}) options of one command. Anything not declared
+ * is a {@link UsageException}, so a typo never gets silently ignored.
+ */
+final class CommandOptions {
+
+    private final Map<String, String> values;
+
+    private CommandOptions(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * Parses {@code args}.
+     *
+     * @param args the arguments after the command name
+     * @param names the option names the command accepts, without {@code --}
+     * @param synopsis the command's synopsis, quoted in error messages
+     * @return the options
+     * @throws UsageException for an unknown, repeated or value-less option, or a stray argument
+     */
+    static CommandOptions parse(List<String> args, Set<String> names, String synopsis) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw usage("unexpected argument '" + arg + "'", synopsis);
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                value = args.get(++i);
+            } else {
+                value = null;
+            }
+            if (!names.contains(name)) {
+                throw usage("unknown option --" + name, synopsis);
+            }
+            if (value == null || value.isEmpty()) {
+                throw usage("option --" + name + " needs a value", synopsis);
+            }
+            if (values.put(name, value) != null) {
+                throw usage("option --" + name + " given twice", synopsis);
+            }
+        }
+        return new CommandOptions(values);
+    }
+
+    /**
+     * A required option's value as a path.
+     *
+     * @throws UsageException if the option is missing
+     */
+    Path requiredPath(String name, String synopsis) {
+        String value = values.get(name);
+        if (value == null) {
+            throw usage("missing option --" + name, synopsis);
+        }
+        return Paths.get(value);
+    }
+
+    private static UsageException usage(String problem, String synopsis) {
+        return new UsageException(problem + " (usage: mot " + synopsis + ")");
+    }
+}

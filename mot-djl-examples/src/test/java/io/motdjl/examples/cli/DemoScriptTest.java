@@ -1,0 +1,41 @@
+package io.motdjl.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.motdjl.examples.ReferenceCases;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/mot demo} and {@code bin/mot help}. */
+class DemoScriptTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void demoRunsEveryReferenceCase() throws Exception {
+        MotScript.Result result = MotScript.run(tmp, "demo");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertFalse(result.stderr().contains("Exception"), () -> "no stack trace: " + result);
+        // DJL's CUDA probe warns on every CPU-only start; the CLI's logging config quiets it
+        assertFalse(result.stderr().contains("GPU count"), () -> "quiet CUDA probe: " + result);
+        for (String name : ReferenceCases.names()) {
+            assertTrue(result.stdout().contains(name), () -> name + " in: " + result);
+        }
+        assertTrue(
+                result.stdout().contains("all " + ReferenceCases.names().size() + " cases match"),
+                result::toString);
+    }
+
+    @Test
+    void helpListsTheCommands() throws Exception {
+        MotScript.Result result = MotScript.run(tmp, "--help");
+        assertEquals(0, result.exitCode(), result::toString);
+        for (String command : new String[] {"forward", "demo", "help"}) {
+            assertTrue(
+                    result.stdout().contains("mot " + command), () -> command + " in: " + result);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.motdjl.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.motdjl.examples.ReferenceCases;
+import io.motdjl.io.SafetensorsFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad command lines and bad data through {@code bin/mot}: a non-zero exit status and exactly one
+ * line on stderr that names the problem, never a stack trace.
+ */
+class ScriptErrorsTest {
+
+    private static final String CASE = "chameleon-post";
+
+    @TempDir Path tmp;
+    private Path checkpoint;
+    private Path output;
+
+    @BeforeEach
+    void extractCase() throws Exception {
+        checkpoint = ReferenceCases.extract(CASE, tmp);
+        output = tmp.resolve("output.safetensors");
+    }
+
+    @Test
+    void nonexistentCheckpointDirectory() throws Exception {
+        Path missing = tmp.resolve("no-such-checkpoint");
+        MotScript.Result result = forward(missing, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, "checkpoint directory not found", missing.toString());
+    }
+
+    @Test
+    void modalityIdOutOfRange() throws Exception {
+        Path input = tmp.resolve("bad-modality.safetensors");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> tensors =
+                    SafetensorsFile.read(checkpoint.resolve(ReferenceCases.INPUT), manager);
+            NDArray modalities = tensors.get("modalities");
+            long[] ids = modalities.toLongArray();
+            ids[3] = 7; // the case has 2 modalities
+            Map<String, NDArray> bad = new LinkedHashMap<>(tensors);
+            bad.put("modalities", manager.create(ids, modalities.getShape()));
+            SafetensorsFile.write(input, bad);
+        }
+        MotScript.Result result = forward(checkpoint, input);
+        assertOneLineError(result, 1, "modality id 7", "outside [0, 2)");
+        assertFalse(Files.exists(output), "no output is written for bad input");
+    }
+
+    @Test
+    void truncatedInputFile() throws Exception {
+        byte[] whole = Files.readAllBytes(checkpoint.resolve(ReferenceCases.INPUT));
+        Path input = tmp.resolve("truncated.safetensors");
+        Files.write(input, java.util.Arrays.copyOf(whole, whole.length - 100));
+        MotScript.Result result = forward(checkpoint, input);
+        assertOneLineError(result, 1, "truncated.safetensors", "truncated");
+    }
+
+    @Test
+    void missingOptionIsAUsageError() throws Exception {
+        MotScript.Result result =
+                MotScript.run(tmp, "forward", "--checkpoint", checkpoint.toString());
+        assertOneLineError(result, 2, "missing option --input");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() throws Exception {
+        MotScript.Result result = MotScript.run(tmp, "frobnicate");
+        assertOneLineError(result, 2, "unknown command 'frobnicate'");
+    }
+
+    private MotScript.Result forward(Path checkpointDir, Path input) throws Exception {
+        return MotScript.run(
+                tmp,
+                "forward",
+                "--checkpoint", checkpointDir.toString(),
+                "--input", input.toString(),
+                "--output", output.toString());
+    }
+
+    private static void assertOneLineError(
+            MotScript.Result result, int exitCode, String... mentions) {
+        assertEquals(exitCode, result.exitCode(), result::toString);
+        List<String> lines = result.stderrLines();
+        assertEquals(1, lines.size(), () -> "one line on stderr: " + result);
+        String line = lines.get(0);
+        assertTrue(line.startsWith("mot: error: "), line);
+        for (String mention : mentions) {
+            assertTrue(line.contains(mention), () -> "'" + mention + "' in: " + line);
+        }
+    }
+}
