@@ -1,0 +1,110 @@
+package io.motdjl.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.motdjl.nn.MoTInputs;
+import java.util.Set;
+
+/**
+ * Checks that a batch follows the training contract, so that a mistake fails loudly instead of,
+ * say, an unnamed padding mask being silently ignored:
+ *
+ * <ul>
+ *   <li>data: the {@link MoTInputs} layout, {@code tokens} and {@code modalities} {@code (B, T)}
+ *       first, then optional arrays <em>named</em> {@code image_span_ids}, {@code attention_mask}
+ *       or {@code document_ids} (the model finds them by name);
+ *   <li>labels: {@code [tokens, modalities]} or {@code [tokens, modalities, attention_mask]}, each
+ *       {@code (B, T)}.
+ * </ul>
+ */
+final class BatchLayout {
+
+    private static final Set<String> OPTIONAL_INPUTS =
+            Set.of(MoTInputs.IMAGE_SPAN_IDS, MoTInputs.VALID_TOKENS, MoTInputs.DOCUMENT_IDS);
+
+    private BatchLayout() {}
+
+    /** Throws {@link IllegalArgumentException} naming what is wrong. */
+    static void check(NDList data, NDList labels) {
+        if (data.size() < 2) {
+            throw new IllegalArgumentException(
+                    "a training batch needs data [tokens, modalities, ...], got "
+                            + data.size()
+                            + " array(s)");
+        }
+        Shape shape = data.get(0).getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("batch tokens must be (B, T), got shape " + shape);
+        }
+        for (int i = 1; i < data.size(); i++) {
+            NDArray array = data.get(i);
+            if (i >= 2 && (array.getName() == null || !OPTIONAL_INPUTS.contains(array.getName()))) {
+                throw new IllegalArgumentException(
+                        "batch data array "
+                                + i
+                                + " is named "
+                                + quoted(array.getName())
+                                + "; optional inputs are found by name and must be one of "
+                                + OPTIONAL_INPUTS);
+            }
+            requireShape("batch data array " + i, array, shape);
+        }
+        if (labels.size() < 2 || labels.size() > 3) {
+            throw new IllegalArgumentException(
+                    "batch labels must be [tokens, modalities, attention_mask (optional)], got "
+                            + labels.size()
+                            + " array(s)");
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            requireShape("batch label " + i, labels.get(i), shape);
+        }
+    }
+
+    /** Sequence length T of a checked batch. */
+    static int sequenceLength(NDList data) {
+        return Math.toIntExact(data.get(0).getShape().get(1));
+    }
+
+    /**
+     * Number of real (non-padding) input tokens: the sum of the data's {@code attention_mask}, else
+     * of the third label, else {@code B·T}.
+     */
+    static long realTokens(NDList data, NDList labels) {
+        NDArray mask = named(data, MoTInputs.VALID_TOKENS);
+        if (mask == null && labels.size() > 2) {
+            mask = labels.get(2);
+        }
+        if (mask == null) {
+            return data.get(0).getShape().size();
+        }
+        // temporaries belong to the batch's manager and go with the batch
+        return mask.toType(DataType.INT64, false).sum().getLong();
+    }
+
+    private static NDArray named(NDList list, String name) {
+        for (int i = 2; i < list.size(); i++) {
+            if (name.equals(list.get(i).getName())) {
+                return list.get(i);
+            }
+        }
+        return null;
+    }
+
+    private static void requireShape(String what, NDArray array, Shape expected) {
+        if (!array.getShape().equals(expected)) {
+            throw new IllegalArgumentException(
+                    what
+                            + " has shape "
+                            + array.getShape()
+                            + ", expected "
+                            + expected
+                            + " like the tokens");
+        }
+    }
+
+    private static String quoted(String name) {
+        return name == null ? "(no name)" : "\"" + name + "\"";
+    }
+}

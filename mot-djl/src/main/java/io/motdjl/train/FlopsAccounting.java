@@ -1,0 +1,154 @@
+package io.motdjl.train;
+
+import io.motdjl.config.MoTConfig;
+
+/**
+ * Analytic parameter and FLOP counts of a {@link MoTConfig}, so that MoT and dense runs can be
+ * compared against training compute as the paper does.
+ *
+ * <p>A multiply-add counts as 2 FLOPs. Per token, with {@code d} the width, {@code H·hd} the
+ * attention width, {@code F} the SwiGLU hidden width, {@code L} layers, {@code V} the vocabulary
+ * and {@code T} the sequence length:
+ *
+ * <pre>
+ *   active non-embedding parameters  N = L · (4·d·H·hd + 3·d·F)        (Wq, Wk, Wv, Wo; W1, W2, W3)
+ *   forward FLOPs per token          2·N + 2·V·d + L · 2·2·T·H·hd
+ *   training FLOPs per token         3 × forward                        (backward ≈ 2 × forward)
+ * </pre>
+ *
+ * <ul>
+ *   <li>A token touches exactly one modality's parameter set, so {@code N} does not depend on the
+ *       number of modalities or on what is untied: MoT and its dense twin have equal FLOPs per
+ *       token, while MoT has more {@link #totalParameters() parameters}.
+ *   <li>The attention term counts the score matmul {@code QKᵀ} and the value matmul {@code AV},
+ *       each {@code 2·T·H·hd} per token, over the <em>full</em> length {@code T}, as Hoffmann et
+ *       al. 2022 (App. F) do: it is not halved for causality, since the implementation computes
+ *       the full masked score matrix. (Kaplan et al. 2020 count {@code 2·T·d_attn} per layer,
+ *       half of this term.)
+ *   <li>The output head costs {@code 2·V·d}; the embedding lookup is a gather and costs nothing.
+ *   <li>RMSNorms, the softmax, RoPE, the residual adds and SiLU are elementwise, {@code O(d)} per
+ *       token against {@code O(d²)} for the matmuls, and are left out of the FLOPs; their
+ *       parameters (norm scales) are left out of {@code N} but included in the parameter totals.
+ * </ul>
+ */
+public final class FlopsAccounting {
+
+    private final MoTConfig config;
+
+    private FlopsAccounting(MoTConfig config) {
+        this.config = config;
+    }
+
+    /** The accounting of {@code config}. */
+    public static FlopsAccounting of(MoTConfig config) {
+        return new FlopsAccounting(config);
+    }
+
+    /** The config counted. */
+    public MoTConfig config() {
+        return config;
+    }
+
+    private long attentionWidth() {
+        return (long) config.nHeads() * config.headDim();
+    }
+
+    /** Matmul parameters of one layer's attention for one modality: {@code 4·d·H·hd}. */
+    public long attentionParametersPerLayer() {
+        return 4L * config.dim() * attentionWidth();
+    }
+
+    /** Matmul parameters of one layer's SwiGLU for one modality: {@code 3·d·F}. */
+    public long feedForwardParametersPerLayer() {
+        return 3L * config.dim() * config.ffnHiddenDim();
+    }
+
+    /**
+     * Non-embedding parameters one token uses: the dense model's matmul weights, {@code L·(4·d·H·hd
+     * + 3·d·F)}. Norm scales are not counted (see the class notes).
+     */
+    public long activeNonEmbeddingParameters() {
+        return config.nLayers() * (attentionParametersPerLayer() + feedForwardParametersPerLayer());
+    }
+
+    /** Output head FLOPs per token: {@code 2·V·d}. */
+    public long headFlopsPerToken() {
+        return 2L * config.vocabSize() * config.dim();
+    }
+
+    /** Attention score and value matmul FLOPs per token over all layers: {@code L·2·2·T·H·hd}. */
+    public long attentionFlopsPerToken(int sequenceLength) {
+        requireLength(sequenceLength);
+        return config.nLayers() * 2L * 2L * sequenceLength * attentionWidth();
+    }
+
+    /** Forward FLOPs per token at sequence length {@code T}. */
+    public long forwardFlopsPerToken(int sequenceLength) {
+        return 2L * activeNonEmbeddingParameters()
+                + headFlopsPerToken()
+                + attentionFlopsPerToken(sequenceLength);
+    }
+
+    /** Training (forward + backward) FLOPs per token: {@code 3 ×} the forward FLOPs. */
+    public long trainingFlopsPerToken(int sequenceLength) {
+        return 3L * forwardFlopsPerToken(sequenceLength);
+    }
+
+    /** Training FLOPs of {@code tokens} non-padding tokens in sequences of length {@code T}. */
+    public double trainingFlops(long tokens, int sequenceLength) {
+        return (double) tokens * trainingFlopsPerToken(sequenceLength);
+    }
+
+    /** Token embedding plus output head parameters: {@code 2·V·d} (they are never tied here). */
+    public long embeddingParameters() {
+        return 2L * config.vocabSize() * config.dim();
+    }
+
+    /**
+     * Every parameter the model stores: all modality copies of the untied components, norm scales
+     * included, embeddings and head included. Equal to the sum of the sizes of {@code new
+     * MoTModel(config).getParameters()}.
+     */
+    public long totalParameters() {
+        return embeddingParameters() + nonEmbeddingParameters();
+    }
+
+    /** {@link #totalParameters()} without the token embedding and the output head. */
+    public long nonEmbeddingParameters() {
+        long d = config.dim();
+        int attentionSets = config.parameterSets(config.untie().attention());
+        int ffnSets = config.parameterSets(config.untie().ffn());
+        int normSets = config.parameterSets(config.untie().norms());
+        // one norm on each of attention and FFN, before them (pre order) or after (post order)
+        long normsPerLayer = 2 * d;
+        if (config.qkNorm()) {
+            normsPerLayer += 2L * config.headDim();
+        }
+        long perLayer =
+                attentionSets * attentionParametersPerLayer()
+                        + ffnSets * feedForwardParametersPerLayer()
+                        + normSets * normsPerLayer;
+        long finalNorm = normSets * d;
+        return config.nLayers() * perLayer + finalNorm;
+    }
+
+    /** A one-line summary at sequence length {@code T}, for logs. */
+    public String describe(int sequenceLength) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "%,d parameters (%,d non-embedding), %,d active non-embedding per token;"
+                        + " %.4g training FLOPs per token at T=%d",
+                totalParameters(),
+                nonEmbeddingParameters(),
+                activeNonEmbeddingParameters(),
+                (double) trainingFlopsPerToken(sequenceLength),
+                sequenceLength);
+    }
+
+    private static void requireLength(int sequenceLength) {
+        if (sequenceLength < 1) {
+            throw new IllegalArgumentException(
+                    "the sequence length must be positive, got " + sequenceLength);
+        }
+    }
+}

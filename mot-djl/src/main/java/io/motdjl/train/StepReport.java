@@ -1,0 +1,31 @@
+package io.motdjl.train;
+
+/**
+ * What one training step did. Losses are those of the step's batch before the update.
+ *
+ * @param step the step's number, 1-based (the run's step count after it)
+ * @param epoch the epoch the batch came from, 0-based
+ * @param loss the mean next-token loss that was back-propagated
+ * @param losses the batch's losses per target modality (sums and counts)
+ * @param learningRate the learning rate of the update
+ * @param gradNorm the global gradient L2 norm before clipping
+ * @param clipped whether the gradients were scaled down
+ * @param tokens real (non-padding) input tokens in the batch
+ * @param sequenceLength T of the batch
+ * @param totalTokens real tokens processed by the run so far, this step included
+ * @param totalTrainingFlops analytic training FLOPs of the run so far ({@link FlopsAccounting})
+ * @param nanos wall time of the step
+ */
+public record StepReport(
+        int step,
+        int epoch,
+        float loss,
+        ModalityLosses losses,
+        double learningRate,
+        double gradNorm,
+        boolean clipped,
+        long tokens,
+        int sequenceLength,
+        long totalTokens,
+        double totalTrainingFlops,
+        long nanos) {}

@@ -1,0 +1,496 @@
+package io.motdjl.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.TrainingDivergedException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.BatchSampler;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.SequenceSampler;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.util.ProgressBar;
+import ai.djl.translate.TranslateException;
+import ai.djl.util.Pair;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.io.ReferenceCheckpoint;
+import io.motdjl.nn.MoTModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link MoTModel} on DJL's {@link Trainer}: next-token loss ({@link MoTLoss}), {@link
+ * AdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
+ * that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact
+ * checkpoint/resume.
+ *
+ * <pre>{@code
+ * try (TrainingRun run = TrainingRun.start(config, settings, trainData)) {
+ *     run.every(100, (r, report) -> log(r.step(), r.evaluate(heldOut)));
+ *     run.trainToEnd();
+ *     run.saveCheckpoint(dir);
+ * }
+ * try (TrainingRun run = TrainingRun.resume(dir, trainData)) { ... }
+ * }</pre>
+ *
+ * <p><b>Reproducible.</b> The seed fixes the initialisation, the data order ({@link
+ * EpochShuffleSampler}, which depends on the seed alone, so a MoT and its dense twin see the same
+ * batches) and, re-seeded from (seed, step) before every step, the engine's random generator. The
+ * same seed gives the same losses and weights bit for bit on CPU, and a run resumed from a
+ * checkpoint continues exactly as if it had not stopped.
+ *
+ * <p><b>A step.</b> Seed the engine; take the next batch; forward and loss inside a gradient
+ * collector; backward; measure the global gradient norm and clip; {@link Trainer#step()} (AdamW
+ * updates every parameter and zeroes its gradient); notify DJL listeners with a {@link StepData}.
+ * Every array made in the step belongs to the batch's manager or to a scratch manager and is closed
+ * by the end of the step.
+ *
+ * <p><b>Limits.</b> One device; float32 weights; not thread-safe. After an exception from {@link
+ * #train} (e.g. {@link TrainingDivergedException}) the run is mid-step: resume from a checkpoint
+ * rather than training on.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(TrainingRun.class);
+    private static final String MODEL_NAME = "mot";
+
+    private final MoTConfig config;
+    private final TrainingSettings settings;
+    private final RunOptions options;
+    private final Model model;
+    private final MoTModel block;
+    private final AdamW optimizer;
+    private final MoTLoss loss;
+    private final Trainer trainer;
+    private final WarmupCosineTracker schedule;
+    private final FlopsAccounting flops;
+    private final BatchStream stream;
+    private final List<Pair<Integer, StepCallback>> callbacks = new ArrayList<>();
+    private int step;
+    private long totalTokens;
+    private double totalTrainingFlops;
+
+    private TrainingRun(
+            MoTConfig config,
+            TrainingSettings settings,
+            RunOptions options,
+            Dataset trainData,
+            TrainingCheckpoint resumeFrom,
+            Path checkpointDir)
+            throws IOException {
+        this.config = config;
+        this.settings = settings;
+        this.options = options;
+        Device device = options.device();
+        this.schedule = settings.learningRateSchedule();
+        this.flops = FlopsAccounting.of(config);
+        this.optimizer = settings.optimizer();
+        this.loss = new MoTLoss(config.nModalities());
+        Model djlModel = Model.newInstance(MODEL_NAME, device);
+        try {
+            djlModel.setDataType(DataType.FLOAT32);
+            this.block = new MoTModel(config);
+            djlModel.setBlock(block);
+            // initialise (seeded) before the trainer exists: loading weights replaces the
+            // parameter arrays, and the trainer's parameter store must see the final ones
+            Engine.getInstance().setRandomSeed(settings.seed());
+            ReferenceCheckpoint.initialize(block, djlModel.getNDManager(), DataType.FLOAT32);
+            if (checkpointDir != null) {
+                TrainingCheckpoint.loadWeights(checkpointDir, block);
+            }
+            this.trainer = djlModel.newTrainer(trainingConfig(device));
+            trainer.initialize(new Shape(1, 1), new Shape(1, 1));
+            if (checkpointDir != null) {
+                TrainingCheckpoint.loadOptimizer(checkpointDir, optimizer, block, device);
+            }
+        } catch (IOException | RuntimeException e) {
+            optimizer.close();
+            djlModel.close();
+            throw e;
+        }
+        this.model = djlModel;
+        DataPosition start = DataPosition.START;
+        if (resumeFrom != null) {
+            step = resumeFrom.step();
+            start = resumeFrom.position();
+            totalTokens = resumeFrom.totalTokens();
+            totalTrainingFlops = resumeFrom.totalTrainingFlops();
+        }
+        this.stream =
+                new BatchStream(
+                        trainData,
+                        trainer.getManager(),
+                        settings.seed(),
+                        settings.batchSize(),
+                        settings.dropLastBatch(),
+                        start);
+        logger.info(
+                "{} MoT run at step {} on {}: {}",
+                resumeFrom == null ? "starting" : "resuming",
+                step,
+                device,
+                flops.describe(config.maxSeqLen()));
+    }
+
+    private DefaultTrainingConfig trainingConfig(Device device) {
+        DefaultTrainingConfig trainingConfig =
+                new DefaultTrainingConfig(loss)
+                        .optOptimizer(optimizer)
+                        .optDevices(new Device[] {device});
+        if (options.logEvery() > 0) {
+            trainingConfig.addTrainingListeners(
+                    new TrainingLogListener(options.logEvery(), options.modalityNames()));
+        }
+        trainingConfig.addTrainingListeners(options.listeners().toArray(new TrainingListener[0]));
+        return trainingConfig;
+    }
+
+    /** A new run of a freshly initialised model, with default {@link RunOptions}. */
+    public static TrainingRun start(MoTConfig config, TrainingSettings settings, Dataset trainData)
+            throws IOException {
+        return start(config, settings, trainData, RunOptions.defaults());
+    }
+
+    /**
+     * A new run of a freshly initialised model.
+     *
+     * @param config the model
+     * @param settings seed, batch size, schedule, optimizer, clipping
+     * @param trainData batches in the training layout (see the package notes)
+     * @param options device, logging, progress bar, extra listeners
+     * @return the run, at step 0
+     * @throws IOException if the model cannot be set up
+     */
+    public static TrainingRun start(
+            MoTConfig config, TrainingSettings settings, Dataset trainData, RunOptions options)
+            throws IOException {
+        return new TrainingRun(
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(settings, "settings"),
+                Objects.requireNonNull(options, "options"),
+                Objects.requireNonNull(trainData, "trainData"),
+                null,
+                null);
+    }
+
+    /** Continues a run from a checkpoint, with default {@link RunOptions}. */
+    public static TrainingRun resume(Path checkpointDir, Dataset trainData) throws IOException {
+        return resume(checkpointDir, trainData, RunOptions.defaults());
+    }
+
+    /**
+     * Continues a run from a checkpoint written by {@link #saveCheckpoint}: the config, settings,
+     * weights, optimizer state, step and data position are restored, so training continues as if it
+     * had never stopped (given the same training data).
+     *
+     * @param checkpointDir the checkpoint directory
+     * @param trainData the same training data as the saved run's
+     * @param options device, logging, progress bar, extra listeners
+     * @return the run, at the saved step
+     * @throws IOException if the checkpoint cannot be read
+     * @throws io.motdjl.io.CheckpointException if the checkpoint is malformed
+     */
+    public static TrainingRun resume(Path checkpointDir, Dataset trainData, RunOptions options)
+            throws IOException {
+        TrainingCheckpoint saved = TrainingCheckpoint.read(checkpointDir);
+        return new TrainingRun(
+                saved.config(),
+                saved.settings(),
+                Objects.requireNonNull(options, "options"),
+                Objects.requireNonNull(trainData, "trainData"),
+                saved,
+                checkpointDir);
+    }
+
+    /**
+     * Calls {@code callback} after every step whose number is a multiple of {@code everySteps}
+     * (numbers count from the run's start, so a resumed run keeps the same schedule).
+     *
+     * @return this run
+     */
+    public TrainingRun every(int everySteps, StepCallback callback) {
+        if (everySteps < 1) {
+            throw new IllegalArgumentException("everySteps must be positive, got " + everySteps);
+        }
+        callbacks.add(new Pair<>(everySteps, Objects.requireNonNull(callback, "callback")));
+        return this;
+    }
+
+    /**
+     * Trains {@code steps} more steps (epochs wrap around the data).
+     *
+     * @return a report per step
+     * @throws IOException if reading data or a callback fails
+     * @throws TranslateException if the dataset fails to produce a batch
+     * @throws TrainingDivergedException if the loss or the gradient norm is not finite
+     */
+    public List<StepReport> train(int steps) throws IOException, TranslateException {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        List<StepReport> reports = new ArrayList<>(steps);
+        ProgressBar bar =
+                options.progressBar() && steps > 1 ? new ProgressBar("Training", steps) : null;
+        for (int i = 0; i < steps; i++) {
+            StepReport report = trainStep();
+            reports.add(report);
+            if (bar != null) {
+                bar.update(
+                        i,
+                        String.format(
+                                Locale.ROOT, "step %d, loss %.4f", report.step(), report.loss()));
+            }
+            for (Pair<Integer, StepCallback> c : callbacks) {
+                if (report.step() % c.getKey() == 0) {
+                    c.getValue().afterStep(this, report);
+                }
+            }
+        }
+        return reports;
+    }
+
+    /** Trains until the step count reaches {@link TrainingSettings#totalSteps()}. */
+    public List<StepReport> trainToEnd() throws IOException, TranslateException {
+        return train(Math.max(0, settings.totalSteps() - step));
+    }
+
+    private StepReport trainStep() throws IOException, TranslateException {
+        long begin = System.nanoTime();
+        int stepNumber = step + 1;
+        // a per-step seed makes any randomness in the step independent of what ran before, so a
+        // resumed run draws the same numbers without access to libtorch's generator state
+        Engine.getInstance().setRandomSeed(stepSeed(settings.seed(), stepNumber));
+        int epochBefore = stream.position().epoch();
+        try (Batch batch = stream.next()) {
+            int epoch = stream.position().epoch();
+            if (epoch != epochBefore) {
+                trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+            }
+            NDList data = batch.getData();
+            NDList labels = batch.getLabels();
+            BatchLayout.check(data, labels);
+            NDList predictions;
+            float lossValue;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                predictions = trainer.forward(data, labels);
+                NDArray lossArray = loss.evaluate(labels, predictions);
+                collector.backward(lossArray);
+                lossValue = lossArray.getFloat();
+            }
+            if (!Float.isFinite(lossValue)) {
+                throw new TrainingDivergedException(
+                        "the training loss at step " + stepNumber + " is " + lossValue);
+            }
+            double gradNorm = clipGradients();
+            trainer.step();
+            step = stepNumber;
+            int length = BatchLayout.sequenceLength(data);
+            long tokens = BatchLayout.realTokens(data, labels);
+            totalTokens += tokens;
+            totalTrainingFlops += flops.trainingFlops(tokens, length);
+            StepReport report =
+                    new StepReport(
+                            stepNumber,
+                            epoch,
+                            lossValue,
+                            loss.lastEvaluation(),
+                            schedule.getNewValue(stepNumber),
+                            gradNorm,
+                            GlobalNormClipping.clips(gradNorm, settings.maxGradNorm()),
+                            tokens,
+                            length,
+                            totalTokens,
+                            totalTrainingFlops,
+                            System.nanoTime() - begin);
+            Device device = data.head().getDevice();
+            StepData stepData =
+                    new StepData(
+                            batch,
+                            Collections.singletonMap(device, labels),
+                            Collections.singletonMap(device, predictions),
+                            report);
+            trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, stepData));
+            return report;
+        }
+    }
+
+    /** Measures (and, past the limit, scales) the gradients of every trained parameter. */
+    private double clipGradients() {
+        try (NDManager scratch = model.getNDManager().newSubManager()) {
+            List<NDArray> gradients = new ArrayList<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    // getGradient returns a new handle on the live gradient; scratch frees handles
+                    NDArray gradient = p.getValue().getArray().getGradient();
+                    gradient.attach(scratch);
+                    gradients.add(gradient);
+                }
+            }
+            // an infinite limit only measures; a non-finite norm stops the run before the update
+            return GlobalNormClipping.clip(gradients, settings.maxGradNorm());
+        }
+    }
+
+    static int stepSeed(int seed, int step) {
+        long z = ((long) seed << 32) ^ (step * 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return (int) (z ^ (z >>> 33));
+    }
+
+    /**
+     * The held-out loss per modality, over every target token of {@code heldOut}, in batches of the
+     * training batch size. No gradients are recorded and the run's trajectory is unchanged.
+     */
+    public ModalityLosses evaluate(Dataset heldOut) throws IOException, TranslateException {
+        return evaluate(heldOut, settings.batchSize());
+    }
+
+    /**
+     * The held-out loss per modality: sums and counts over every target token of every batch, so
+     * the mean is over all tokens (weighted by counts), not a mean of batch means. A {@link
+     * RandomAccessDataset} is read in order in batches of {@code batchSize}, the last one smaller;
+     * any other dataset in its own batches.
+     */
+    public ModalityLosses evaluate(Dataset heldOut, int batchSize)
+            throws IOException, TranslateException {
+        ModalityLosses total = ModalityLosses.empty(config.nModalities());
+        try (NDManager evalManager = trainer.getManager().newSubManager()) {
+            Iterable<Batch> batches =
+                    heldOut instanceof RandomAccessDataset randomAccess
+                            ? randomAccess.getData(
+                                    evalManager,
+                                    new BatchSampler(new SequenceSampler(), batchSize, false))
+                            : heldOut.getData(evalManager);
+            for (Batch batch : batches) {
+                try (batch) {
+                    NDList data = batch.getData();
+                    NDList labels = batch.getLabels();
+                    BatchLayout.check(data, labels);
+                    NDList predictions = trainer.evaluate(data);
+                    total = total.plus(ModalityLosses.of(loss.compute(labels, predictions)));
+                    Device device = data.head().getDevice();
+                    TrainingListener.BatchData batchData =
+                            new TrainingListener.BatchData(
+                                    batch,
+                                    new HashMap<>(Map.of(device, labels)),
+                                    new HashMap<>(Map.of(device, predictions)));
+                    trainer.notifyListeners(l -> l.onValidationBatch(trainer, batchData));
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Writes a checkpoint of the current step to {@code dir} (replacing an older one there): see
+     * {@link TrainingCheckpoint}.
+     */
+    public void saveCheckpoint(Path dir) throws IOException {
+        new TrainingCheckpoint(
+                        config, settings, step, stream.position(), totalTokens, totalTrainingFlops)
+                .write(dir, block, optimizer);
+        logger.info("saved checkpoint of step {} to {}", step, dir);
+    }
+
+    /** Steps completed. */
+    public int step() {
+        return step;
+    }
+
+    /** The position of the next training batch in the data order. */
+    public DataPosition dataPosition() {
+        return stream.position();
+    }
+
+    /** The model's config. */
+    public MoTConfig config() {
+        return config;
+    }
+
+    /** The run's settings. */
+    public TrainingSettings settings() {
+        return settings;
+    }
+
+    /** The model being trained (its parameters are live). */
+    public MoTModel model() {
+        return block;
+    }
+
+    /** The DJL model holding the block; its manager owns the parameters. */
+    public Model djlModel() {
+        return model;
+    }
+
+    /** The DJL trainer. */
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    /** The optimizer. */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** The loss (also the trainer's). */
+    public MoTLoss loss() {
+        return loss;
+    }
+
+    /** The learning-rate schedule. */
+    public WarmupCosineTracker schedule() {
+        return schedule;
+    }
+
+    /** Parameter and FLOP counts of the model. */
+    public FlopsAccounting flops() {
+        return flops;
+    }
+
+    /** Real (non-padding) tokens trained on so far. */
+    public long totalTokens() {
+        return totalTokens;
+    }
+
+    /** Analytic training FLOPs so far: Σ over steps of real tokens × FLOPs per token at T. */
+    public double totalTrainingFlops() {
+        return totalTrainingFlops;
+    }
+
+    /**
+     * Arrays alive in the model's manager (parameters, gradients, trainer, data iteration) plus the
+     * optimizer's state; constant from one step to the next when nothing leaks.
+     */
+    public int liveArrayCount() {
+        return model.getNDManager().getManagedArrays().size() + optimizer.stateArrayCount();
+    }
+
+    /** Frees the data iteration, the trainer, the optimizer state and the model. */
+    @Override
+    public void close() {
+        stream.close();
+        trainer.close();
+        optimizer.close();
+        model.close();
+    }
+}

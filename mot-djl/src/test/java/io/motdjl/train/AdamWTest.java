@@ -1,0 +1,222 @@
+package io.motdjl.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.motdjl.TinyModels;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.io.CheckpointException;
+import io.motdjl.nn.MoTModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AdamWTest {
+
+    private static final float LR = 0.1f;
+    private static final double WD = 0.5;
+    private static final double B1 = 0.9;
+    private static final double B2 = 0.999;
+    private static final double EPS = 1e-8;
+
+    private static AdamW optimizer() {
+        return AdamW.builder()
+                .optLearningRateTracker(Tracker.fixed(LR))
+                .optBeta1(B1)
+                .optBeta2(B2)
+                .optEpsilon(EPS)
+                .optWeightDecays((float) WD)
+                .build();
+    }
+
+    /** The AdamW update written out in double precision, one element at a time. */
+    private static final class HandAdamW {
+        final double[] w;
+        final double[] m;
+        final double[] v;
+        final boolean decays;
+        int t;
+
+        HandAdamW(double[] w, boolean decays) {
+            this.w = w.clone();
+            this.m = new double[w.length];
+            this.v = new double[w.length];
+            this.decays = decays;
+        }
+
+        void step(double[] g) {
+            t++;
+            double lr = LR; // the tracker's float value
+            for (int i = 0; i < w.length; i++) {
+                if (decays) {
+                    w[i] *= 1 - lr * WD;
+                }
+                m[i] = B1 * m[i] + (1 - B1) * g[i];
+                v[i] = B2 * v[i] + (1 - B2) * g[i] * g[i];
+                double mHat = m[i] / (1 - Math.pow(B1, t));
+                double vHat = v[i] / (1 - Math.pow(B2, t));
+                w[i] -= lr * mHat / (Math.sqrt(vHat) + EPS);
+            }
+        }
+    }
+
+    @Test
+    void matrixUpdatesMatchAHandComputationWithDecay() {
+        double[] w0 = {0.5, -1.0, 2.0, 0.25};
+        double[][] grads = {{0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.2, 1.0}, {0.0, 0.0, -3.0, 0.5}};
+        HandAdamW hand = new HandAdamW(w0, true);
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW adamw = optimizer()) {
+            NDArray weight = manager.create(floats(w0), new Shape(2, 2));
+            for (double[] g : grads) {
+                try (NDArray grad = manager.create(floats(g), new Shape(2, 2))) {
+                    adamw.update("w", weight, grad);
+                }
+                hand.step(g);
+                assertArrayEquals(floats(hand.w), weight.toFloatArray(), 1e-6f);
+                assertArrayEquals(floats(hand.m), adamw.getFirstMoment("w").toFloatArray(), 1e-7f);
+                assertArrayEquals(floats(hand.v), adamw.getSecondMoment("w").toFloatArray(), 1e-7f);
+            }
+            assertEquals(3, adamw.getUpdateCount("w"));
+            assertEquals(3, adamw.getStep());
+            assertEquals(1, manager.getManagedArrays().size(), "the update leaves no temporaries");
+            assertEquals(2, adamw.stateArrayCount());
+        }
+    }
+
+    @Test
+    void oneDimensionalParametersDoNotDecayByDefault() {
+        double[] b0 = {1.0, -2.0};
+        double[][] grads = {{0.5, -0.5}, {0.25, 0.0}};
+        HandAdamW hand = new HandAdamW(b0, false);
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW adamw = optimizer()) {
+            NDArray bias = manager.create(floats(b0));
+            for (double[] g : grads) {
+                try (NDArray grad = manager.create(floats(g))) {
+                    adamw.update("b", bias, grad);
+                }
+                hand.step(g);
+            }
+            assertArrayEquals(floats(hand.w), bias.toFloatArray(), 1e-6f);
+        }
+        // and with DecayFilter.ALL they do
+        HandAdamW decayed = new HandAdamW(b0, true);
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW adamw =
+                        AdamW.builder()
+                                .optLearningRateTracker(Tracker.fixed(LR))
+                                .optBeta2(B2)
+                                .optWeightDecays((float) WD)
+                                .optDecayFilter(AdamW.DecayFilter.ALL)
+                                .build()) {
+            NDArray bias = manager.create(floats(b0));
+            for (double[] g : grads) {
+                try (NDArray grad = manager.create(floats(g))) {
+                    adamw.update("b", bias, grad);
+                }
+                decayed.step(g);
+            }
+            assertArrayEquals(floats(decayed.w), bias.toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
+    void theGradientIsZeroedAfterTheUpdate() {
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW adamw = optimizer()) {
+            NDArray weight = manager.create(new float[] {1, 2, 3});
+            weight.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                collector.backward(weight.mul(weight).sum());
+            }
+            NDArray grad = weight.getGradient();
+            assertArrayEquals(new float[] {2, 4, 6}, grad.toFloatArray(), 0f);
+            adamw.update("w", weight, grad);
+            assertArrayEquals(new float[] {0, 0, 0}, weight.getGradient().toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void savedStateReloadsIntoAFreshModelAndContinuesBitForBit() throws Exception {
+        MoTConfig config = TinyModels.config(2).build();
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamW first = optimizer();
+                AdamW second = optimizer()) {
+            MoTModel a = TinyModels.model(config, manager, DataType.FLOAT32);
+            MoTModel b = TinyModels.model(config, manager, DataType.FLOAT32);
+            List<NDArray> grads = new ArrayList<>();
+            Engine.getInstance().setRandomSeed(3);
+            for (Pair<String, Parameter> p : a.getParameters()) {
+                grads.add(manager.randomNormal(p.getValue().getShape()));
+            }
+            update(first, a, grads);
+            update(first, a, grads);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            first.saveState(bytes, ParameterNames.of(a));
+            // b: a fresh model with other parameter ids, given a's weights and the saved state
+            List<Parameter> aParams = a.getParameters().values();
+            List<Parameter> bParams = b.getParameters().values();
+            for (int i = 0; i < aParams.size(); i++) {
+                aParams.get(i).getArray().copyTo(bParams.get(i).getArray());
+            }
+            second.loadState(
+                    new ByteArrayInputStream(bytes.toByteArray()),
+                    ParameterNames.of(b),
+                    Device.cpu());
+            assertEquals(2, second.getStep());
+            update(first, a, grads);
+            update(second, b, grads);
+            for (int i = 0; i < aParams.size(); i++) {
+                assertArrayEquals(
+                        aParams.get(i).getArray().toFloatArray(),
+                        bParams.get(i).getArray().toFloatArray(),
+                        0f,
+                        aParams.get(i).getName());
+            }
+            assertEquals(2 * aParams.size(), second.stateArrayCount());
+
+            MoTModel other =
+                    TinyModels.model(
+                            config.toBuilder().qkNorm(false).build(), manager, DataType.FLOAT32);
+            try (AdamW third = optimizer()) {
+                assertThrows(
+                        CheckpointException.class,
+                        () ->
+                                third.loadState(
+                                        new ByteArrayInputStream(bytes.toByteArray()),
+                                        ParameterNames.of(other),
+                                        Device.cpu()));
+                assertEquals(0, third.getStep(), "a failed load changes nothing");
+            }
+        }
+    }
+
+    private static void update(AdamW optimizer, MoTModel model, List<NDArray> grads) {
+        List<Parameter> params = model.getParameters().values();
+        for (int i = 0; i < params.size(); i++) {
+            optimizer.update(params.get(i).getId(), params.get(i).getArray(), grads.get(i));
+        }
+    }
+
+    private static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
+    }
+}
