@@ -80,12 +80,14 @@ public final class MoTSequenceBatchifier implements Batchifier {
         long[][] tokens = new long[batch][];
         long[][] modalities = new long[batch][];
         long[][] spans = new long[batch][];
+        boolean anySpans = false;
         int length = 0;
         for (int b = 0; b < batch; b++) {
             NDList record = inputs[b];
             tokens[b] = vector(record, MoTInputs.TOKENS, 0, b);
             modalities[b] = vector(record, MoTInputs.MODALITIES, 1, b);
             NDArray span = find(record, MoTInputs.IMAGE_SPAN_IDS);
+            anySpans |= span != null;
             spans[b] = span == null ? new long[tokens[b].length] : toVector(span, b);
             if (modalities[b].length != tokens[b].length || spans[b].length != tokens[b].length) {
                 throw new IllegalArgumentException(
@@ -135,13 +137,9 @@ public final class MoTSequenceBatchifier implements Batchifier {
             validArray.setName(MoTInputs.VALID_TOKENS);
             return new NDList(tokenArray, modalityArray, validArray);
         }
-        return new MoTInputs(
-                        tokenArray,
-                        modalityArray,
-                        NativeArrays.of(manager, spanBatch, shape),
-                        validArray,
-                        null)
-                .toNDList();
+        // spans only when the records carry them: they switch attention to bidirectional
+        NDArray spanArray = anySpans ? NativeArrays.of(manager, spanBatch, shape) : null;
+        return new MoTInputs(tokenArray, modalityArray, spanArray, validArray, null).toNDList();
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Objects;
 /**
  * A DJL dataset over pre-tokenized sequences held in memory.
  *
- * <p>Record {@code i}: data {@code [tokens, modalities, image_span_ids]} and labels {@code [tokens,
+ * <p>Record {@code i}: data {@code [tokens, modalities]} (plus {@code image_span_ids} when {@link
+ * Builder#optImageSpans} is set) and labels {@code [tokens,
  * modalities]}, 1-d int64 arrays named as in {@link MoTInputs}. The builder's default batchifiers
  * ({@link MoTSequenceBatchifier}) pad each batch to its longest sequence, so a batch is the {@link
  * MoTInputs} layout plus the padding mask. {@code setSampling(batchSize, true)} shuffles
@@ -28,9 +29,12 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
     private final List<TokenSequence> sequences;
     private final int maxLength;
 
+    private final boolean imageSpans;
+
     private TokenSequenceDataset(Builder builder) {
         super(builder);
         this.sequences = builder.sequences;
+        this.imageSpans = builder.imageSpans;
         this.maxLength = sequences.stream().mapToInt(TokenSequence::length).max().orElse(0);
     }
 
@@ -45,8 +49,10 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         NDList data =
                 new NDList(
                         array(manager, sequence.tokens(), MoTInputs.TOKENS),
-                        array(manager, sequence.modalities(), MoTInputs.MODALITIES),
-                        array(manager, sequence.imageSpanIds(), MoTInputs.IMAGE_SPAN_IDS));
+                        array(manager, sequence.modalities(), MoTInputs.MODALITIES));
+        if (imageSpans) {
+            data.add(array(manager, sequence.imageSpanIds(), MoTInputs.IMAGE_SPAN_IDS));
+        }
         NDList labels =
                 new NDList(
                         array(manager, sequence.tokens(), MoTInputs.TOKENS),
@@ -94,6 +100,7 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
 
         private List<TokenSequence> sequences;
         private long seed;
+        private boolean imageSpans;
 
         private Builder() {
             dataBatchifier = MoTSequenceBatchifier.forData();
@@ -108,6 +115,16 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         /** The sequences (copied). */
         public Builder setSequences(List<TokenSequence> value) {
             this.sequences = List.copyOf(value);
+            return this;
+        }
+
+        /**
+         * Whether records carry {@code image_span_ids}, which make attention bidirectional inside
+         * each image (the Transfusion setting). Default false: the Chameleon setting is causal
+         * everywhere, and bidirectional spans would let a next-token loss see its own targets.
+         */
+        public Builder optImageSpans(boolean value) {
+            this.imageSpans = value;
             return this;
         }
 

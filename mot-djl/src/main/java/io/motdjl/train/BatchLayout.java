@@ -60,6 +60,14 @@ final class BatchLayout {
         for (int i = 0; i < labels.size(); i++) {
             requireShape("batch label " + i, labels.get(i), shape);
         }
+        NDArray spans = named(data, MoTInputs.IMAGE_SPAN_IDS);
+        if (spans != null && spans.max().toType(DataType.INT64, false).getLong() > 0) {
+            // inside a bidirectional span position t sees token t+1: a next-token loss would leak
+            throw new IllegalArgumentException(
+                    "the batch has image spans (image_span_ids > 0), which make attention"
+                            + " bidirectional inside each image; a next-token loss would then see"
+                            + " its own targets. Train the Chameleon setting without image_span_ids");
+        }
     }
 
     /** Sequence length T of a checked batch. */

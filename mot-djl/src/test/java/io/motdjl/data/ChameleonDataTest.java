@@ -119,11 +119,14 @@ class ChameleonDataTest {
             Record record = data.heldOut().get(manager, 3);
             TokenSequence s = data.heldOut().sequence(3);
             NDList x = record.getData();
-            assertEquals(3, x.size());
+            // the Chameleon setting is causal: no image spans unless asked for
+            assertEquals(2, x.size());
             assertArrayEquals(longs(s.tokens()), x.get(MoTInputs.TOKENS).toLongArray());
             assertArrayEquals(longs(s.modalities()), x.get(MoTInputs.MODALITIES).toLongArray());
+            NDList withSpans = spanDataset().get(manager, 3).getData();
+            assertEquals(3, withSpans.size());
             assertArrayEquals(
-                    longs(s.imageSpanIds()), x.get(MoTInputs.IMAGE_SPAN_IDS).toLongArray());
+                    longs(s.imageSpanIds()), withSpans.get(MoTInputs.IMAGE_SPAN_IDS).toLongArray());
             NDList y = record.getLabels();
             assertEquals(2, y.size());
             assertArrayEquals(longs(s.tokens()), y.get(MoTInputs.TOKENS).toLongArray());
@@ -145,7 +148,21 @@ class ChameleonDataTest {
             }
             assertEquals(1000, records);
             assertEquals(63, batches); // 62 of 16 and one of 8
+            for (Batch batch : spanDataset().getData(manager)) {
+                try (batch) {
+                    assertTrue(MoTInputs.from(batch.getData()).imageSpanIds() != null);
+                    checkBatch(batch);
+                }
+            }
         }
+    }
+
+    private TokenSequenceDataset spanDataset() {
+        return TokenSequenceDataset.builder()
+                .setSequences(data.heldOut().sequences())
+                .optImageSpans(true)
+                .setSampling(16, false)
+                .build();
     }
 
     private static void checkBatch(Batch batch) {
@@ -153,7 +170,10 @@ class ChameleonDataTest {
         NDList labels = batch.getLabels();
         long[] tokens = inputs.tokens().toLongArray();
         long[] modalities = inputs.modalities().toLongArray();
-        long[] spans = inputs.imageSpanIds().toLongArray();
+        long[] spans =
+                inputs.imageSpanIds() == null
+                        ? new long[(int) inputs.tokens().size()]
+                        : inputs.imageSpanIds().toLongArray();
         long[] valid = inputs.validTokens().toLongArray();
         int rows = (int) inputs.tokens().getShape().get(0);
         int length = (int) inputs.tokens().getShape().get(1);

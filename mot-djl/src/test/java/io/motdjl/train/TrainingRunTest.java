@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
@@ -329,6 +330,23 @@ class TrainingRunTest {
                         assertThrows(IllegalArgumentException.class, () -> run.train(1));
                 assertTrue(e.getMessage().contains(MoTInputs.VALID_TOKENS), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void nextTokenTrainingRefusesBidirectionalImageSpans() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var shape = new ai.djl.ndarray.types.Shape(2, 6);
+            var tokens = manager.zeros(shape, ai.djl.ndarray.types.DataType.INT64);
+            var spans = manager.create(new long[] {0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, shape);
+            var noSpans = manager.zeros(shape, ai.djl.ndarray.types.DataType.INT64);
+            NDList labels = new NDList(tokens, tokens);
+            NDList data = MoTInputs.of(tokens, tokens).withImageSpanIds(spans).toNDList();
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> BatchLayout.check(data, labels));
+            assertTrue(e.getMessage().contains("would then see its own targets"), e.getMessage());
+            // all-zero span ids are plain causal attention: accepted
+            BatchLayout.check(MoTInputs.of(tokens, tokens).withImageSpanIds(noSpans).toNDList(), labels);
         }
     }
 
