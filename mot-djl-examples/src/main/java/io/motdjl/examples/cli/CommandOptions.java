@@ -72,6 +72,46 @@ final class CommandOptions {
         return Paths.get(value);
     }
 
+    /** An optional option's value as a path, or null when absent. */
+    Path optionalPath(String name) {
+        String value = values.get(name);
+        return value == null ? null : Paths.get(value);
+    }
+
+    /**
+     * An optional integer option.
+     *
+     * @throws UsageException if the value is not an integer
+     */
+    int optionalInt(String name, int fallback, String synopsis) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw usage("option --" + name + " needs an integer, got '" + value + "'", synopsis);
+        }
+    }
+
+    /**
+     * An optional number option.
+     *
+     * @throws UsageException if the value is not a number
+     */
+    double optionalDouble(String name, double fallback, String synopsis) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw usage("option --" + name + " needs a number, got '" + value + "'", synopsis);
+        }
+    }
+
     private static UsageException usage(String problem, String synopsis) {
         return new UsageException(problem + " (usage: mot " + synopsis + ")");
     }

@@ -85,6 +85,7 @@ public final class MotCli {
         List<Command> commands = new ArrayList<>();
         commands.add(new ForwardCommand());
         commands.add(new DemoCommand());
+        commands.add(new CompareCommand());
         commands.add(new HelpCommand(() -> commands));
         return commands;
     }

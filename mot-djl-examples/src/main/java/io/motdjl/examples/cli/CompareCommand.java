@@ -1,0 +1,124 @@
+package io.motdjl.examples.cli;
+
+import io.motdjl.examples.compare.ChameleonComparison;
+import io.motdjl.examples.compare.ComparisonReport;
+import io.motdjl.examples.compare.ComparisonSettings;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code mot compare}: trains a dense model and a MoT of the same width and depth on the same data
+ * order (Fashion-MNIST images as codes plus captions, the paper's Chameleon setting) and reports
+ * held-out loss per modality against training FLOPs.
+ */
+final class CompareCommand implements Command {
+
+    private static final String SYNOPSIS =
+            "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
+                    + " [--lr LR] [--evals E] [--seed S] [--data DIR]";
+
+    @Override
+    public String name() {
+        return "compare";
+    }
+
+    @Override
+    public String synopsis() {
+        return SYNOPSIS;
+    }
+
+    @Override
+    public String summary() {
+        return "train dense and MoT on the same data; plot held-out loss per modality vs FLOPs";
+    }
+
+    @Override
+    public String description() {
+        ComparisonSettings d = ComparisonSettings.defaults();
+        return String.join(
+                System.lineSeparator(),
+                "Trains a dense transformer and a Mixture-of-Transformers of the same width and",
+                "depth on the same data order (Fashion-MNIST images as discrete codes with their",
+                "captions, both directions, next-token loss on every token) and evaluates held-out",
+                "loss per modality at fixed intervals. Writes results.json, results.csv and",
+                ComparisonReport.PNG + " into --out, and prints at what share of the dense",
+                "model's training FLOPs the MoT first reaches dense's final held-out loss.",
+                "",
+                "  --out DIR     where the results go (created)",
+                "  --steps N     optimizer steps per model (default " + d.steps() + ")",
+                "  --dim D       model width (default " + d.dim() + ")",
+                "  --layers L    decoder layers (default " + d.layers() + ")",
+                "  --heads H     attention heads (default " + d.heads() + ")",
+                "  --batch B     sequences per batch (default " + d.batchSize() + ")",
+                "  --lr LR       peak learning rate, AdamW with warmup and cosine decay (default "
+                        + d.peakLearningRate() + ")",
+                "  --evals E     held-out evaluations per model (default " + d.evaluations() + ")",
+                "  --seed S      seed of data split, tokenizer, initialisation, data order (default "
+                        + d.seed() + ")",
+                "  --data DIR    Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist);"
+                        + " default: the bundled 10,000-image test split");
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) throws Exception {
+        CommandOptions options =
+                CommandOptions.parse(
+                        args,
+                        Set.of("out", "steps", "dim", "layers", "heads", "batch", "lr", "evals", "seed", "data"),
+                        SYNOPSIS);
+        Path outDir = options.requiredPath("out", SYNOPSIS);
+        ComparisonSettings d = ComparisonSettings.defaults();
+        ComparisonSettings settings;
+        int steps = options.optionalInt("steps", d.steps(), SYNOPSIS);
+        try {
+            settings =
+                    new ComparisonSettings(
+                            steps,
+                            options.optionalInt("dim", d.dim(), SYNOPSIS),
+                            options.optionalInt("layers", d.layers(), SYNOPSIS),
+                            options.optionalInt("heads", d.heads(), SYNOPSIS),
+                            options.optionalInt("batch", d.batchSize(), SYNOPSIS),
+                            options.optionalDouble("lr", d.peakLearningRate(), SYNOPSIS),
+                            // a short run evaluates at most once per step unless told otherwise
+                            options.optionalInt("evals", Math.min(d.evaluations(), steps), SYNOPSIS),
+                            options.optionalInt("seed", d.seed(), SYNOPSIS),
+                            options.optionalPath("data"),
+                            d.heldOutFraction());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
+        }
+        ChameleonComparison.Outcome outcome = new ChameleonComparison(settings).run();
+        outcome.report().write(outDir);
+        out.println("Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image codes)");
+        out.printf(
+                Locale.ROOT,
+                "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per token (%,d at T=%d)%n",
+                settings.dim(),
+                settings.layers(),
+                settings.heads(),
+                outcome.denseFlops().totalParameters(),
+                outcome.motFlops().totalParameters(),
+                outcome.motFlops().trainingFlopsPerToken(outcome.motConfig().maxSeqLen()),
+                outcome.motConfig().maxSeqLen());
+        out.printf(
+                Locale.ROOT,
+                "image tokenizer on held-out images: %s%n",
+                outcome.tokenizerQuality());
+        out.printf(
+                Locale.ROOT,
+                "training time: dense %.0f s, MoT %.0f s (%d steps each)%n",
+                outcome.denseSeconds(),
+                outcome.motSeconds(),
+                settings.steps());
+        for (String line : outcome.report().summaryLines()) {
+            out.println(line);
+        }
+        out.println("results: " + outDir.resolve(ComparisonReport.JSON));
+        out.println("         " + outDir.resolve(ComparisonReport.CSV));
+        out.println("plot:    " + outDir.resolve(ComparisonReport.PNG));
+        return ExitStatus.OK;
+    }
+}

@@ -1,0 +1,200 @@
+package io.motdjl.examples.compare;
+
+import ai.djl.translate.TranslateException;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.NormOrder;
+import io.motdjl.config.Untie;
+import io.motdjl.data.ChameleonData;
+import io.motdjl.data.FashionMnist;
+import io.motdjl.data.PatchKMeansTokenizer;
+import io.motdjl.data.PatchKMeansTrainer;
+import io.motdjl.data.ReconstructionReport;
+import io.motdjl.train.FlopsAccounting;
+import io.motdjl.train.ModalityLosses;
+import io.motdjl.train.RunOptions;
+import io.motdjl.train.TrainingRun;
+import io.motdjl.train.TrainingSettings;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The paper's Chameleon setting in miniature: Fashion-MNIST images as discrete codes and their
+ * captions in one sequence, next-token loss on every token; a dense transformer and a MoT of the
+ * same width and depth trained on the same data order for the same steps, with held-out loss per
+ * modality measured at fixed intervals.
+ *
+ * <p>The dense baseline is the same model with every component tied ({@link Untie#NONE}): one
+ * code path, same modality ids, same FLOPs per token; only the untying differs.
+ */
+public final class ChameleonComparison {
+
+    /** Modality 0 holds captions and special tokens, modality 1 the image codes. */
+    public static final List<String> MODALITIES = List.of("text", "image");
+
+    private static final Logger logger = LoggerFactory.getLogger(ChameleonComparison.class);
+
+    private final ComparisonSettings settings;
+
+    public ChameleonComparison(ComparisonSettings settings) {
+        this.settings = settings;
+    }
+
+    /** What a run produced. */
+    public record Outcome(
+            ComparisonReport report,
+            ReconstructionReport tokenizerQuality,
+            MoTConfig motConfig,
+            FlopsAccounting motFlops,
+            FlopsAccounting denseFlops,
+            double denseSeconds,
+            double motSeconds) {}
+
+    /** Runs the whole comparison: data, tokenizer, both trainings, the report. */
+    public Outcome run() throws IOException, TranslateException {
+        FashionMnist images = loadImages();
+        FashionMnist.Split split = images.split(settings.heldOutFraction(), settings.seed());
+        logger.info(
+                "Fashion-MNIST: {} training and {} held-out images",
+                split.train().size(),
+                split.heldOut().size());
+
+        long t0 = System.nanoTime();
+        PatchKMeansTokenizer tokenizer =
+                PatchKMeansTrainer.train(
+                        split.train(), PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
+        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+        logger.info(
+                "image tokenizer: {} codes per image, codebook {}, held-out {} ({} s)",
+                tokenizer.codesPerImage(),
+                tokenizer.codebookSize(),
+                quality,
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+
+        ChameleonData data =
+                ChameleonData.build(
+                        split,
+                        tokenizer,
+                        ChameleonData.Options.defaults(settings.seed())
+                                .withBatchSize(settings.batchSize()));
+        MoTConfig mot = modelConfig(data);
+        MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
+
+        LossCurve denseCurve = new LossCurve("dense");
+        double denseSeconds = train("dense", dense, data, denseCurve);
+        LossCurve motCurve = new LossCurve("mot");
+        double motSeconds = train("mot", mot, data, motCurve);
+
+        FlopsAccounting motFlops = FlopsAccounting.of(mot);
+        FlopsAccounting denseFlops = FlopsAccounting.of(dense);
+        String title =
+                String.format(
+                        Locale.ROOT,
+                        "Chameleon setting, Fashion-MNIST: d=%d, %d layers, %d steps x %d seqs",
+                        settings.dim(),
+                        settings.layers(),
+                        settings.steps(),
+                        settings.batchSize());
+        ComparisonReport report =
+                new ComparisonReport(title, MODALITIES, denseCurve, motCurve)
+                        .setting("steps", settings.steps())
+                        .setting("dim", settings.dim())
+                        .setting("layers", settings.layers())
+                        .setting("heads", settings.heads())
+                        .setting("ffn_hidden_dim", settings.ffnHiddenDim())
+                        .setting("batch_size", settings.batchSize())
+                        .setting("peak_learning_rate", settings.peakLearningRate())
+                        .setting("seed", settings.seed())
+                        .setting("data", settings.dataDir() == null ? "bundled Fashion-MNIST test split" : settings.dataDir().toString())
+                        .setting("train_images", split.train().size())
+                        .setting("heldout_images", split.heldOut().size())
+                        .setting("vocab_size", mot.vocabSize())
+                        .setting("max_seq_len", mot.maxSeqLen())
+                        .setting("tokenizer", tokenizer.codesPerImage() + " codes/image, K=" + tokenizer.codebookSize())
+                        .setting("tokenizer_heldout_rmse", quality.rmse())
+                        .setting("tokenizer_heldout_psnr_db", quality.psnrDb())
+                        .setting("training_flops_per_token_at_max_len", (double) motFlops.trainingFlopsPerToken(mot.maxSeqLen()))
+                        .setting("dense_parameters", denseFlops.totalParameters())
+                        .setting("mot_parameters", motFlops.totalParameters())
+                        .setting("dense_seconds", denseSeconds)
+                        .setting("mot_seconds", motSeconds);
+        return new Outcome(report, quality, mot, motFlops, denseFlops, denseSeconds, motSeconds);
+    }
+
+    private FashionMnist loadImages() throws IOException {
+        if (settings.dataDir() != null) {
+            return FashionMnist.readDirectory(settings.dataDir());
+        }
+        return FashionMnist.readResources(
+                ChameleonComparison.class.getClassLoader(),
+                "io/motdjl/examples/fashion-mnist",
+                FashionMnist.Part.TEST);
+    }
+
+    private MoTConfig modelConfig(ChameleonData data) {
+        MoTConfig.Builder builder =
+                MoTConfig.builder()
+                        .dim(settings.dim())
+                        .nLayers(settings.layers())
+                        .nHeads(settings.heads())
+                        .ffnHiddenDim(settings.ffnHiddenDim())
+                        .nModalities(MODALITIES.size())
+                        .normOrder(NormOrder.POST)
+                        .qkNorm(true)
+                        .untie(Untie.ALL);
+        return data.applyTo(builder).build();
+    }
+
+    private TrainingSettings trainingSettings() {
+        return TrainingSettings.builder()
+                .seed(settings.seed())
+                .batchSize(settings.batchSize())
+                .totalSteps(settings.steps())
+                .warmupSteps(Math.max(1, settings.steps() / 20))
+                .peakLearningRate(settings.peakLearningRate())
+                .weightDecay(0.1)
+                .maxGradNorm(1.0)
+                .build();
+    }
+
+    private double train(String name, MoTConfig config, ChameleonData data, LossCurve curve)
+            throws IOException, TranslateException {
+        long start = System.nanoTime();
+        RunOptions options =
+                RunOptions.builder()
+                        .modalityNames(MODALITIES)
+                        .logEvery(Math.max(1, settings.evaluateEvery()))
+                        .build();
+        logger.info("training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
+        try (TrainingRun run = TrainingRun.start(config, trainingSettings(), data.train(), options)) {
+            int every = settings.evaluateEvery();
+            run.every(
+                    every,
+                    (r, report) -> {
+                        if (report.step() % every == 0 || report.step() == settings.steps()) {
+                            record(name, curve, r, report.step(), report.totalTrainingFlops(), data);
+                        }
+                    });
+            run.trainToEnd();
+            if (curve.points().isEmpty() || curve.last().step() != run.step()) {
+                record(name, curve, run, run.step(), run.totalTrainingFlops(), data);
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void record(
+            String name, LossCurve curve, TrainingRun run, long step, double flops, ChameleonData data)
+            throws IOException, TranslateException {
+        ModalityLosses heldOut = run.evaluate(data.heldOut());
+        curve.add(step, flops, heldOut.means());
+        logger.info(
+                "{} step {}: held-out {} at {} training FLOPs",
+                name,
+                step,
+                heldOut.format(MODALITIES),
+                String.format(Locale.ROOT, "%.3e", flops));
+    }
+}

@@ -1,0 +1,73 @@
+package io.motdjl.examples.compare;
+
+import java.nio.file.Path;
+
+/**
+ * The knobs of a dense-vs-MoT comparison in the Chameleon setting. Both models get the same
+ * values; only the untying differs.
+ *
+ * @param steps optimizer steps per model
+ * @param dim model width
+ * @param layers decoder layers
+ * @param heads attention heads
+ * @param batchSize sequences per batch
+ * @param peakLearningRate AdamW peak learning rate (linear warmup, cosine decay to a tenth)
+ * @param evaluations how many held-out evaluations per model, evenly spaced (the last at the end)
+ * @param seed seed of the data split, tokenizer, initialisation and data order
+ * @param dataDir a directory with Fashion-MNIST IDX files, or null for the bundled test split
+ * @param heldOutFraction share of images held out for evaluation
+ */
+public record ComparisonSettings(
+        int steps,
+        int dim,
+        int layers,
+        int heads,
+        int batchSize,
+        double peakLearningRate,
+        int evaluations,
+        int seed,
+        Path dataDir,
+        double heldOutFraction) {
+
+    /** The default run: finishes within about 15 minutes on a 2-core machine. */
+    public static ComparisonSettings defaults() {
+        return new ComparisonSettings(600, 128, 4, 4, 32, 3e-3, 12, 0, null, 0.1);
+    }
+
+    public ComparisonSettings {
+        positive("steps", steps);
+        positive("dim", dim);
+        positive("layers", layers);
+        positive("heads", heads);
+        positive("batch size", batchSize);
+        positive("evaluations", evaluations);
+        if (dim % heads != 0 || (dim / heads) % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "heads (" + heads + ") must divide dim (" + dim + ") into an even head width");
+        }
+        if (!(peakLearningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + peakLearningRate);
+        }
+        if (evaluations > steps) {
+            throw new IllegalArgumentException(
+                    "evaluations (" + evaluations + ") cannot exceed steps (" + steps + ")");
+        }
+    }
+
+    /** SwiGLU hidden width: 8/3 of the width, rounded up to a multiple of 16 (Llama's rule). */
+    public int ffnHiddenDim() {
+        int raw = (int) Math.ceil(8.0 * dim / 3.0);
+        return (raw + 15) / 16 * 16;
+    }
+
+    /** Steps between evaluations. */
+    public int evaluateEvery() {
+        return Math.max(1, steps / evaluations);
+    }
+
+    private static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}
