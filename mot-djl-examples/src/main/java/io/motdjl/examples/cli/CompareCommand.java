@@ -90,12 +90,23 @@ final class CompareCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
-        ChameleonComparison.Outcome outcome = new ChameleonComparison(settings).run();
+        printOutcome(new ChameleonComparison(settings).run(), settings, outDir, out);
+        return ExitStatus.OK;
+    }
+
+    /** Writes the report files and prints the comparison's summary; shared with {@code demo}. */
+    static void printOutcome(
+            ChameleonComparison.Outcome outcome,
+            ComparisonSettings settings,
+            Path outDir,
+            PrintStream out)
+            throws java.io.IOException {
         outcome.report().write(outDir);
         out.println("Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image codes)");
         out.printf(
                 Locale.ROOT,
-                "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per token (%,d at T=%d)%n",
+                "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per"
+                        + " token (%,d at T=%d)%n",
                 settings.dim(),
                 settings.layers(),
                 settings.heads(),
@@ -103,10 +114,7 @@ final class CompareCommand implements Command {
                 outcome.motFlops().totalParameters(),
                 outcome.motFlops().trainingFlopsPerToken(outcome.motConfig().maxSeqLen()),
                 outcome.motConfig().maxSeqLen());
-        out.printf(
-                Locale.ROOT,
-                "image tokenizer on held-out images: %s%n",
-                outcome.tokenizerQuality());
+        out.printf(Locale.ROOT, "image tokenizer on held-out images: %s%n", outcome.tokenizerQuality());
         out.printf(
                 Locale.ROOT,
                 "training time: dense %.0f s, MoT %.0f s (%d steps each)%n",
@@ -119,6 +127,5 @@ final class CompareCommand implements Command {
         out.println("results: " + outDir.resolve(ComparisonReport.JSON));
         out.println("         " + outDir.resolve(ComparisonReport.CSV));
         out.println("plot:    " + outDir.resolve(ComparisonReport.PNG));
-        return ExitStatus.OK;
     }
 }

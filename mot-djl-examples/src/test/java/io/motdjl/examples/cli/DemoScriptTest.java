@@ -16,7 +16,9 @@ class DemoScriptTest {
 
     @Test
     void demoRunsEveryReferenceCase() throws Exception {
-        MotScript.Result result = MotScript.run(tmp, "demo");
+        // a few steps: the full demonstration trains for a few minutes
+        MotScript.Result result =
+                MotScript.run(tmp, "demo", "--steps", "4", "--out", tmp.resolve("out").toString());
         assertEquals(0, result.exitCode(), result::toString);
         assertFalse(result.stderr().contains("Exception"), () -> "no stack trace: " + result);
         // DJL's CUDA probe warns on every CPU-only start; the CLI's logging config quiets it
@@ -27,13 +29,15 @@ class DemoScriptTest {
         assertTrue(
                 result.stdout().contains("all " + ReferenceCases.names().size() + " cases match"),
                 result::toString);
+        assertTrue(result.stdout().contains("image  dense final held-out loss"), result::toString);
+        assertTrue(java.nio.file.Files.exists(tmp.resolve("out").resolve("heldout_loss_vs_flops.png")));
     }
 
     @Test
     void helpListsTheCommands() throws Exception {
         MotScript.Result result = MotScript.run(tmp, "--help");
         assertEquals(0, result.exitCode(), result::toString);
-        for (String command : new String[] {"forward", "demo", "help"}) {
+        for (String command : new String[] {"forward", "demo", "compare", "help"}) {
             assertTrue(
                     result.stdout().contains("mot " + command), () -> command + " in: " + result);
         }
