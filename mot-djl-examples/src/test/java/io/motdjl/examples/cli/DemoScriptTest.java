@@ -18,7 +18,7 @@ class DemoScriptTest {
     void demoRunsEveryReferenceCase() throws Exception {
         // a few steps: the full demonstration trains for a few minutes
         MotScript.Result result =
-                MotScript.run(tmp, "demo", "--steps", "4", "--out", tmp.resolve("out").toString());
+                MotScript.run(tmp, "demo", "--steps", "2", "--out", tmp.resolve("out").toString());
         assertEquals(0, result.exitCode(), result::toString);
         assertFalse(result.stderr().contains("Exception"), () -> "no stack trace: " + result);
         // DJL's CUDA probe warns on every CPU-only start; the CLI's logging config quiets it

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class MotScript {
 
-    private static final long TIMEOUT_SECONDS = 120;
+    // generous: the machine may be shared with other builds while tests run
+    private static final long TIMEOUT_SECONDS = 600;
 
     /** What a run left behind. */
     record Result(int exitCode, String stdout, String stderr) {
