@@ -86,6 +86,7 @@ public final class MotCli {
         commands.add(new ForwardCommand());
         commands.add(new DemoCommand());
         commands.add(new CompareCommand());
+        commands.add(new ZooCommand());
         commands.add(new HelpCommand(() -> commands));
         return commands;
     }

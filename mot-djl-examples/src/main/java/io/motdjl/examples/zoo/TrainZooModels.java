@@ -1,0 +1,386 @@
+package io.motdjl.examples.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.translate.TranslateException;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.NormOrder;
+import io.motdjl.config.Untie;
+import io.motdjl.data.ChameleonData;
+import io.motdjl.data.ChameleonExample;
+import io.motdjl.data.Direction;
+import io.motdjl.data.FashionMnist;
+import io.motdjl.data.PatchKMeansTokenizer;
+import io.motdjl.data.PatchKMeansTrainer;
+import io.motdjl.data.ReconstructionReport;
+import io.motdjl.data.TokenSequence;
+import io.motdjl.examples.compare.ChameleonComparison;
+import io.motdjl.io.SafetensorsFile;
+import io.motdjl.nn.MoTInputs;
+import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.NextTokenLoss;
+import io.motdjl.train.FlopsAccounting;
+import io.motdjl.train.ModalityLosses;
+import io.motdjl.train.RunOptions;
+import io.motdjl.train.TrainingRun;
+import io.motdjl.train.TrainingSettings;
+import io.motdjl.zoo.MoTCheckpoint;
+import io.motdjl.zoo.MoTCheckpointWriter;
+import io.motdjl.zoo.MoTModelZoo;
+import io.motdjl.zoo.ModelCard;
+import io.motdjl.zoo.ZooRepositoryWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the zoo's bundled checkpoints and publishes them into a model repository: a small MoT and
+ * its dense twin (the same config with {@link Untie#NONE}) in the paper's Chameleon setting on the
+ * bundled Fashion-MNIST split, with the recipe of {@link ChameleonComparison} (k-means patch
+ * tokenizer, captions from class names, both directions, AdamW with warmup and cosine decay, same
+ * seed and data order for both). Each artifact gets the image tokenizer, a model card with its
+ * held-out loss per modality, and checksums.
+ *
+ * <p>With {@code recorded}, it also writes each model's outputs on two fixed held-out sequences
+ * (one caption→image, one image→caption) for the zoo's tests.
+ *
+ * <p>{@code bin/mot zoo train --out DIR [--recorded DIR] [--steps N]} runs it.
+ */
+public final class TrainZooModels {
+
+    private static final Logger logger = LoggerFactory.getLogger(TrainZooModels.class);
+
+    /** The artifact version of this training recipe. */
+    public static final String VERSION = "0.1.0";
+
+    /** Logit positions recorded per fixed sequence. */
+    private static final int RECORDED_POSITIONS = 6;
+
+    /**
+     * The recipe.
+     *
+     * @param steps optimizer steps per model
+     * @param dim width
+     * @param layers decoder layers
+     * @param heads attention heads
+     * @param batchSize sequences per batch
+     * @param peakLearningRate AdamW peak learning rate
+     * @param seed seed of split, tokenizer, initialisation and data order
+     * @param tokenizerIterations k-means iterations of the image tokenizer
+     */
+    public record Settings(
+            int steps,
+            int dim,
+            int layers,
+            int heads,
+            int batchSize,
+            double peakLearningRate,
+            int seed,
+            int tokenizerIterations) {
+
+        /** The bundled checkpoints' recipe: about a minute per model on two idle cores. */
+        public static Settings defaults() {
+            return new Settings(600, 64, 2, 4, 32, 1e-2, 0, PatchKMeansTrainer.Options.DEFAULT_ITERATIONS);
+        }
+
+        public Settings withSteps(int value) {
+            return new Settings(value, dim, layers, heads, batchSize, peakLearningRate, seed, tokenizerIterations);
+        }
+
+        /** Fewer k-means iterations, for quick tests of the program. */
+        public Settings withTokenizerIterations(int value) {
+            return new Settings(steps, dim, layers, heads, batchSize, peakLearningRate, seed, value);
+        }
+
+        /** SwiGLU width: 8/3 of the width rounded up to a multiple of 16, as in the comparison. */
+        int ffnHiddenDim() {
+            int raw = (int) Math.ceil(8.0 * dim / 3.0);
+            return (raw + 15) / 16 * 16;
+        }
+
+        String suffix() {
+            return "d" + dim + "-l" + layers;
+        }
+    }
+
+    /** One published artifact. */
+    public record Published(String name, Path directory, ModelCard card) {}
+
+    private TrainZooModels() {}
+
+    /**
+     * Trains both models and publishes them.
+     *
+     * @param settings the recipe
+     * @param repository the repository root to publish into (e.g. the zoo's resources)
+     * @param recorded where to write the fixed-input outputs, or null
+     * @param command the command line, for the model cards
+     * @return the published artifacts, MoT first
+     */
+    public static List<Published> run(Settings settings, Path repository, Path recorded, String command)
+            throws IOException, TranslateException {
+        FashionMnist images =
+                FashionMnist.readResources(
+                        ChameleonComparison.class.getClassLoader(),
+                        "io/motdjl/examples/fashion-mnist",
+                        FashionMnist.Part.TEST);
+        FashionMnist.Split split = images.split(0.1, settings.seed());
+        PatchKMeansTokenizer tokenizer =
+                PatchKMeansTrainer.train(
+                        split.train(),
+                        PatchKMeansTrainer.Options.defaults()
+                                .withSeed(settings.seed())
+                                .withIterations(settings.tokenizerIterations()));
+        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+        ChameleonData data =
+                ChameleonData.build(
+                        split,
+                        tokenizer,
+                        ChameleonData.Options.defaults(settings.seed()).withBatchSize(settings.batchSize()));
+        MoTConfig mot =
+                data.applyTo(
+                                MoTConfig.builder()
+                                        .dim(settings.dim())
+                                        .nLayers(settings.layers())
+                                        .nHeads(settings.heads())
+                                        .ffnHiddenDim(settings.ffnHiddenDim())
+                                        .normOrder(NormOrder.POST)
+                                        .qkNorm(true)
+                                        .untie(Untie.ALL))
+                        .build();
+        MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
+
+        Map<String, Object> dataFacts = new LinkedHashMap<>();
+        dataFacts.put("images", "Fashion-MNIST test split bundled in mot-djl-examples (10,000 images, MIT licence),"
+                + " split 90/10 with seed " + settings.seed());
+        dataFacts.put("train_images", split.train().size());
+        dataFacts.put("heldout_images", split.heldOut().size());
+        dataFacts.put("sequences", "[BOS] caption [BOI] 49 image codes [EOI] [EOS], or the image first;"
+                + " directions alternate; next-token loss on every token");
+        dataFacts.put("image_tokenizer", "k-means over 4x4 pixel patches, " + tokenizer.codebookSize()
+                + " codes, " + tokenizer.codesPerImage() + " codes per image (tokenizer.json), held-out PSNR "
+                + String.format(Locale.ROOT, "%.2f dB", quality.psnrDb()));
+        dataFacts.put("vocabulary", data.vocabulary().toString());
+
+        List<ChameleonExample> fixed = fixedExamples(data);
+        List<Published> published = new ArrayList<>();
+        Path staging = Files.createTempDirectory("mot-zoo-train");
+        try {
+            for (boolean isMot : new boolean[] {true, false}) {
+                MoTConfig config = isMot ? mot : dense;
+                String name = (isMot ? "mot-" : "dense-") + settings.suffix();
+                Path checkpoint = staging.resolve(name);
+                ModelCard card = train(name, isMot, config, settings, data, dataFacts, tokenizer, checkpoint, command);
+                Map<String, String> properties = new LinkedHashMap<>();
+                properties.put("architecture", isMot ? "mot" : "dense");
+                properties.put("untie", isMot ? "all" : "none");
+                properties.put("dataset", "fashion-mnist");
+                properties.put("dim", Integer.toString(settings.dim()));
+                properties.put("layers", Integer.toString(settings.layers()));
+                Path dir =
+                        ZooRepositoryWriter.publish(
+                                repository,
+                                new ZooRepositoryWriter.ArtifactSpec(
+                                        MoTModelZoo.GROUP_ID,
+                                        MoTModelZoo.CHAMELEON_FMNIST,
+                                        VERSION,
+                                        name,
+                                        properties,
+                                        "MoT and dense twin, Chameleon setting, Fashion-MNIST",
+                                        "A Mixture-of-Transformers (every non-embedding parameter untied by"
+                                                + " modality: text, image) and its dense twin (same config,"
+                                                + " nothing untied), trained with the same data order on"
+                                                + " Fashion-MNIST captions and k-means image codes in one"
+                                                + " sequence. Filter with architecture=mot|dense."),
+                                checkpoint);
+                published.add(new Published(name, dir, card));
+                if (recorded != null) {
+                    record(dir, fixed, recorded.resolve(name + ".safetensors"));
+                }
+                logger.info("published {} to {}", name, dir);
+            }
+        } finally {
+            deleteTree(staging);
+        }
+        return published;
+    }
+
+    private static ModelCard train(
+            String name,
+            boolean isMot,
+            MoTConfig config,
+            Settings settings,
+            ChameleonData data,
+            Map<String, Object> dataFacts,
+            PatchKMeansTokenizer tokenizer,
+            Path checkpoint,
+            String command)
+            throws IOException, TranslateException {
+        TrainingSettings training =
+                TrainingSettings.builder()
+                        .seed(settings.seed())
+                        .batchSize(settings.batchSize())
+                        .totalSteps(settings.steps())
+                        .warmupSteps(Math.max(1, settings.steps() / 20))
+                        .peakLearningRate(settings.peakLearningRate())
+                        .weightDecay(0.1)
+                        .maxGradNorm(1.0)
+                        .build();
+        RunOptions options =
+                RunOptions.builder()
+                        .modalityNames(ChameleonComparison.MODALITIES)
+                        .logEvery(100)
+                        .progressBar(false)
+                        .build();
+        FlopsAccounting flops = FlopsAccounting.of(config);
+        long start = System.nanoTime();
+        try (TrainingRun run = TrainingRun.start(config, training, data.train(), options)) {
+            run.trainToEnd();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ModalityLosses heldOut = run.evaluate(data.heldOut());
+            logger.info("{}: {} steps in {} s, held-out {}", name, run.step(),
+                    String.format(Locale.ROOT, "%.1f", seconds), heldOut.format(ChameleonComparison.MODALITIES));
+
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("architecture", isMot
+                    ? "Mixture-of-Transformers: attention, FFN and norms untied by modality (untie=all)"
+                    : "dense twin: the same config with nothing untied (untie=none)");
+            model.put("parameters", flops.totalParameters());
+            model.put("dim", config.dim());
+            model.put("layers", config.nLayers());
+            model.put("heads", config.nHeads());
+            model.put("ffn_hidden_dim", config.ffnHiddenDim());
+            model.put("modalities", "2 (0 = text and special tokens, 1 = image codes)");
+            model.put("vocab_size", config.vocabSize());
+            model.put("max_seq_len", config.maxSeqLen());
+            model.put("norm_order", config.normOrder().jsonName() + " (Chameleon), qk-norm");
+            model.put("weights", "float32 safetensors, reference layout");
+
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("steps", run.step());
+            facts.put("batch_size", settings.batchSize());
+            facts.put("tokens", run.totalTokens());
+            facts.put("training_flops", run.totalTrainingFlops());
+            facts.put("training_flops_per_token_at_max_len", (double) flops.trainingFlopsPerToken(config.maxSeqLen()));
+            facts.put("optimizer", "AdamW, weight decay 0.1, global-norm clipping 1.0");
+            facts.put("peak_learning_rate", settings.peakLearningRate());
+            facts.put("schedule", "linear warmup " + Math.max(1, settings.steps() / 20) + " steps, cosine decay");
+            facts.put("seed", settings.seed());
+            facts.put("wall_clock_seconds", Math.round(seconds));
+            facts.put("hardware", Runtime.getRuntime().availableProcessors()
+                    + " CPU cores (PyTorch CPU), shared with other work while it ran");
+
+            Map<String, Double> losses = new LinkedHashMap<>();
+            for (int m = 0; m < ChameleonComparison.MODALITIES.size(); m++) {
+                losses.put(ChameleonComparison.MODALITIES.get(m), heldOut.mean(m));
+            }
+            losses.put("all", heldOut.mean());
+
+            ModelCard card =
+                    new ModelCard(
+                            name,
+                            (isMot ? "MoT" : "Dense twin") + " " + settings.suffix()
+                                    + ", Chameleon setting on Fashion-MNIST",
+                            "A tiny " + (isMot ? "Mixture-of-Transformers" : "dense transformer (the MoT's"
+                                    + " dense twin)") + " over captions and image codes in one sequence,"
+                                    + " trained with mot-djl's training pipeline. A demonstration and test"
+                                    + " fixture, not a useful generator.",
+                            model,
+                            dataFacts,
+                            facts,
+                            losses,
+                            command,
+                            TrainZooModels.class.getName());
+            MoTCheckpointWriter.of(run.model()).imageTokenizer(tokenizer).modelCard(card).write(checkpoint);
+            return card;
+        }
+    }
+
+    /** The first held-out example of each direction. */
+    static List<ChameleonExample> fixedExamples(ChameleonData data) {
+        List<ChameleonExample> fixed = new ArrayList<>();
+        for (Direction direction : new Direction[] {Direction.CAPTION_TO_IMAGE, Direction.IMAGE_TO_CAPTION}) {
+            data.heldOutExamples().stream()
+                    .filter(e -> e.direction() == direction)
+                    .findFirst()
+                    .ifPresent(fixed::add);
+        }
+        return fixed;
+    }
+
+    /** Case names of the recorded sequences, in {@link #fixedExamples} order. */
+    static final List<String> CASES = List.of("caption_to_image", "image_to_caption");
+
+    /**
+     * Runs the published checkpoint on the fixed sequences and writes tokens, modalities, losses,
+     * target log-probabilities and logits at a few positions.
+     */
+    private static void record(Path checkpoint, List<ChameleonExample> fixed, Path file) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = MoTCheckpoint.load(checkpoint, manager);
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            for (int c = 0; c < fixed.size(); c++) {
+                TokenSequence sequence = fixed.get(c).sequence();
+                String prefix = CASES.get(c) + ".";
+                int length = sequence.length();
+                NDArray tokens = manager.create(toLong(sequence.tokens()), new Shape(1, length));
+                NDArray modalities = manager.create(toLong(sequence.modalities()), new Shape(1, length));
+                NDArray logits =
+                        model.forward(
+                                        new ParameterStore(manager, false),
+                                        MoTInputs.of(tokens, modalities).toNDList(),
+                                        false)
+                                .singletonOrThrow();
+                NextTokenLoss.Result loss =
+                        NextTokenLoss.compute(logits, tokens, modalities, null, model.config().nModalities());
+                NDArray targets = tokens.get("0, 1:");
+                NDArray logProbs =
+                        logits.get("0, :-1, :").logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
+                long[] positions = new long[RECORDED_POSITIONS];
+                for (int i = 0; i < positions.length; i++) {
+                    positions[i] = (long) i * (length - 1) / (positions.length - 1);
+                }
+                NDArray at = manager.create(positions);
+                out.put(prefix + "tokens", tokens.squeeze(0));
+                out.put(prefix + "modalities", modalities.squeeze(0));
+                out.put(prefix + "loss", loss.mean().reshape(1));
+                out.put(prefix + "loss_per_modality", loss.perModality());
+                out.put(prefix + "target_log_probs", logProbs);
+                out.put(prefix + "logit_positions", at);
+                out.put(prefix + "logits", logits.get(new NDIndex("0, {}", at)).toType(DataType.FLOAT32, false));
+            }
+            Files.createDirectories(file.getParent());
+            SafetensorsFile.write(file, out);
+        }
+    }
+
+    private static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.motdjl.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code mot zoo}: in-process, through the command line's entry point. */
+class ZooCommandTest {
+
+    private record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                MotCli.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listShowsBothBundledModels() {
+        Run r = run("zoo", "list");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("io.motdjl.mot"), r.out());
+        assertTrue(r.out().contains("mot-d64-l2") && r.out().contains("dense-d64-l2"), r.out());
+        assertTrue(r.out().contains("architecture=mot") && r.out().contains("architecture=dense"), r.out());
+    }
+
+    @Test
+    void verifyLoadsEveryModel() {
+        Run r = run("zoo", "verify");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("ok  ")).count(), r.out());
+    }
+
+    @Test
+    void wrongSubcommandsAreUsageErrors() {
+        Run none = run("zoo");
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("list, verify or train"), none.err());
+        Run bad = run("zoo", "frobnicate");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("unknown zoo subcommand 'frobnicate'"), bad.err());
+        Run stray = run("zoo", "list", "--all");
+        assertEquals(2, stray.status());
+        Run noOut = run("zoo", "train");
+        assertEquals(2, noOut.status());
+        assertTrue(noOut.err().contains("missing option --out"), noOut.err());
+    }
+
+    @Test
+    void helpListsTheZooCommand() {
+        Run r = run("help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("zoo list"), r.out());
+    }
+}

@@ -1,0 +1,314 @@
+package io.motdjl.zoo;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.data.JointVocabulary;
+import io.motdjl.data.PatchKMeansTokenizer;
+import io.motdjl.io.CheckpointException;
+import io.motdjl.io.ReferenceCheckpoint;
+import io.motdjl.nn.MoTModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A MoT checkpoint directory, the unit the zoo loads and {@link MoTCheckpointWriter} writes:
+ *
+ * <pre>
+ *   config.json          the model config (reference schema)                         required
+ *   model.safetensors    weights in the reference layout, or                         one of the two
+ *   NAME-NNNN.params     weights in DJL's Model.save format
+ *   tokenizer.json       the image tokenizer (io.motdjl.data.PatchKMeansTokenizer)    optional
+ *   checksums.sha256     SHA-256 of every other file (sha256sum format)              optional
+ *   serving.properties   DJL loading arguments (block and translator factories)      optional
+ *   model-card.json, README.md   the model card                                      optional
+ * </pre>
+ *
+ * <p>A bare checkpoint of the reference layout ({@code config.json} + {@code model.safetensors}, as
+ * a PyTorch implementation saves it) is a valid checkpoint directory. Only safetensors and DJL
+ * parameter files are read; pickled PyTorch files ({@code .bin}, {@code .pt}, {@code .pth}, {@code
+ * .ckpt}, {@code .pkl}) are never opened.
+ *
+ * <p>Loading is all or nothing: checksums first (every listed file), then the config, the
+ * tokenizer, and the weights, which are checked against the config (names, shapes, data types)
+ * before the model's parameters change; on any failure no parameter of the half-built model is left
+ * allocated.
+ */
+public final class MoTCheckpoint {
+
+    public static final String CONFIG_FILE = ReferenceCheckpoint.CONFIG_FILE;
+    public static final String SAFETENSORS_FILE = ReferenceCheckpoint.WEIGHTS_FILE;
+    public static final String PARAMS_SUFFIX = ".params";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String CHECKSUMS_FILE = "checksums.sha256";
+    public static final String SERVING_PROPERTIES = "serving.properties";
+    public static final String MODEL_CARD_FILE = "model-card.json";
+    public static final String README_FILE = "README.md";
+
+    /** The model name of DJL parameter files this module writes ({@code mot-0000.params}). */
+    public static final String PARAMS_MODEL_NAME = "mot";
+
+    /** Suffixes of pickled Python files: never read. */
+    private static final List<String> PICKLE_SUFFIXES =
+            List.of(".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle");
+
+    private static final Logger logger = LoggerFactory.getLogger(MoTCheckpoint.class);
+
+    /**
+     * What a checkpoint directory holds.
+     *
+     * @param dir the directory
+     * @param format how the weights are stored
+     * @param weights the weights file
+     * @param hasTokenizer whether {@code tokenizer.json} is present
+     * @param hasManifest whether {@code checksums.sha256} is present
+     */
+    public record Layout(
+            Path dir, WeightsFormat format, Path weights, boolean hasTokenizer, boolean hasManifest) {
+
+        /** The files loading reads (config, weights, tokenizer when present), by name. */
+        public List<String> requiredFiles() {
+            List<String> files = new ArrayList<>();
+            files.add(CONFIG_FILE);
+            files.add(weights.getFileName().toString());
+            if (hasTokenizer) {
+                files.add(TOKENIZER_FILE);
+            }
+            return files;
+        }
+    }
+
+    /** How strictly checksums are required. */
+    public enum Verification {
+        /** Verify the manifest when the directory has one; a bare checkpoint loads unverified. */
+        IF_PRESENT,
+        /** Fail unless the directory has a manifest covering every file that is read. */
+        REQUIRED
+    }
+
+    private MoTCheckpoint() {}
+
+    /**
+     * Finds the files of a checkpoint directory without reading them.
+     *
+     * @param dir the directory
+     * @return its layout
+     * @throws IOException if the directory cannot be listed
+     * @throws CheckpointException if it is not a checkpoint directory (missing or ambiguous files)
+     */
+    public static Layout inspect(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir + ": not a directory; a MoT checkpoint is a directory"
+                    + " with " + CONFIG_FILE + " and " + SAFETENSORS_FILE + " (or DJL .params)");
+        }
+        if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+            throw new CheckpointException(dir + ": no " + CONFIG_FILE + " in the checkpoint directory");
+        }
+        List<Path> params = new ArrayList<>();
+        List<String> pickles = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!Files.isRegularFile(file) || name.startsWith(".")) {
+                    continue;
+                }
+                if (lower.endsWith(PARAMS_SUFFIX)) {
+                    params.add(file);
+                } else if (PICKLE_SUFFIXES.stream().anyMatch(lower::endsWith)) {
+                    pickles.add(name);
+                }
+            }
+        }
+        params.sort(null);
+        Path safetensors = dir.resolve(SAFETENSORS_FILE);
+        WeightsFormat format;
+        Path weights;
+        if (Files.isRegularFile(safetensors)) {
+            format = WeightsFormat.SAFETENSORS;
+            weights = safetensors;
+            if (!params.isEmpty()) {
+                logger.debug("{}: using {} (ignoring {})", dir, SAFETENSORS_FILE, params);
+            }
+        } else if (params.size() == 1) {
+            format = WeightsFormat.DJL_PARAMS;
+            weights = params.get(0);
+        } else if (params.size() > 1) {
+            throw new CheckpointException(
+                    dir + ": several DJL parameter files " + names(params)
+                            + " and no " + SAFETENSORS_FILE + "; keep exactly one");
+        } else {
+            String found =
+                    pickles.isEmpty()
+                            ? ""
+                            : "; found " + String.join(", ", pickles) + ", which "
+                                    + (pickles.size() == 1 ? "is" : "are")
+                                    + " never read: pickled PyTorch files can run code when"
+                                    + " loaded — convert the weights to safetensors"
+                                    + " (safetensors.torch.save_file) first";
+            throw new CheckpointException(
+                    dir + ": no weights: expected " + SAFETENSORS_FILE + " or a DJL"
+                            + " parameter file (NAME-0000.params)" + found);
+        }
+        return new Layout(
+                dir,
+                format,
+                weights,
+                Files.isRegularFile(dir.resolve(TOKENIZER_FILE)),
+                Files.isRegularFile(dir.resolve(CHECKSUMS_FILE)));
+    }
+
+    /**
+     * Loads a checkpoint directory, verifying its {@code checksums.sha256} when it has one.
+     *
+     * @param dir the directory
+     * @param manager the manager that owns the model's parameters
+     * @return the model, initialised with the checkpoint's weights
+     * @throws IOException if a file cannot be read
+     * @throws CheckpointException if a file is missing, malformed, fails its checksum or does not
+     *     match the config (the message names the file and, for weights, the tensor)
+     */
+    public static MoTModel load(Path dir, NDManager manager) throws IOException {
+        return load(dir, manager, null, Verification.IF_PRESENT);
+    }
+
+    /**
+     * Loads a checkpoint directory.
+     *
+     * @param dir the directory
+     * @param manager the manager that owns the model's parameters
+     * @param expected file name to expected digest (and size), e.g. from repository metadata; it
+     *     replaces the directory's own manifest. Null to use the manifest
+     * @param verification whether checksums are required
+     * @return the model
+     * @throws IOException if a file cannot be read
+     * @throws CheckpointException see {@link #load(Path, NDManager)}
+     */
+    public static MoTModel load(
+            Path dir,
+            NDManager manager,
+            Map<String, Checksums.Expected> expected,
+            Verification verification)
+            throws IOException {
+        Layout layout = inspect(dir);
+        verify(layout, expected, verification);
+        MoTConfig config = readConfig(dir);
+        if (layout.hasTokenizer()) {
+            checkTokenizer(readTokenizer(dir), config, dir);
+        }
+        MoTModel model;
+        if (layout.format() == WeightsFormat.SAFETENSORS) {
+            model = ReferenceCheckpoint.load(dir, manager);
+        } else {
+            model = DjlParamsFile.load(layout.weights(), config, manager);
+        }
+        logger.debug("loaded {} ({} weights)", dir, layout.format());
+        return model;
+    }
+
+    /**
+     * Verifies checksums as {@link #load} does, without loading: every file {@code expected} (or
+     * else the directory's manifest) lists must match, and the files loading reads must be among
+     * them.
+     *
+     * @param layout the directory, from {@link #inspect}
+     * @param expected file name to expectation, or null to use the directory's manifest
+     * @param verification whether a directory without checksums is refused
+     * @throws IOException if a file cannot be read
+     * @throws ChecksumException naming the first file that is missing, not covered or differs
+     */
+    public static void verify(
+            Layout layout, Map<String, Checksums.Expected> expected, Verification verification)
+            throws IOException {
+        Path dir = layout.dir();
+        Map<String, Checksums.Expected> checks = expected;
+        String source;
+        if (checks != null) {
+            source =
+                    checks.isEmpty()
+                            ? "the expected checksums"
+                            : checks.values().iterator().next().source();
+        } else if (layout.hasManifest()) {
+            checks = Checksums.readManifest(dir.resolve(CHECKSUMS_FILE));
+            source = dir.resolve(CHECKSUMS_FILE).toString();
+        } else {
+            if (verification == Verification.REQUIRED) {
+                throw new ChecksumException(
+                        dir + ": no " + CHECKSUMS_FILE + "; checksums are required to load this"
+                                + " checkpoint (write one with Checksums.writeManifest or"
+                                + " MoTCheckpointWriter)");
+            }
+            logger.debug("{}: no {}, loading unverified", dir, CHECKSUMS_FILE);
+            return;
+        }
+        List<String> uncovered = Checksums.uncovered(checks, layout.requiredFiles());
+        if (!uncovered.isEmpty()) {
+            throw new ChecksumException(
+                    dir + ": " + String.join(", ", uncovered) + (uncovered.size() == 1 ? " is" : " are")
+                            + " not covered by " + source + ", so "
+                            + (uncovered.size() == 1 ? "it" : "they") + " cannot be verified");
+        }
+        Checksums.verify(dir, checks);
+    }
+
+    /** Reads {@code dir/config.json}; a bad config is a {@link CheckpointException}. */
+    public static MoTConfig readConfig(Path dir) throws IOException {
+        Path file = dir.resolve(CONFIG_FILE);
+        try {
+            return MoTConfig.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code dir/tokenizer.json}; a bad file is a {@link CheckpointException}. */
+    public static PatchKMeansTokenizer readTokenizer(Path dir) throws IOException {
+        Path file = dir.resolve(TOKENIZER_FILE);
+        try {
+            return PatchKMeansTokenizer.load(file);
+        } catch (io.motdjl.data.TokenizerFormatException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
+    }
+
+    /** The image codes must fill the image modality of the joint vocabulary the config uses. */
+    private static void checkTokenizer(PatchKMeansTokenizer tokenizer, MoTConfig config, Path dir) {
+        JointVocabulary vocabulary = JointVocabulary.forTokenizer(tokenizer);
+        if (vocabulary.vocabSize() != config.vocabSize()) {
+            throw new CheckpointException(
+                    dir.resolve(TOKENIZER_FILE) + ": " + tokenizer.codebookSize()
+                            + " image codes make a joint vocabulary of " + vocabulary.vocabSize()
+                            + " tokens, but " + CONFIG_FILE + " has vocab_size "
+                            + config.vocabSize());
+        }
+    }
+
+    /**
+     * The image tokenizer saved beside a loaded model ({@code tokenizer.json} in its model
+     * directory), for translators that turn images into tokens and back.
+     *
+     * @param model a model loaded from a checkpoint directory
+     * @return the tokenizer, or empty when the checkpoint has none
+     * @throws IOException if the file cannot be read
+     */
+    public static Optional<PatchKMeansTokenizer> imageTokenizer(Model model) throws IOException {
+        Path dir = model.getModelPath();
+        if (dir == null || !Files.isRegularFile(dir.resolve(TOKENIZER_FILE))) {
+            return Optional.empty();
+        }
+        return Optional.of(readTokenizer(dir));
+    }
+
+    private static String names(List<Path> files) {
+        return files.stream().map(p -> p.getFileName().toString()).toList().toString();
+    }
+}
