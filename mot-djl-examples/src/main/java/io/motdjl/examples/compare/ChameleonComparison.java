@@ -147,16 +147,25 @@ public final class ChameleonComparison {
         return data.applyTo(builder).build();
     }
 
-    private TrainingSettings trainingSettings() {
+    /**
+     * The training recipe of these experiments: AdamW with 5 % linear warmup and cosine decay,
+     * weight decay 0.1 on matrices, global-norm clipping at 1.0.
+     */
+    public static TrainingSettings recipe(int seed, int batchSize, int steps, double peakLearningRate) {
         return TrainingSettings.builder()
-                .seed(settings.seed())
-                .batchSize(settings.batchSize())
-                .totalSteps(settings.steps())
-                .warmupSteps(Math.max(1, settings.steps() / 20))
-                .peakLearningRate(settings.peakLearningRate())
+                .seed(seed)
+                .batchSize(batchSize)
+                .totalSteps(steps)
+                .warmupSteps(Math.max(1, steps / 20))
+                .peakLearningRate(peakLearningRate)
                 .weightDecay(0.1)
                 .maxGradNorm(1.0)
                 .build();
+    }
+
+    private TrainingSettings trainingSettings() {
+        return recipe(
+                settings.seed(), settings.batchSize(), settings.steps(), settings.peakLearningRate());
     }
 
     private double train(String name, MoTConfig config, ChameleonData data, LossCurve curve)

@@ -228,15 +228,11 @@ public final class TrainZooModels {
             String command)
             throws IOException, TranslateException {
         TrainingSettings training =
-                TrainingSettings.builder()
-                        .seed(settings.seed())
-                        .batchSize(settings.batchSize())
-                        .totalSteps(settings.steps())
-                        .warmupSteps(Math.max(1, settings.steps() / 20))
-                        .peakLearningRate(settings.peakLearningRate())
-                        .weightDecay(0.1)
-                        .maxGradNorm(1.0)
-                        .build();
+                ChameleonComparison.recipe(
+                        settings.seed(),
+                        settings.batchSize(),
+                        settings.steps(),
+                        settings.peakLearningRate());
         RunOptions options =
                 RunOptions.builder()
                         .modalityNames(ChameleonComparison.MODALITIES)
