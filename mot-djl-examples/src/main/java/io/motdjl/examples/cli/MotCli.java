@@ -87,6 +87,7 @@ public final class MotCli {
         commands.add(new DemoCommand());
         commands.add(new CompareCommand());
         commands.add(new ZooCommand());
+        commands.add(new BenchCommand());
         commands.add(new HelpCommand(() -> commands));
         return commands;
     }

@@ -1,0 +1,173 @@
+package io.motdjl.examples.bench;
+
+import ai.djl.translate.TranslateException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
+ * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run and a
+ * profile of one MoT step. {@link Settings#quick()} finishes in a few minutes on two cores; {@link
+ * Settings#full()} is what {@code docs/benchmarks.md} reports.
+ */
+public final class BenchSuite {
+
+    /** The parts of the suite. */
+    public enum Part {
+        GEMM,
+        ANCHOR,
+        TRAIN,
+        PREFILL,
+        MEMORY,
+        PROFILE;
+
+        /** The part called {@code name} (case-insensitive). */
+        public static Part parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "unknown benchmark '" + name + "' (known: gemm, anchor, train, prefill,"
+                                + " memory, profile)",
+                        e);
+            }
+        }
+    }
+
+    /**
+     * What to run and how long.
+     *
+     * @param parts the parts
+     * @param sizes model sizes of the training and prefill benchmarks
+     * @param steps timed training steps per model (and prefill passes)
+     * @param warmup untimed steps per model
+     * @param anchorRounds rounds of the PyTorch comparison
+     * @param anchorSteps timed steps per model and round of the PyTorch comparison
+     * @param memorySize model of the memory run
+     * @param memorySteps steps of the memory run
+     * @param threads intra-op threads (mot-djl and Python)
+     * @param anchor the Python anchor, or null to skip it
+     * @param gemmSize side of the ceiling GEMM
+     */
+    public record Settings(
+            Set<Part> parts,
+            List<BenchSize> sizes,
+            int steps,
+            int warmup,
+            int anchorRounds,
+            int anchorSteps,
+            BenchSize memorySize,
+            int memorySteps,
+            int threads,
+            PythonAnchor anchor,
+            int gemmSize) {
+
+        /** A few minutes on two cores: the anchor size only, short runs. */
+        public static Settings quick(int threads, PythonAnchor anchor) {
+            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR), 4, 1, 1, 4,
+                    BenchSize.SMALL, 200, threads, anchor, 2048);
+        }
+
+        /** What docs/benchmarks.md reports: both sizes, longer runs, 2,000 memory steps. */
+        public static Settings full(int threads, PythonAnchor anchor) {
+            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR, BenchSize.LARGE),
+                    8, 2, 3, 10, BenchSize.SMALL, 2000, threads, anchor, 2048);
+        }
+
+        /** The same settings with other parts. */
+        public Settings withParts(Set<Part> p) {
+            return new Settings(p, sizes, steps, warmup, anchorRounds, anchorSteps, memorySize,
+                    memorySteps, threads, anchor, gemmSize);
+        }
+
+        /** The same settings with other sizes. */
+        public Settings withSizes(List<BenchSize> s) {
+            return new Settings(parts, s, steps, warmup, anchorRounds, anchorSteps, memorySize,
+                    memorySteps, threads, anchor, gemmSize);
+        }
+
+        /** The same settings with other step counts. */
+        public Settings withSteps(int timed, int untimed) {
+            return new Settings(parts, sizes, timed, untimed, anchorRounds, anchorSteps, memorySize,
+                    memorySteps, threads, anchor, gemmSize);
+        }
+
+        /** The same settings with another PyTorch comparison length. */
+        public Settings withAnchorRuns(int rounds, int stepsPerRound) {
+            return new Settings(parts, sizes, steps, warmup, rounds, stepsPerRound, memorySize,
+                    memorySteps, threads, anchor, gemmSize);
+        }
+
+        /** The same settings with another memory run. */
+        public Settings withMemory(BenchSize size, int memSteps) {
+            return new Settings(parts, sizes, steps, warmup, anchorRounds, anchorSteps, size,
+                    memSteps, threads, anchor, gemmSize);
+        }
+    }
+
+    private BenchSuite() {}
+
+    /**
+     * Runs the suite, printing each table as it completes.
+     *
+     * @param s what to run
+     * @param out where the tables go
+     * @return the tables
+     * @throws IOException if a run or the anchor fails
+     * @throws TranslateException if a batch cannot be made
+     * @throws InterruptedException if interrupted while waiting for the anchor
+     */
+    public static List<Table> run(Settings s, PrintStream out)
+            throws IOException, TranslateException, InterruptedException {
+        List<Table> tables = new ArrayList<>();
+        out.println(MachineInfo.describe(s.threads()));
+        out.println();
+        double ceiling = Double.NaN;
+        if (s.parts().contains(Part.GEMM) || needsCeiling(s.parts())) {
+            ceiling = GemmCeiling.flopsPerSecond(s.gemmSize(), 5);
+            Table t = new Table("Ceiling: float32 GEMM through DJL's PyTorch engine", "GEMM", "GFLOP/s");
+            t.row(Table.fmt("%d x %d x %d", s.gemmSize(), s.gemmSize(), s.gemmSize()),
+                    Table.fmt("%.1f", ceiling / 1e9));
+            t.note("median of 5 after one warm-up; every MFU figure below is a fraction of this rate");
+            t.print(out);
+            tables.add(t);
+        }
+        if (s.parts().contains(Part.ANCHOR)) {
+            if (s.anchor() == null) {
+                out.println("(the PyTorch anchor was not found or not asked for: mot-djl alone)");
+            }
+            tables.add(AnchorComparison.run(
+                    new AnchorComparison.Settings(s.anchorRounds(), s.anchorSteps(), 2, s.threads(), s.anchor()),
+                    ceiling, out));
+        }
+        List<ModalityLayout> layouts =
+                List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES, ModalityLayout.THREE_MODALITIES);
+        if (s.parts().contains(Part.TRAIN)) {
+            for (BenchSize size : s.sizes()) {
+                tables.add(TrainingStepBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
+            }
+        }
+        if (s.parts().contains(Part.PREFILL)) {
+            for (BenchSize size : s.sizes()) {
+                tables.add(PrefillBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
+            }
+        }
+        if (s.parts().contains(Part.MEMORY)) {
+            tables.add(MemoryBenchmark.run(s.memorySize(), s.memorySteps(),
+                    Math.max(1, s.memorySteps() / 10), out));
+        }
+        if (s.parts().contains(Part.PROFILE)) {
+            tables.add(ProfileBenchmark.run(s.sizes().get(0), ModalityLayout.TWO_MODALITIES, 15, out));
+        }
+        return tables;
+    }
+
+    private static boolean needsCeiling(Set<Part> parts) {
+        return parts.contains(Part.ANCHOR) || parts.contains(Part.TRAIN) || parts.contains(Part.PREFILL);
+    }
+}

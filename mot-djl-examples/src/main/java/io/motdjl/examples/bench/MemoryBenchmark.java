@@ -1,0 +1,103 @@
+package io.motdjl.examples.bench;
+
+import ai.djl.Device;
+import ai.djl.translate.TranslateException;
+import io.motdjl.train.RunOptions;
+import io.motdjl.train.TrainingRun;
+import io.motdjl.train.TrainingSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * Memory over a long training run: resident memory (RSS) and the count of live NDArrays ({@link
+ * TrainingRun#liveArrayCount()}: the model's manager, gradients, trainer, data iteration and the
+ * optimizer state) sampled every {@code every} steps of a MoT with two modalities. Flat means no
+ * leak; the table gives the first sample, the peak and the last.
+ */
+public final class MemoryBenchmark {
+
+    private MemoryBenchmark() {}
+
+    /**
+     * Runs the benchmark and prints its table.
+     *
+     * @param size model size and batch
+     * @param steps training steps
+     * @param every sampling interval in steps
+     * @param out where the table goes
+     * @return the table
+     * @throws IOException if the run fails
+     * @throws TranslateException if a batch cannot be made
+     */
+    public static Table run(BenchSize size, int steps, int every, PrintStream out)
+            throws IOException, TranslateException {
+        ModalityLayout layout = ModalityLayout.TWO_MODALITIES;
+        TrainingSettings settings =
+                TrainingSettings.builder()
+                        .seed(1)
+                        .batchSize(size.batch())
+                        .totalSteps(steps)
+                        .warmupSteps(Math.min(10, steps))
+                        .peakLearningRate(1e-4)
+                        .build();
+        // more sequences than one batch, so epochs (and their managers) turn over too
+        SyntheticBatches data =
+                SyntheticBatches.create(8 * size.batch(), size.length(), size.vocab(), layout, 11);
+        Table table =
+                new Table(
+                        "Memory over " + steps + " training steps of " + layout.label() + " at "
+                                + size.label(),
+                        "step",
+                        "RSS (MiB)",
+                        "live NDArrays",
+                        "s/step (last interval)");
+        long firstRss = -1;
+        long peakRss = 0;
+        int firstArrays = -1;
+        int peakArrays = 0;
+        long lastRss = 0;
+        int lastArrays = 0;
+        try (TrainingRun run =
+                TrainingRun.start(
+                        size.config(layout.modalities()),
+                        settings,
+                        data,
+                        RunOptions.builder()
+                                .device(Device.cpu())
+                                .progressBar(false)
+                                .logEvery(0)
+                                .build())) {
+            int done = 0;
+            while (done < steps) {
+                int chunk = Math.min(every, steps - done);
+                long start = System.nanoTime();
+                run.train(chunk);
+                double perStep = (System.nanoTime() - start) / 1e9 / chunk;
+                done += chunk;
+                long rss = ProcessStats.now().residentBytes();
+                int arrays = run.liveArrayCount();
+                if (firstRss < 0) {
+                    firstRss = rss;
+                    firstArrays = arrays;
+                }
+                peakRss = Math.max(peakRss, rss);
+                peakArrays = Math.max(peakArrays, arrays);
+                lastRss = rss;
+                lastArrays = arrays;
+                table.row(
+                        Integer.toString(done),
+                        Table.fmt("%.0f", rss / 1048576.0),
+                        Integer.toString(arrays),
+                        Table.fmt("%.3f", perStep));
+            }
+        }
+        table.note(Table.fmt(
+                "first sample (step %d): RSS %.0f MiB, %d arrays; peak: RSS %.0f MiB (process"
+                        + " high-water mark %.0f MiB), %d arrays; last: RSS %.0f MiB, %d arrays",
+                Math.min(every, steps), firstRss / 1048576.0, firstArrays, peakRss / 1048576.0,
+                ProcessStats.now().peakResidentBytes() / 1048576.0, peakArrays,
+                lastRss / 1048576.0, lastArrays));
+        table.print(out);
+        return table;
+    }
+}

@@ -1,0 +1,193 @@
+package io.motdjl.examples.cli;
+
+import io.motdjl.examples.bench.BenchSize;
+import io.motdjl.examples.bench.BenchSuite;
+import io.motdjl.examples.bench.MachineLoad;
+import io.motdjl.examples.bench.PythonAnchor;
+import io.motdjl.examples.bench.Table;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code mot bench}: the performance suite of {@code docs/benchmarks.md}, printed as tables: the
+ * float32 GEMM ceiling, mot-djl against eager PyTorch at the anchor's configuration, training-step
+ * and prefill throughput of dense and MoT, memory over a long run, and a profile of one MoT step.
+ */
+final class BenchCommand implements Command {
+
+    private static final String SYNOPSIS =
+            "bench [--suite quick|full] [--only PARTS] [--sizes anchor,large,small] [--batch B]"
+                    + " [--steps N] [--warmup N] [--rounds R] [--anchor-steps N] [--memory-steps N]"
+                    + " [--threads T] [--anchor DIR|none] [--python PATH] [--wait-quiet SECONDS]";
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String synopsis() {
+        return SYNOPSIS;
+    }
+
+    @Override
+    public String summary() {
+        return "time dense vs MoT (training, prefill, memory, profile) and compare with eager PyTorch";
+    }
+
+    @Override
+    public String description() {
+        return String.join(
+                System.lineSeparator(),
+                "Runs the benchmark suite and prints its tables (docs/benchmarks.md explains them).",
+                "The quick suite (default) takes a few minutes on two cores; --suite full is what",
+                "the docs report (both sizes, 3 PyTorch rounds, 2,000 memory steps). Take timings",
+                "on a quiet machine: every table says how busy other processes were meanwhile.",
+                "",
+                "  --suite quick|full   preset lengths (default quick)",
+                "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile",
+                "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
+                "                       8 layers, T512, B4), small (d128, 2 layers, T128, B4)",
+                "  --batch B            batch size of every size in --sizes",
+                "  --steps N            timed steps per model (training; prefill passes)",
+                "  --warmup N           untimed steps per model first",
+                "  --rounds R           rounds of the PyTorch comparison",
+                "  --anchor-steps N     timed steps per model and round of the PyTorch comparison",
+                "  --memory-steps N     training steps of the memory run (full suite: 2000)",
+                "  --threads T          intra-op threads of mot-djl and PyTorch (default: all cores)",
+                "  --anchor DIR|none    the PyTorch anchor folder (default: shared/anchors/pytorch",
+                "                       above the working directory, if there)",
+                "  --python PATH        interpreter with Debian's python3-torch (default /usr/bin/python3)",
+                "  --wait-quiet SECONDS wait up to this long for other processes to go idle first");
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) throws Exception {
+        CommandOptions options =
+                CommandOptions.parse(
+                        args,
+                        Set.of("suite", "only", "sizes", "batch", "steps", "warmup", "rounds",
+                                "anchor-steps", "memory-steps", "threads", "anchor", "python",
+                                "wait-quiet"),
+                        SYNOPSIS);
+        int threads =
+                options.optionalInt(
+                        "threads", Runtime.getRuntime().availableProcessors(), SYNOPSIS);
+        if (threads < 1) {
+            throw new UsageException("--threads must be positive (usage: mot " + SYNOPSIS + ")");
+        }
+        // read by DJL's PyTorch engine when it starts, which it has not yet in this process
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        PythonAnchor anchor = anchor(options);
+        String suite = string(options, "suite", "quick");
+        BenchSuite.Settings settings =
+                switch (suite) {
+                    case "quick" -> BenchSuite.Settings.quick(threads, anchor);
+                    case "full" -> BenchSuite.Settings.full(threads, anchor);
+                    default -> throw new UsageException(
+                            "--suite must be quick or full, got '" + suite + "' (usage: mot "
+                                    + SYNOPSIS + ")");
+                };
+        String only = string(options, "only", null);
+        if (only != null) {
+            Set<BenchSuite.Part> parts = EnumSet.noneOf(BenchSuite.Part.class);
+            for (String p : only.split(",")) {
+                try {
+                    parts.add(BenchSuite.Part.parse(p));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
+                }
+            }
+            settings = settings.withParts(parts);
+        }
+        String sizes = string(options, "sizes", null);
+        int batch = options.optionalInt("batch", 0, SYNOPSIS);
+        if (sizes != null || batch > 0) {
+            List<BenchSize> list = new ArrayList<>();
+            for (BenchSize s : sizes == null ? settings.sizes() : parseSizes(sizes)) {
+                list.add(batch > 0 ? s.withBatch(batch) : s);
+            }
+            settings = settings.withSizes(list);
+        }
+        settings =
+                settings.withSteps(
+                        positive(options, "steps", settings.steps()),
+                        nonNegative(options, "warmup", settings.warmup()));
+        settings =
+                settings.withAnchorRuns(
+                        positive(options, "rounds", settings.anchorRounds()),
+                        positive(options, "anchor-steps", settings.anchorSteps()));
+        settings =
+                settings.withMemory(
+                        settings.memorySize(),
+                        positive(options, "memory-steps", settings.memorySteps()));
+        int wait = options.optionalInt("wait-quiet", 0, SYNOPSIS);
+        if (wait > 0) {
+            double foreign = MachineLoad.waitForQuiet(0.1, wait);
+            out.println(Table.fmt("other processes use %.2f cores at the start", foreign));
+        }
+        BenchSuite.run(settings, out);
+        return ExitStatus.OK;
+    }
+
+    private static PythonAnchor anchor(CommandOptions options) {
+        String dir = string(options, "anchor", null);
+        String python = string(options, "python", "/usr/bin/python3");
+        if ("none".equals(dir)) {
+            return null;
+        }
+        Path folder = dir == null ? PythonAnchor.locate(Paths.get("")) : Paths.get(dir);
+        if (folder == null) {
+            return null;
+        }
+        PythonAnchor anchor = new PythonAnchor(python, folder);
+        if (!anchor.available()) {
+            throw new BadInputException("no bench.py in the PyTorch anchor folder " + folder);
+        }
+        return anchor;
+    }
+
+    /** A string option (CommandOptions hands values out as paths; the text is unchanged). */
+    private static String string(CommandOptions options, String name, String fallback) {
+        Path value = options.optionalPath(name);
+        return value == null ? fallback : value.toString();
+    }
+
+    private static List<BenchSize> parseSizes(String list) {
+        List<BenchSize> sizes = new ArrayList<>();
+        for (String s : list.split(",")) {
+            sizes.add(
+                    switch (s.trim().toLowerCase(Locale.ROOT)) {
+                        case "anchor" -> BenchSize.ANCHOR;
+                        case "large" -> BenchSize.LARGE;
+                        case "small" -> BenchSize.SMALL;
+                        default -> throw new UsageException(
+                                "unknown size '" + s + "' (anchor, large, small; usage: mot "
+                                        + SYNOPSIS + ")");
+                    });
+        }
+        return sizes;
+    }
+
+    private static int positive(CommandOptions options, String name, int fallback) {
+        int v = options.optionalInt(name, fallback, SYNOPSIS);
+        if (v < 1) {
+            throw new UsageException("--" + name + " must be positive (usage: mot " + SYNOPSIS + ")");
+        }
+        return v;
+    }
+
+    private static int nonNegative(CommandOptions options, String name, int fallback) {
+        int v = options.optionalInt(name, fallback, SYNOPSIS);
+        if (v < 0) {
+            throw new UsageException("--" + name + " must be >= 0 (usage: mot " + SYNOPSIS + ")");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,69 @@
+package io.motdjl.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmarks run end to end on a tiny model and print their tables. Nothing here asserts a
+ * time: only that every model produced a row with a positive rate.
+ */
+class BenchRunsTest {
+
+    private static final BenchSize TINY = new BenchSize("tiny", 64, 32, 1, 2, 48, 16, 2);
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    private static final List<ModalityLayout> ALL =
+            List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES, ModalityLayout.THREE_MODALITIES);
+
+    @Test
+    void trainingStepsOfDenseAndMoT() throws Exception {
+        Table table = TrainingStepBenchmark.run(TINY, ALL, 2, 1, 1e9, out);
+        assertEquals(3, table.size());
+        for (int r = 0; r < 3; r++) {
+            assertTrue(Double.parseDouble(table.cell(r, 5)) > 0, bytes.toString(StandardCharsets.UTF_8));
+        }
+        assertEquals("1.000", table.cell(0, 7));
+    }
+
+    @Test
+    void prefillOfDenseAndMoT() {
+        Table table = PrefillBenchmark.run(TINY, ALL, 2, 1, 1e9, out);
+        assertEquals(3, table.size());
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("Prefill"));
+    }
+
+    @Test
+    void memoryRunSamplesEveryInterval() throws Exception {
+        Table table = MemoryBenchmark.run(TINY, 6, 2, out);
+        assertEquals(3, table.size());
+        assertEquals("6", table.cell(2, 0));
+        // the same arrays are alive after every interval: nothing leaks per step
+        assertEquals(table.cell(1, 2), table.cell(2, 2), bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void forwardBackwardIsDeterministicAndProfiled() throws Exception {
+        try (BenchModel model =
+                new BenchModel(TINY.config(2), ModalityLayout.TWO_MODALITIES, 2, 16, 3)) {
+            float first = model.forwardBackward();
+            float second = model.forwardBackward();
+            assertEquals(first, second, "same weights, same batch, no optimizer");
+            assertTrue(model.prefill() == model.prefill());
+        }
+        Table table = ProfileBenchmark.run(TINY, ModalityLayout.TWO_MODALITIES, 5, out);
+        assertTrue(table.size() > 0 && table.size() <= 5, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void gemmCeilingIsPositive() {
+        assertTrue(GemmCeiling.flopsPerSecond(64, 2) > 0);
+    }
+}
