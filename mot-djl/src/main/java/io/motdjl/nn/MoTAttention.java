@@ -1,6 +1,7 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,8 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
-import io.motdjl.routing.ModalityRouting;
-import io.motdjl.util.Scalars;
+import io.motdjl.routing.GroupedRows;
 
 /**
  * MoT self-attention: modality-specific Q/K/V/O projections, per-modality per-head QK-norm and
@@ -19,8 +19,10 @@ import io.motdjl.util.Scalars;
  *
  * <p>Input and output {@code (B, T, D)}. In {@link NormOrder#PRE} order the block also applies
  * the layer's input norm ({@code layers.l.attention_norm}); in {@link NormOrder#POST} order the
- * norm after {@code Wo} ({@code local_experts_attention_norm}). Each routed part is one gather,
- * the modality-specific chain on contiguous rows, and one scatter back.
+ * norm after {@code Wo} ({@code local_experts_attention_norm}). Inside a {@link MoTModel} the rows
+ * arrive grouped by modality ({@link #attend}): the modality-specific parts run on contiguous
+ * chunks, and only the attention itself needs the rows in sequence order (one gather there, one
+ * back). Standalone, the block groups its input and restores its output itself.
  */
 public final class MoTAttention extends AbstractBlock {
 
@@ -95,54 +97,102 @@ public final class MoTAttention extends AbstractBlock {
         ForwardContext context = ForwardContext.from(params, "MoTAttention");
         NDArray x = inputs.singletonOrThrow();
         Shape shape = x.getShape();
-        long batch = shape.get(0);
-        long length = shape.get(1);
-        long rows = batch * length;
-        int inner = nHeads * headDim;
-        ModalityRouting routing = context.routing();
-
-        NDArray qkv =
-                routing.apply(
-                        x.reshape(rows, dim),
-                        (r, m) -> projectQkv(ps, r, m, training),
-                        inputChainUntied());
-        NDList parts = qkv.split(new long[] {inner, 2L * inner}, 1);
-        NDArray q = headsFirst(parts.get(0), batch, length, context);
-        NDArray k = headsFirst(parts.get(1), batch, length, context);
-        NDArray v = parts.get(2).reshape(batch, length, nHeads, headDim).transpose(0, 2, 1, 3);
-
-        NDArray scores = Scalars.times(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim));
-        NDArray weights = scores.add(context.attentionMask()).softmax(-1);
-        NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
-
-        NDArray out =
-                routing.apply(
-                        attended,
-                        (r, m) -> {
-                            NDArray y = wo.apply(ps, r, m, training);
-                            return outputNorm == null ? y : outputNorm.apply(ps, y, m, training);
-                        },
-                        outputChainUntied());
+        NDArray rows = x.reshape(shape.get(0) * shape.get(1), dim);
+        GroupedRows grouped =
+                isUntied()
+                        ? GroupedRows.fromOriginal(context.routing(), rows)
+                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
+        NDArray out = attend(ps, grouped, context, shape.get(0), shape.get(1), training).toOriginal();
         return new NDList(out.reshape(shape));
     }
 
-    /** Input norm (pre order), Q/K/V projections and QK-norm for the rows of modality m. */
-    private NDArray projectQkv(ParameterStore ps, NDArray rows, int m, boolean training) {
-        NDArray in = inputNorm == null ? rows : inputNorm.apply(ps, rows, m, training);
-        NDArray q = wq.apply(ps, in, m, training);
-        NDArray k = wk.apply(ps, in, m, training);
-        NDArray v = wv.apply(ps, in, m, training);
-        if (qNorm != null) {
-            long n = rows.getShape().get(0);
-            q = qNorm.apply(ps, q.reshape(n, nHeads, headDim), m, training).reshape(n, -1);
-            k = kNorm.apply(ps, k.reshape(n, nHeads, headDim), m, training).reshape(n, -1);
-        }
-        return ai.djl.ndarray.NDArrays.concat(new NDList(q, k, v), 1);
+    /**
+     * The attention branch on rows grouped by modality (the residual is not added).
+     *
+     * <p>Each modality's chunk runs its input norm (pre order), one fused Q/K/V projection (the
+     * three weights concatenated at run time into one {@code [3·H·hd, D]} matrix, so the
+     * checkpoint keeps its separate tensors) and QK-norm; the chunks are put back into sequence
+     * order with one gather; RoPE and the attention scale are applied to queries and keys together;
+     * the attended values are grouped again with one gather for {@code Wo} and the output norm.
+     *
+     * @param ps the parameter store
+     * @param x the layer input {@code (B·T, D)}, grouped by modality
+     * @param context routing, mask and rotary tables of the forward pass
+     * @param batch B
+     * @param length T
+     * @param training whether this is a training pass
+     * @return the branch output, grouped like {@code x}
+     */
+    public GroupedRows attend(
+            ParameterStore ps,
+            GroupedRows x,
+            ForwardContext context,
+            long batch,
+            long length,
+            boolean training) {
+        int inner = nHeads * headDim;
+        long rows = batch * length;
+        NDArray[] fusedWeights = new NDArray[wq.weights().size()];
+        NDArray qkv =
+                x.map((r, m) -> projectQkv(ps, r, m, training, fusedWeights)).toOriginal();
+        // split, not NDIndex slicing: DJL slices every axis separately, and each slice's backward
+        // materialises a zero array of the full input size
+        NDList qkAndV = qkv.reshape(batch, length, 3, nHeads, headDim).split(new long[] {2}, 2);
+        NDList rotated =
+                RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
+        NDArray q = rotated.get(0).squeeze(2).transpose(0, 2, 1, 3);
+        NDArray kT = rotated.get(1).squeeze(2).transpose(0, 2, 3, 1);
+        NDArray v = qkAndV.get(1).squeeze(2).transpose(0, 2, 1, 3);
+        NDArray weights = q.matMul(kT).add(context.attentionMask()).softmax(-1);
+        NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
+        return x.regroup(attended)
+                .map(
+                        (r, m) -> {
+                            NDArray y = wo.apply(ps, r, m, training);
+                            return outputNorm == null ? y : outputNorm.apply(ps, y, m, training);
+                        });
     }
 
-    private NDArray headsFirst(NDArray flat, long batch, long length, ForwardContext context) {
-        NDArray heads = flat.reshape(batch, length, nHeads, headDim);
-        return RotaryEmbedding.apply(heads, context.rotary()).transpose(0, 2, 1, 3);
+    /**
+     * Input norm (pre order), the fused Q/K/V projection and QK-norm for the rows of modality m:
+     * {@code (n, 3·H·hd)}, queries then keys then values.
+     */
+    private NDArray projectQkv(
+            ParameterStore ps, NDArray rows, int m, boolean training, NDArray[] fusedWeights) {
+        NDArray in = inputNorm == null ? rows : inputNorm.apply(ps, rows, m, training);
+        int set = wq.isUntied() ? m : 0;
+        if (fusedWeights[set] == null) {
+            // results of ops on parameters land in the model's manager: move them to the pass's
+            fusedWeights[set] =
+                    NDArrays.concat(
+                            new NDList(
+                                    wq.value(ps, m, rows.getDevice(), training),
+                                    wk.value(ps, m, rows.getDevice(), training),
+                                    wv.value(ps, m, rows.getDevice(), training)),
+                            0);
+            fusedWeights[set].attach(rows.getManager());
+        }
+        NDArray qkv = in.getNDArrayInternal().linear(in, fusedWeights[set], null).singletonOrThrow();
+        if (qNorm == null) {
+            return qkv;
+        }
+        long n = rows.getShape().get(0);
+        NDList heads = qkv.reshape(n, 3, nHeads, headDim).split(new long[] {2}, 1);
+        // one norm over queries and keys together: the scales stacked as (2, 1, hd)
+        NDArray stacked =
+                NDArrays.stack(
+                        new NDList(
+                                qNorm.value(ps, m, rows.getDevice(), training),
+                                kNorm.value(ps, m, rows.getDevice(), training)));
+        stacked.attach(rows.getManager());
+        NDArray scales = stacked.reshape(2, 1, headDim);
+        NDArray qk = UntiedRmsNorm.rmsNorm(heads.get(0), scales, qNorm.eps());
+        return qk.concat(heads.get(1), 1).reshape(n, 3L * nHeads * headDim);
+    }
+
+    /** Whether any part of the block has per-modality parameters. */
+    public boolean isUntied() {
+        return inputChainUntied() || outputChainUntied();
     }
 
     private boolean inputChainUntied() {

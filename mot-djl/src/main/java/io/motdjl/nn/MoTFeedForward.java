@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
+import io.motdjl.routing.GroupedRows;
 
 /**
  * Modality-specific SwiGLU feed-forward {@code W2_m(silu(W1_m h) * W3_m h)}, with the layer's FFN
@@ -52,14 +53,45 @@ public final class MoTFeedForward extends AbstractBlock {
         NDArray h = inputs.singletonOrThrow();
         Shape shape = h.getShape();
         NDArray rows = h.reshape(-1, dim);
-        NDArray out = context.routing().apply(rows, (r, m) -> swiGlu(ps, r, m, training), isUntied());
-        return new NDList(out.reshape(shape));
+        GroupedRows grouped =
+                isUntied()
+                        ? GroupedRows.fromOriginal(context.routing(), rows)
+                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
+        return new NDList(apply(ps, grouped, training).toOriginal().reshape(shape));
     }
 
-    private NDArray swiGlu(ParameterStore ps, NDArray rows, int m, boolean training) {
+    /**
+     * The feed-forward branch on rows grouped by modality, each chunk with its own parameters (the
+     * residual is not added). {@code W1} and {@code W3} run as one {@code [2F, D]} projection,
+     * concatenated at run time.
+     *
+     * @param ps the parameter store
+     * @param h rows {@code (B·T, D)} grouped by modality
+     * @param training whether this is a training pass
+     * @return the branch output, grouped like {@code h}
+     */
+    public GroupedRows apply(ParameterStore ps, GroupedRows h, boolean training) {
+        NDArray[] fusedWeights = new NDArray[w1.weights().size()];
+        return h.map((r, m) -> swiGlu(ps, r, m, training, fusedWeights));
+    }
+
+    private NDArray swiGlu(
+            ParameterStore ps, NDArray rows, int m, boolean training, NDArray[] fusedWeights) {
         NDArray in = inputNorm == null ? rows : inputNorm.apply(ps, rows, m, training);
-        NDArray gate = w1.apply(ps, in, m, training);
-        NDArray up = w3.apply(ps, in, m, training);
+        int set = w1.isUntied() ? m : 0;
+        if (fusedWeights[set] == null) {
+            fusedWeights[set] =
+                    w1.value(ps, m, rows.getDevice(), training)
+                            .concat(w3.value(ps, m, rows.getDevice(), training), 0);
+            // made from parameters, so it lands in the model's manager: move it to the pass's
+            fusedWeights[set].attach(rows.getManager());
+        }
+        NDArray gateUp = in.getNDArrayInternal().linear(in, fusedWeights[set], null).singletonOrThrow();
+        long hidden = gateUp.getShape().tail() / 2;
+        // split, not NDIndex slicing (whose backward materialises full-size zero arrays)
+        NDList parts = gateUp.split(new long[] {hidden}, 1);
+        NDArray gate = parts.get(0);
+        NDArray up = parts.get(1);
         NDArray y = w2.apply(ps, gate.mul(Activation.sigmoid(gate)).mul(up), m, training);
         return outputNorm == null ? y : outputNorm.apply(ps, y, m, training);
     }

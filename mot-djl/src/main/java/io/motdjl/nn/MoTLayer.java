@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
+import io.motdjl.routing.GroupedRows;
 
 /**
  * One MoT decoder layer: {@code h = x + attention(x); out = h + feedForward(h)}, where the norms
@@ -32,10 +33,44 @@ public final class MoTLayer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        ForwardContext context = ForwardContext.from(params, "MoTLayer");
         NDArray x = inputs.singletonOrThrow();
-        NDArray h = x.add(attention.forward(ps, inputs, training, params).singletonOrThrow());
-        NDArray ffn = feedForward.forward(ps, new NDList(h), training, params).singletonOrThrow();
-        return new NDList(h.add(ffn));
+        Shape shape = x.getShape();
+        NDArray rows = x.reshape(shape.get(0) * shape.get(1), shape.get(2));
+        GroupedRows grouped =
+                isUntied()
+                        ? GroupedRows.fromOriginal(context.routing(), rows)
+                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
+        GroupedRows out = apply(ps, grouped, context, shape.get(0), shape.get(1), training);
+        return new NDList(out.toOriginal().reshape(shape));
+    }
+
+    /**
+     * The layer on rows grouped by modality: {@code h = x + attention(x); out = h +
+     * feedForward(h)}, chunk by chunk; only attention moves rows between orders.
+     *
+     * @param ps the parameter store
+     * @param x rows {@code (B·T, D)} grouped by modality
+     * @param context routing, mask and rotary tables of the forward pass
+     * @param batch B
+     * @param length T
+     * @param training whether this is a training pass
+     * @return the layer output, grouped like {@code x}
+     */
+    public GroupedRows apply(
+            ParameterStore ps,
+            GroupedRows x,
+            ForwardContext context,
+            long batch,
+            long length,
+            boolean training) {
+        GroupedRows h = x.add(attention.attend(ps, x, context, batch, length, training));
+        return h.add(feedForward.apply(ps, h, training));
+    }
+
+    /** Whether any part of the layer has per-modality parameters. */
+    public boolean isUntied() {
+        return attention.isUntied() || feedForward.isUntied();
     }
 
     @Override

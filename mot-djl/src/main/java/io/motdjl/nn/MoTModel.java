@@ -4,14 +4,17 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
+import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -81,9 +84,6 @@ public final class MoTModel extends AbstractBlock {
 
         NDArray embeddings = ps.getValue(tokEmbeddings, tokens.getDevice(), training);
         DataType type = embeddings.getDataType();
-        NDArray x =
-                embeddings.getNDArrayInternal().embedding(tokens, embeddings, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
-
         ModalityRouting routing = ModalityRouting.of(modalityIds, config.nModalities(), manager);
         ForwardContext context =
                 new ForwardContext(
@@ -103,16 +103,42 @@ public final class MoTModel extends AbstractBlock {
                                 config.ropeTheta(),
                                 config.ropeStyle(),
                                 type));
-        PairList<String, Object> layerParams = context.asParams();
-        for (MoTLayer layer : layers) {
-            x = layer.forward(ps, new NDList(x), training, layerParams).singletonOrThrow();
+        // The residual stream stays grouped by modality from the embedding to the final norm when
+        // anything is untied and several modalities are present: the tokens are sorted (an int64
+        // gather) before the embedding lookup, so the hidden rows never need a float gather there.
+        NDArray flatTokens = tokens.reshape(batch * length);
+        GroupedRows x;
+        if (isUntied() && routing.permutation() != null) {
+            NDArray sortedTokens = flatTokens.get(new NDIndex("{}", routing.permutation()));
+            x = GroupedRows.fromSorted(routing, embed(sortedTokens, embeddings));
+        } else {
+            int modality = routing.permutation() == null ? routing.onlyModality() : 0;
+            x = GroupedRows.ungrouped(embed(flatTokens, embeddings), modality, config.nModalities());
         }
-        NDArray rows = x.reshape(batch * length, config.dim());
-        NDArray normed =
-                routing.apply(rows, (r, m) -> norm.apply(ps, r, m, training), norm.isUntied());
+        for (MoTLayer layer : layers) {
+            x = layer.apply(ps, x, context, batch, length, training);
+        }
+        NDArray normed = x.map((r, m) -> norm.apply(ps, r, m, training)).toOriginal();
         NDArray head = ps.getValue(output, tokens.getDevice(), training);
         NDArray logits = normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
         return new NDList(logits.reshape(batch, length, config.vocabSize()));
+    }
+
+    private static NDArray embed(NDArray ids, NDArray table) {
+        return table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Whether any component has per-modality parameters (else no row is ever regrouped). */
+    private boolean isUntied() {
+        if (norm.isUntied()) {
+            return true;
+        }
+        for (MoTLayer layer : layers) {
+            if (layer.isUntied()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -74,8 +74,20 @@ public abstract class UntiedBlock extends AbstractBlock {
      * @return the output rows
      */
     public NDArray apply(ParameterStore ps, NDArray rows, int m, boolean training) {
-        NDArray weight = ps.getValue(weightFor(m), rows.getDevice(), training);
-        return compute(rows, weight);
+        return compute(rows, value(ps, m, rows.getDevice(), training));
+    }
+
+    /**
+     * The weight array modality {@code m} uses, from the parameter store.
+     *
+     * @param ps the parameter store
+     * @param m modality id
+     * @param device where it is needed
+     * @param training whether this is a training pass
+     * @return the weight
+     */
+    public NDArray value(ParameterStore ps, int m, ai.djl.Device device, boolean training) {
+        return ps.getValue(weightFor(m), device, training);
     }
 
     /** What one parameter set computes. */

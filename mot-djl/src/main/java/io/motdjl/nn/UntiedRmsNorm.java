@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.motdjl.util.Scalars;
 
 /**
  * RMSNorm over the last axis with one scale vector per modality: {@code x · rsqrt(mean(x²) + eps) ·
@@ -27,15 +28,29 @@ public final class UntiedRmsNorm extends UntiedBlock {
         return new Builder();
     }
 
-    /** RMSNorm of {@code x} over its last axis with scale {@code weight}. */
+    /**
+     * RMSNorm of {@code x} over its last axis with scale {@code weight} (which broadcasts against
+     * {@code x}): {@code x · (mean(x²) + eps)^(-1/2) · weight}.
+     *
+     * <p>Multiplying by the inverse root (rather than dividing by the root) keeps the backward
+     * pass to cheap products: the division's backward needs several full-size temporaries.
+     */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         DataType type = x.getDataType();
         boolean half = type == DataType.FLOAT16 || type == DataType.BFLOAT16;
         NDArray xf = half ? x.toType(DataType.FLOAT32, false) : x;
         NDArray w = half ? weight.toType(DataType.FLOAT32, false) : weight;
         NDArray meanSquare = xf.square().mean(new int[] {-1}, true);
-        NDArray y = xf.div(meanSquare.add(eps).sqrt()).mul(w);
+        // the exponent is saved for backward: a native scalar, never a Java-backed one
+        NDArray inverseRoot =
+                meanSquare.add(eps).pow(Scalars.of(x.getManager(), -0.5, xf.getDataType()));
+        NDArray y = xf.mul(inverseRoot).mul(w);
         return half ? y.toType(type, false) : y;
+    }
+
+    /** The epsilon added to the mean square. */
+    public double eps() {
+        return eps;
     }
 
     @Override

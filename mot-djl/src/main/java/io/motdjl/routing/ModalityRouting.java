@@ -202,6 +202,27 @@ public final class ModalityRouting implements AutoCloseable {
         return Arrays.copyOfRange(all, (int) start, (int) (start + counts[m]));
     }
 
+    /**
+     * The modality of every row when at most one modality is present (0 for an empty batch), else
+     * -1.
+     */
+    public int onlyModality() {
+        return onlyModality;
+    }
+
+    /**
+     * The inverse of {@link #permutation()} (row {@code i} of the input sits at position {@code
+     * inverse[i]} of the sorted rows), or {@code null} when one modality is present.
+     */
+    public NDArray inversePermutation() {
+        return inversePermutation;
+    }
+
+    /** Where the sorted rows split into modalities (the first M-1 chunk ends). */
+    long[] chunkEnds() {
+        return splitPoints();
+    }
+
     /** The permutation that sorts rows by modality, or {@code null} when one modality is present. */
     public NDArray permutation() {
         return permutation;

@@ -67,9 +67,9 @@ public final class BenchSuite {
             PythonAnchor anchor,
             int gemmSize) {
 
-        /** A few minutes on two cores: the anchor size only, short runs. */
+        /** A few minutes on two cores: the anchor size only, short runs, two PyTorch rounds. */
         public static Settings quick(int threads, PythonAnchor anchor) {
-            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR), 4, 1, 1, 4,
+            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR), 4, 1, 2, 4,
                     BenchSize.SMALL, 200, threads, anchor, 2048);
         }
 
@@ -137,6 +137,12 @@ public final class BenchSuite {
             t.print(out);
             tables.add(t);
         }
+        // first, so that its resident memory is not that of the models of the other parts (with
+        // bin/mot's malloc settings freed memory stays in the process)
+        if (s.parts().contains(Part.MEMORY)) {
+            tables.add(MemoryBenchmark.run(s.memorySize(), s.memorySteps(),
+                    Math.max(1, s.memorySteps() / 10), out));
+        }
         if (s.parts().contains(Part.ANCHOR)) {
             if (s.anchor() == null) {
                 out.println("(the PyTorch anchor was not found or not asked for: mot-djl alone)");
@@ -156,10 +162,6 @@ public final class BenchSuite {
             for (BenchSize size : s.sizes()) {
                 tables.add(PrefillBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
             }
-        }
-        if (s.parts().contains(Part.MEMORY)) {
-            tables.add(MemoryBenchmark.run(s.memorySize(), s.memorySteps(),
-                    Math.max(1, s.memorySteps() / 10), out));
         }
         if (s.parts().contains(Part.PROFILE)) {
             tables.add(ProfileBenchmark.run(s.sizes().get(0), ModalityLayout.TWO_MODALITIES, 15, out));

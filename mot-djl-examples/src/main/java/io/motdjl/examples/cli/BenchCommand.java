@@ -53,7 +53,7 @@ final class BenchCommand implements Command {
                 "  --suite quick|full   preset lengths (default quick)",
                 "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
-                "                       8 layers, T512, B4), small (d128, 2 layers, T128, B4)",
+                "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4)",
                 "  --batch B            batch size of every size in --sizes",
                 "  --steps N            timed steps per model (training; prefill passes)",
                 "  --warmup N           untimed steps per model first",
