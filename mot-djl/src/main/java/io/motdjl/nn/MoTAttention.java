@@ -102,7 +102,9 @@ public final class MoTAttention extends AbstractBlock {
                 isUntied()
                         ? GroupedRows.fromOriginal(context.routing(), rows)
                         : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
-        NDArray out = attend(ps, grouped, context, shape.get(0), shape.get(1), training).toOriginal();
+        NDArray out =
+                attend(ps, grouped, context, shape.get(0), shape.get(1), training, null)
+                        .toOriginal();
         return new NDList(out.reshape(shape));
     }
 
@@ -121,6 +123,8 @@ public final class MoTAttention extends AbstractBlock {
      * @param batch B
      * @param length T
      * @param training whether this is a training pass
+     * @param cache this layer's key/value cache, or null: with a cache the {@code T} rows are the
+     *     positions after those already cached, and attention also covers the cached ones
      * @return the branch output, grouped like {@code x}
      */
     public GroupedRows attend(
@@ -129,7 +133,8 @@ public final class MoTAttention extends AbstractBlock {
             ForwardContext context,
             long batch,
             long length,
-            boolean training) {
+            boolean training,
+            KeyValueCache.Layer cache) {
         int inner = nHeads * headDim;
         long rows = batch * length;
         NDArray[] fusedWeights = new NDArray[wq.weights().size()];
@@ -141,8 +146,15 @@ public final class MoTAttention extends AbstractBlock {
         NDList rotated =
                 RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
         NDArray q = rotated.get(0).squeeze(2).transpose(0, 2, 1, 3);
-        NDArray kT = rotated.get(1).squeeze(2).transpose(0, 2, 3, 1);
+        NDArray kT;
         NDArray v = qkAndV.get(1).squeeze(2).transpose(0, 2, 1, 3);
+        if (cache == null) {
+            kT = rotated.get(1).squeeze(2).transpose(0, 2, 3, 1);
+        } else {
+            NDList all = cache.append(rotated.get(1).squeeze(2).transpose(0, 2, 1, 3), v);
+            kT = all.get(0).transpose(0, 1, 3, 2);
+            v = all.get(1);
+        }
         NDArray weights = q.matMul(kT).add(context.attentionMask()).softmax(-1);
         NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
         return x.regroup(attended)

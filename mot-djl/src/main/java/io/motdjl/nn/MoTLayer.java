@@ -41,7 +41,7 @@ public final class MoTLayer extends AbstractBlock {
                 isUntied()
                         ? GroupedRows.fromOriginal(context.routing(), rows)
                         : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
-        GroupedRows out = apply(ps, grouped, context, shape.get(0), shape.get(1), training);
+        GroupedRows out = apply(ps, grouped, context, shape.get(0), shape.get(1), training, null);
         return new NDList(out.toOriginal().reshape(shape));
     }
 
@@ -55,6 +55,7 @@ public final class MoTLayer extends AbstractBlock {
      * @param batch B
      * @param length T
      * @param training whether this is a training pass
+     * @param cache this layer's key/value cache, or null (see {@link MoTAttention#attend})
      * @return the layer output, grouped like {@code x}
      */
     public GroupedRows apply(
@@ -63,8 +64,9 @@ public final class MoTLayer extends AbstractBlock {
             ForwardContext context,
             long batch,
             long length,
-            boolean training) {
-        GroupedRows h = x.add(attention.attend(ps, x, context, batch, length, training));
+            boolean training,
+            KeyValueCache.Layer cache) {
+        GroupedRows h = x.add(attention.attend(ps, x, context, batch, length, training, cache));
         return h.add(feedForward.apply(ps, h, training));
     }
 

@@ -28,6 +28,9 @@ import java.util.List;
  * a per-modality final RMSNorm and a shared output head over the joint vocabulary.
  *
  * <p>Input: an {@link NDList} in the {@link MoTInputs} layout. Output: logits {@code (B, T, V)}.
+ * With a {@link KeyValueCache} in the forward params ({@link KeyValueCache#asParam()}), the
+ * {@code T} tokens continue the cached positions and only they are computed (incremental
+ * decoding).
  * The modality routing, attention mask and rotary tables are computed once per forward and shared
  * by every layer. With one modality (or everything tied) the same code is the dense baseline.
  */
@@ -85,24 +88,46 @@ public final class MoTModel extends AbstractBlock {
         NDArray embeddings = ps.getValue(tokEmbeddings, tokens.getDevice(), training);
         DataType type = embeddings.getDataType();
         ModalityRouting routing = ModalityRouting.of(modalityIds, config.nModalities(), manager);
-        ForwardContext context =
-                new ForwardContext(
-                        routing,
-                        AttentionMask.build(
-                                manager,
-                                batch,
-                                length,
-                                in.imageSpanIds(),
-                                in.validTokens(),
-                                in.documentIds(),
-                                type),
-                        RotaryEmbedding.tables(
-                                manager,
-                                (int) length,
-                                config.headDim(),
-                                config.ropeTheta(),
-                                config.ropeStyle(),
-                                type));
+        KeyValueCache cache = KeyValueCache.from(params);
+        long[] chunkValid = null;
+        ForwardContext context;
+        if (cache == null) {
+            context =
+                    new ForwardContext(
+                            routing,
+                            AttentionMask.build(
+                                    manager,
+                                    batch,
+                                    length,
+                                    in.imageSpanIds(),
+                                    in.validTokens(),
+                                    in.documentIds(),
+                                    type),
+                            RotaryEmbedding.tables(
+                                    manager,
+                                    (int) length,
+                                    config.headDim(),
+                                    config.ropeTheta(),
+                                    config.ropeStyle(),
+                                    type));
+        } else {
+            checkCachedInputs(in, cache, batch, length, training);
+            if (in.validTokens() != null) {
+                chunkValid = in.validTokens().toType(DataType.INT64, false).toLongArray();
+            }
+            context =
+                    new ForwardContext(
+                            routing,
+                            cache.mask(chunkValid, (int) length, manager, type),
+                            RotaryEmbedding.tables(
+                                    manager,
+                                    cache.length(),
+                                    (int) length,
+                                    config.headDim(),
+                                    config.ropeTheta(),
+                                    config.ropeStyle(),
+                                    type));
+        }
         // The residual stream stays grouped by modality from the embedding to the final norm when
         // anything is untied and several modalities are present: the tokens are sorted (an int64
         // gather) before the embedding lookup, so the hidden rows never need a float gather there.
@@ -115,13 +140,35 @@ public final class MoTModel extends AbstractBlock {
             int modality = routing.permutation() == null ? routing.onlyModality() : 0;
             x = GroupedRows.ungrouped(embed(flatTokens, embeddings), modality, config.nModalities());
         }
-        for (MoTLayer layer : layers) {
-            x = layer.apply(ps, x, context, batch, length, training);
+        for (int l = 0; l < layers.size(); l++) {
+            KeyValueCache.Layer layerCache = cache == null ? null : cache.layer(l);
+            x = layers.get(l).apply(ps, x, context, batch, length, training, layerCache);
+        }
+        if (cache != null) {
+            cache.advance(chunkValid, (int) length);
         }
         NDArray normed = x.map((r, m) -> norm.apply(ps, r, m, training)).toOriginal();
         NDArray head = ps.getValue(output, tokens.getDevice(), training);
         NDArray logits = normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
         return new NDList(logits.reshape(batch, length, config.vocabSize()));
+    }
+
+    /**
+     * Cached decoding is inference over causal rows: the rows continue the cache's, with padding
+     * given by the attention mask.
+     */
+    private static void checkCachedInputs(
+            MoTInputs in, KeyValueCache cache, long batch, long length, boolean training) {
+        if (training) {
+            throw new IllegalArgumentException(
+                    "a key/value cache is for inference; training passes cannot use one");
+        }
+        if (in.imageSpanIds() != null || in.documentIds() != null) {
+            throw new IllegalArgumentException(
+                    "cached decoding is causal over one document per row: image_span_ids and"
+                            + " document_ids are not accepted with a key/value cache");
+        }
+        cache.checkFits(batch, length);
     }
 
     private static NDArray embed(NDArray ids, NDArray table) {

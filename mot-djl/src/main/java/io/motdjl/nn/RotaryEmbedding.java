@@ -51,6 +51,21 @@ public final class RotaryEmbedding {
     public static Tables tables(
             NDManager manager, int length, int headDim, double theta, RopeStyle style,
             DataType type) {
+        return tables(manager, 0, length, headDim, theta, style, type);
+    }
+
+    /**
+     * Builds the tables for positions {@code start..start+length-1} (a chunk decoded after {@code
+     * start} cached positions).
+     */
+    public static Tables tables(
+            NDManager manager,
+            int start,
+            int length,
+            int headDim,
+            double theta,
+            RopeStyle style,
+            DataType type) {
         int half = headDim / 2;
         double scale = 1.0 / Math.sqrt(headDim);
         double[] cos = new double[length * half];
@@ -61,7 +76,7 @@ public final class RotaryEmbedding {
         double[] qkSin = new double[length * 2 * headDim];
         for (int p = 0; p < length; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(theta, -2.0 * i / headDim);
+                double angle = (double) (start + p) * Math.pow(theta, -2.0 * i / headDim);
                 double c = Math.cos(angle);
                 double s = Math.sin(angle);
                 cos[p * half + i] = c;

@@ -1,0 +1,237 @@
+package io.motdjl.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.util.PairList;
+import io.motdjl.config.MoTConfig;
+
+/**
+ * The keys and values of the tokens a {@link MoTModel} has already seen, so that decoding one more
+ * token costs one token's work instead of a pass over the whole prefix.
+ *
+ * <p>Each layer keeps preallocated buffers {@code (B, H, capacity, headDim)}. The keys are stored
+ * as attention uses them: after each token's <em>own modality's</em> {@code Wk} and key norm and
+ * after RoPE at the token's position, so a cached key never depends on later tokens. A forward
+ * pass given a cache ({@link #asParam}) treats its {@code n} tokens as positions {@code
+ * length()..length()+n-1}, writes their keys and values into the buffers and attends over
+ * everything written so far; then the cache advances by {@code n}.
+ *
+ * <p>The cache also remembers which positions hold padding (from the pass's {@code
+ * attention_mask}), so prompts of different lengths can be decoded together left-padded: a padded
+ * position is never attended to. Positions are slots in the row, not counts of real tokens; since
+ * RoPE makes attention depend only on the distance between positions, a left-padded row attends
+ * exactly as the unpadded row would.
+ *
+ * <p>The buffers live in the cache's own manager; {@link #close()} frees them.
+ */
+public final class KeyValueCache implements AutoCloseable {
+
+    /** Key under which a cache travels in {@link MoTModel}'s forward params. */
+    public static final String KEY = "mot.kv-cache";
+
+    private final NDManager manager;
+    private final int batch;
+    private final int capacity;
+    private final Layer[] layers;
+    private final boolean[][] valid;
+    private int length;
+    private boolean closed;
+
+    /**
+     * Allocates an empty cache.
+     *
+     * @param config the model's config
+     * @param batch rows decoded together
+     * @param capacity the most positions a row will hold (prompt plus generated tokens); at most
+     *     {@code max_seq_len}
+     * @param parent manager under which the cache makes its own
+     * @param type the model's floating type
+     * @param device where the model runs
+     */
+    public KeyValueCache(
+            MoTConfig config,
+            int batch,
+            int capacity,
+            NDManager parent,
+            DataType type,
+            Device device) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("a cache needs at least one row, got " + batch);
+        }
+        if (capacity < 1 || capacity > config.maxSeqLen()) {
+            throw new IllegalArgumentException(
+                    "cache capacity must be in [1, max_seq_len = "
+                            + config.maxSeqLen()
+                            + "], got "
+                            + capacity);
+        }
+        this.batch = batch;
+        this.capacity = capacity;
+        this.manager = parent.newSubManager(device);
+        this.valid = new boolean[batch][capacity];
+        Shape shape = new Shape(batch, config.nHeads(), capacity, config.headDim());
+        this.layers = new Layer[config.nLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Layer(manager.zeros(shape, type), manager.zeros(shape, type));
+        }
+    }
+
+    /** Rows of the cache (B). */
+    public int batch() {
+        return batch;
+    }
+
+    /** The most positions a row can hold. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Positions written so far (the position of the next token). */
+    public int length() {
+        return length;
+    }
+
+    /** Positions that can still be written. */
+    public int remaining() {
+        return capacity - length;
+    }
+
+    /** Whether position {@code position} of row {@code row} holds a real token (not padding). */
+    public boolean isValid(int row, int position) {
+        return position < length && valid[row][position];
+    }
+
+    /** The cache of layer {@code l}. */
+    public Layer layer(int l) {
+        return layers[l];
+    }
+
+    /** Wraps this cache as forward params for {@link MoTModel}. */
+    public PairList<String, Object> asParam() {
+        PairList<String, Object> params = new PairList<>();
+        params.add(KEY, this);
+        return params;
+    }
+
+    /** The cache in {@code params}, or null. */
+    static KeyValueCache from(PairList<String, Object> params) {
+        Object value = params == null ? null : params.get(KEY);
+        return value instanceof KeyValueCache cache ? cache : null;
+    }
+
+    /**
+     * Checks that {@code n} more positions for {@code rows} rows fit.
+     *
+     * @throws IllegalArgumentException if they do not
+     * @throws IllegalStateException if the cache is closed
+     */
+    void checkFits(long rows, long n) {
+        if (closed) {
+            throw new IllegalStateException("the key/value cache is closed");
+        }
+        if (rows != batch) {
+            throw new IllegalArgumentException(
+                    "the cache holds " + batch + " row(s) but the input has " + rows);
+        }
+        if (n > remaining()) {
+            throw new IllegalArgumentException(
+                    "the cache holds "
+                            + length
+                            + " of "
+                            + capacity
+                            + " positions; "
+                            + n
+                            + " more do not fit");
+        }
+    }
+
+    /**
+     * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens: causal,
+     * never onto padding, always onto the token itself.
+     *
+     * @param chunkValid validity of the {@code n} new tokens per row (row-major {@code B·n}), or
+     *     null when none is padding
+     * @param n new tokens per row
+     * @param target where the mask is made
+     * @param type floating type of the mask
+     */
+    NDArray mask(long[] chunkValid, int n, NDManager target, DataType type) {
+        int keys = length + n;
+        float[] values = new float[batch * n * keys];
+        int at = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < n; i++) {
+                int query = length + i;
+                for (int j = 0; j < keys; j++) {
+                    boolean keyValid =
+                            j < length
+                                    ? valid[b][j]
+                                    : chunkValid == null || chunkValid[b * n + j - length] != 0;
+                    boolean allowed = j == query || (j < query && keyValid);
+                    values[at++] = allowed ? 0f : Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        NDArray mask = target.create(values, new Shape(batch, 1, n, keys));
+        return type == DataType.FLOAT32 ? mask : mask.toType(type, false);
+    }
+
+    /** Records {@code n} written positions and their validity; called once per forward pass. */
+    void advance(long[] chunkValid, int n) {
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < n; i++) {
+                valid[b][length + i] = chunkValid == null || chunkValid[b * n + i] != 0;
+            }
+        }
+        length += n;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+
+    /** One layer's key and value buffers. */
+    public final class Layer {
+
+        private final NDArray keys;
+        private final NDArray values;
+
+        private Layer(NDArray keys, NDArray values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        /**
+         * Writes the keys and values of the pass's {@code n} new tokens at positions {@code
+         * length()..length()+n-1} and returns all keys and values up to them.
+         *
+         * @param newKeys {@code (B, H, n, headDim)}, rotated
+         * @param newValues {@code (B, H, n, headDim)}
+         * @return keys and values {@code (B, H, length()+n, headDim)}, owned by the manager of
+         *     {@code newKeys} (the pass's), so they are freed with the pass
+         */
+        public NDList append(NDArray newKeys, NDArray newValues) {
+            long n = newKeys.getShape().get(2);
+            int end = length + (int) n;
+            NDIndex written = new NDIndex(":, :, " + length + ":" + end);
+            keys.set(written, newKeys);
+            values.set(written, newValues);
+            NDIndex upToEnd = new NDIndex(":, :, :" + end);
+            NDArray k = keys.get(upToEnd);
+            NDArray v = values.get(upToEnd);
+            NDManager pass = newKeys.getManager();
+            k.attach(pass);
+            v.attach(pass);
+            return new NDList(k, v);
+        }
+    }
+}
