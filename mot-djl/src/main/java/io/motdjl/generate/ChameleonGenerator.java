@@ -1,0 +1,192 @@
+package io.motdjl.generate;
+
+import ai.djl.ndarray.NDManager;
+import io.motdjl.data.ImageTokenizer;
+import io.motdjl.data.JointVocabulary;
+import io.motdjl.nn.MoTModel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The three uses of a MoT trained in the Chameleon setting: caption → image, image → caption and
+ * text continuation, each with modality-constrained decoding ({@link ChameleonDecodingRule}).
+ *
+ * <p>Prompts follow the training layout: {@code [BOS] caption [BOI]} for an image (the model then
+ * emits exactly one image's codes and EOI), {@code [BOS] [BOI] codes [EOI]} for a caption, and
+ * {@code [BOS] text} for a continuation (text tokens until EOS or the length limit).
+ */
+public final class ChameleonGenerator {
+
+    private final Generator generator;
+    private final JointVocabulary vocabulary;
+    private final ImageTokenizer tokenizer;
+
+    /**
+     * @param model a model over {@code JointVocabulary.forTokenizer(tokenizer)}
+     * @param manager the manager its parameters live in
+     * @param tokenizer the image tokenizer it was trained with
+     * @throws IllegalArgumentException if the model's vocabulary does not fit the tokenizer
+     */
+    public ChameleonGenerator(MoTModel model, NDManager manager, ImageTokenizer tokenizer) {
+        this.vocabulary = JointVocabulary.forTokenizer(tokenizer);
+        if (model.config().vocabSize() != vocabulary.vocabSize()) {
+            throw new IllegalArgumentException(
+                    "the model's vocabulary has "
+                            + model.config().vocabSize()
+                            + " tokens but the image tokenizer's joint vocabulary has "
+                            + vocabulary.vocabSize());
+        }
+        if (model.config().nModalities() < JointVocabulary.NUM_MODALITIES) {
+            throw new IllegalArgumentException(
+                    "a Chameleon model needs " + JointVocabulary.NUM_MODALITIES
+                            + " modality ids (text, image), the config has "
+                            + model.config().nModalities());
+        }
+        this.tokenizer = tokenizer;
+        this.generator = new Generator(model, manager, vocabulary::modalityOf);
+    }
+
+    /** The token-level generator underneath. */
+    public Generator generator() {
+        return generator;
+    }
+
+    /** The joint vocabulary. */
+    public JointVocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** The image tokenizer. */
+    public ImageTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Prompt of caption → image: {@code [BOS] caption [BOI]}. */
+    public int[] imagePrompt(String caption) {
+        int[] text = JointVocabulary.encodeText(caption);
+        int[] prompt = new int[text.length + 2];
+        prompt[0] = JointVocabulary.BOS;
+        System.arraycopy(text, 0, prompt, 1, text.length);
+        prompt[prompt.length - 1] = JointVocabulary.BOI;
+        return prompt;
+    }
+
+    /** Prompt of image → caption: {@code [BOS] [BOI] codes [EOI]}. */
+    public int[] captionPrompt(byte[] image) {
+        int[] codes = vocabulary.imageTokens(tokenizer.encode(checkImage(image)));
+        int[] prompt = new int[codes.length + 3];
+        prompt[0] = JointVocabulary.BOS;
+        prompt[1] = JointVocabulary.BOI;
+        System.arraycopy(codes, 0, prompt, 2, codes.length);
+        prompt[prompt.length - 1] = JointVocabulary.EOI;
+        return prompt;
+    }
+
+    /** Prompt of a continuation: {@code [BOS] text}. */
+    public int[] textPrompt(String text) {
+        int[] bytes = JointVocabulary.encodeText(text);
+        int[] prompt = new int[bytes.length + 1];
+        prompt[0] = JointVocabulary.BOS;
+        System.arraycopy(bytes, 0, prompt, 1, bytes.length);
+        return prompt;
+    }
+
+    /**
+     * Generates one image per caption, decoded through the image tokenizer.
+     *
+     * @return grayscale images, {@code imageHeight × imageWidth} unsigned bytes each
+     */
+    public List<byte[]> captionsToImages(List<String> captions, SamplingSettings sampling) {
+        List<int[]> prompts = new ArrayList<>();
+        for (String caption : captions) {
+            prompts.add(imagePrompt(caption));
+        }
+        int codes = tokenizer.codesPerImage();
+        GenerationSettings settings =
+                new GenerationSettings(codes + 1, new int[] {JointVocabulary.EOI}, sampling, true);
+        List<byte[]> images = new ArrayList<>();
+        for (Generation g : generator.generate(prompts, settings, imageRule())) {
+            int[] imageTokens = java.util.Arrays.copyOf(g.tokens(), codes);
+            images.add(tokenizer.decode(vocabulary.imageCodes(imageTokens)));
+        }
+        return images;
+    }
+
+    /** One image for one caption. */
+    public byte[] captionToImage(String caption, SamplingSettings sampling) {
+        return captionsToImages(List.of(caption), sampling).get(0);
+    }
+
+    /**
+     * Captions images.
+     *
+     * @param images grayscale images of the tokenizer's size
+     * @param sampling how tokens are drawn
+     * @param maxTokens the longest caption in tokens (bytes)
+     * @return one caption per image
+     */
+    public List<String> imagesToCaptions(
+            List<byte[]> images, SamplingSettings sampling, int maxTokens) {
+        List<int[]> prompts = new ArrayList<>();
+        for (byte[] image : images) {
+            prompts.add(captionPrompt(image));
+        }
+        return texts(prompts, sampling, maxTokens);
+    }
+
+    /** One caption for one image. */
+    public String imageToCaption(byte[] image, SamplingSettings sampling, int maxTokens) {
+        return imagesToCaptions(List.of(image), sampling, maxTokens).get(0);
+    }
+
+    /** Continues a text (text tokens only) until EOS or {@code maxTokens}. */
+    public String continueText(String text, SamplingSettings sampling, int maxTokens) {
+        return texts(List.of(textPrompt(text)), sampling, maxTokens).get(0);
+    }
+
+    private List<String> texts(List<int[]> prompts, SamplingSettings sampling, int maxTokens) {
+        GenerationSettings settings =
+                new GenerationSettings(maxTokens, new int[] {JointVocabulary.EOS}, sampling, true);
+        List<String> out = new ArrayList<>();
+        for (Generation g : generator.generate(prompts, settings, textRule())) {
+            out.add(bytesToText(g.withoutStop()));
+        }
+        return out;
+    }
+
+    /** Decodes byte tokens; malformed UTF-8 (a model may emit it) becomes U+FFFD. */
+    static String bytesToText(int[] tokens) {
+        byte[] bytes = new byte[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            bytes[i] = (byte) tokens[i];
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Images may be generated (the caption → image prompt ends inside one). */
+    public ChameleonDecodingRule imageRule() {
+        return new ChameleonDecodingRule(vocabulary, tokenizer.codesPerImage(), true);
+    }
+
+    /** Text only. */
+    public ChameleonDecodingRule textRule() {
+        return new ChameleonDecodingRule(vocabulary, tokenizer.codesPerImage(), false);
+    }
+
+    private byte[] checkImage(byte[] image) {
+        int expected = tokenizer.imageHeight() * tokenizer.imageWidth();
+        if (image == null || image.length != expected) {
+            throw new IllegalArgumentException(
+                    "an image must have "
+                            + tokenizer.imageHeight()
+                            + "×"
+                            + tokenizer.imageWidth()
+                            + " = "
+                            + expected
+                            + " grayscale bytes, got "
+                            + (image == null ? "none" : image.length));
+        }
+        return image;
+    }
+}
