@@ -123,7 +123,8 @@ public final class ChameleonGenerator {
      *
      * @param images grayscale images of the tokenizer's size
      * @param sampling how tokens are drawn
-     * @param maxTokens the longest caption in tokens (bytes)
+     * @param maxTokens the longest caption in tokens (bytes); also cut to what fits in the model's
+     *     {@code max_seq_len} after the image
      * @return one caption per image
      */
     public List<String> imagesToCaptions(
@@ -140,14 +141,31 @@ public final class ChameleonGenerator {
         return imagesToCaptions(List.of(image), sampling, maxTokens).get(0);
     }
 
-    /** Continues a text (text tokens only) until EOS or {@code maxTokens}. */
+    /**
+     * Continues a text (text tokens only) until EOS, {@code maxTokens} or the model's {@code
+     * max_seq_len}.
+     */
     public String continueText(String text, SamplingSettings sampling, int maxTokens) {
         return texts(List.of(textPrompt(text)), sampling, maxTokens).get(0);
     }
 
+    /**
+     * Texts after {@code prompts}, at most {@code maxTokens} long and never past the model's
+     * {@code max_seq_len} (the limit is cut to what fits after the longest prompt).
+     */
     private List<String> texts(List<int[]> prompts, SamplingSettings sampling, int maxTokens) {
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        int room = generator.model().config().maxSeqLen() - longest;
+        if (room < 1) {
+            throw new IllegalArgumentException(
+                    "the prompt ("
+                            + longest
+                            + " tokens) leaves no room for text in the model's max_seq_len "
+                            + generator.model().config().maxSeqLen());
+        }
         GenerationSettings settings =
-                new GenerationSettings(maxTokens, new int[] {JointVocabulary.EOS}, sampling, true);
+                new GenerationSettings(
+                        Math.min(maxTokens, room), new int[] {JointVocabulary.EOS}, sampling, true);
         List<String> out = new ArrayList<>();
         for (Generation g : generator.generate(prompts, settings, textRule())) {
             out.add(bytesToText(g.withoutStop()));

@@ -78,6 +78,32 @@ final class CommandOptions {
         return value == null ? null : Paths.get(value);
     }
 
+    /** An optional option's value, or {@code fallback} when absent. */
+    String optionalString(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    /**
+     * An optional option restricted to {@code choices}.
+     *
+     * @throws UsageException if the value is not one of them
+     */
+    String optionalChoice(String name, String fallback, List<String> choices, String synopsis) {
+        String value = values.getOrDefault(name, fallback);
+        if (!choices.contains(value)) {
+            throw usage(
+                    "option --" + name + " must be one of " + String.join(", ", choices) + ", got '"
+                            + value + "'",
+                    synopsis);
+        }
+        return value;
+    }
+
+    /** Whether the option was given. */
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
     /**
      * An optional integer option.
      *

@@ -86,6 +86,8 @@ public final class MotCli {
         commands.add(new ForwardCommand());
         commands.add(new DemoCommand());
         commands.add(new CompareCommand());
+        commands.add(new TrainCommand());
+        commands.add(new GenerateCommand());
         commands.add(new ZooCommand());
         commands.add(new BenchCommand());
         commands.add(new HelpCommand(() -> commands));

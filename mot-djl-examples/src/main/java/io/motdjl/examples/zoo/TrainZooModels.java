@@ -130,6 +130,65 @@ public final class TrainZooModels {
      */
     public static List<Published> run(Settings settings, Path repository, Path recorded, String command)
             throws IOException, TranslateException {
+        Prepared prepared = prepare(settings);
+        ChameleonData data = prepared.data();
+        PatchKMeansTokenizer tokenizer = prepared.tokenizer();
+        Map<String, Object> dataFacts = prepared.dataFacts();
+        MoTConfig mot = prepared.mot();
+        MoTConfig dense = prepared.dense();
+        List<ChameleonExample> fixed = fixedExamples(data);
+        List<Published> published = new ArrayList<>();
+        Path staging = Files.createTempDirectory("mot-zoo-train");
+        try {
+            for (boolean isMot : new boolean[] {true, false}) {
+                MoTConfig config = isMot ? mot : dense;
+                String name = (isMot ? "mot-" : "dense-") + settings.suffix();
+                Path checkpoint = staging.resolve(name);
+                ModelCard card = train(name, isMot, config, settings, data, dataFacts, tokenizer, checkpoint, command);
+                Map<String, String> properties = new LinkedHashMap<>();
+                properties.put("architecture", isMot ? "mot" : "dense");
+                properties.put("untie", isMot ? "all" : "none");
+                properties.put("dataset", "fashion-mnist");
+                properties.put("dim", Integer.toString(settings.dim()));
+                properties.put("layers", Integer.toString(settings.layers()));
+                Path dir =
+                        ZooRepositoryWriter.publish(
+                                repository,
+                                new ZooRepositoryWriter.ArtifactSpec(
+                                        MoTModelZoo.GROUP_ID,
+                                        MoTModelZoo.CHAMELEON_FMNIST,
+                                        VERSION,
+                                        name,
+                                        properties,
+                                        "MoT and dense twin, Chameleon setting, Fashion-MNIST",
+                                        "A Mixture-of-Transformers (every non-embedding parameter untied by"
+                                                + " modality: text, image) and its dense twin (same config,"
+                                                + " nothing untied), trained with the same data order on"
+                                                + " Fashion-MNIST captions and k-means image codes in one"
+                                                + " sequence. Filter with architecture=mot|dense."),
+                                checkpoint);
+                published.add(new Published(name, dir, card));
+                if (recorded != null) {
+                    record(dir, fixed, recorded.resolve(name + ".safetensors"));
+                }
+                logger.info("published {} to {}", name, dir);
+            }
+        } finally {
+            deleteTree(staging);
+        }
+        return published;
+    }
+
+    /** The data, tokenizer and configs a recipe trains on. */
+    private record Prepared(
+            ChameleonData data,
+            PatchKMeansTokenizer tokenizer,
+            Map<String, Object> dataFacts,
+            MoTConfig mot,
+            MoTConfig dense) {}
+
+    /** Splits the bundled images, trains the image tokenizer and builds the sequences. */
+    private static Prepared prepare(Settings settings) throws IOException {
         FashionMnist images =
                 FashionMnist.readResources(
                         ChameleonComparison.class.getClassLoader(),
@@ -173,47 +232,35 @@ public final class TrainZooModels {
                 + String.format(Locale.ROOT, "%.2f dB", quality.psnrDb()));
         dataFacts.put("vocabulary", data.vocabulary().toString());
 
-        List<ChameleonExample> fixed = fixedExamples(data);
-        List<Published> published = new ArrayList<>();
-        Path staging = Files.createTempDirectory("mot-zoo-train");
-        try {
-            for (boolean isMot : new boolean[] {true, false}) {
-                MoTConfig config = isMot ? mot : dense;
-                String name = (isMot ? "mot-" : "dense-") + settings.suffix();
-                Path checkpoint = staging.resolve(name);
-                ModelCard card = train(name, isMot, config, settings, data, dataFacts, tokenizer, checkpoint, command);
-                Map<String, String> properties = new LinkedHashMap<>();
-                properties.put("architecture", isMot ? "mot" : "dense");
-                properties.put("untie", isMot ? "all" : "none");
-                properties.put("dataset", "fashion-mnist");
-                properties.put("dim", Integer.toString(settings.dim()));
-                properties.put("layers", Integer.toString(settings.layers()));
-                Path dir =
-                        ZooRepositoryWriter.publish(
-                                repository,
-                                new ZooRepositoryWriter.ArtifactSpec(
-                                        MoTModelZoo.GROUP_ID,
-                                        MoTModelZoo.CHAMELEON_FMNIST,
-                                        VERSION,
-                                        name,
-                                        properties,
-                                        "MoT and dense twin, Chameleon setting, Fashion-MNIST",
-                                        "A Mixture-of-Transformers (every non-embedding parameter untied by"
-                                                + " modality: text, image) and its dense twin (same config,"
-                                                + " nothing untied), trained with the same data order on"
-                                                + " Fashion-MNIST captions and k-means image codes in one"
-                                                + " sequence. Filter with architecture=mot|dense."),
-                                checkpoint);
-                published.add(new Published(name, dir, card));
-                if (recorded != null) {
-                    record(dir, fixed, recorded.resolve(name + ".safetensors"));
-                }
-                logger.info("published {} to {}", name, dir);
-            }
-        } finally {
-            deleteTree(staging);
-        }
-        return published;
+        return new Prepared(data, tokenizer, dataFacts, mot, dense);
+    }
+
+    /**
+     * Trains one model of the recipe and writes its checkpoint directory ({@code config.json},
+     * {@code model.safetensors}, {@code tokenizer.json}, model card, checksums), which {@code
+     * MoTCheckpoint.load} and the zoo's {@code Criteria} read.
+     *
+     * @param settings the recipe
+     * @param isMot the MoT (true) or its dense twin (false)
+     * @param directory the checkpoint directory to write (must not exist or be empty)
+     * @param command the command line, for the model card
+     * @return the model card
+     */
+    public static ModelCard trainCheckpoint(
+            Settings settings, boolean isMot, Path directory, String command)
+            throws IOException, TranslateException {
+        Prepared prepared = prepare(settings);
+        String name = (isMot ? "mot-" : "dense-") + settings.suffix();
+        return train(
+                name,
+                isMot,
+                isMot ? prepared.mot() : prepared.dense(),
+                settings,
+                prepared.data(),
+                prepared.dataFacts(),
+                prepared.tokenizer(),
+                directory,
+                command);
     }
 
     private static ModelCard train(

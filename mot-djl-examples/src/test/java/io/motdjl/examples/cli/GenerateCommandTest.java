@@ -1,0 +1,147 @@
+package io.motdjl.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mot train} and {@code mot generate}, in-process through the command line's entry point. */
+class GenerateCommandTest {
+
+    private record Run(int status, String out, String err) {}
+
+    @TempDir static Path tmp;
+    private static Path checkpoint;
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                MotCli.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void trainATinyCheckpoint() {
+        checkpoint = tmp.resolve("ckpt");
+        Run r =
+                run("train", "--out", checkpoint.toString(), "--steps", "3", "--dim", "32",
+                        "--layers", "1", "--heads", "2", "--batch", "8", "--tokenizer-iterations", "1");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("held-out loss text"), r.out());
+        for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json",
+                "checksums.sha256", "model-card.json"}) {
+            assertTrue(Files.isRegularFile(checkpoint.resolve(file)), file);
+        }
+    }
+
+    @Test
+    void captionToImageWritesAPngOfTheAskedSamples() throws Exception {
+        Path png = tmp.resolve("bag.png");
+        Run r =
+                run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image",
+                        "--caption", "a photo of a bag", "--out", png.toString(), "--samples", "3",
+                        "--scale", "2", "--seed", "5");
+        assertEquals(0, r.status(), r.err());
+        BufferedImage image = ImageIO.read(png.toFile());
+        // three 56-pixel cells with 4-pixel gaps
+        assertEquals(4 + 3 * (56 + 4), image.getWidth());
+        assertEquals(4 + 56 + 4, image.getHeight());
+
+        byte[] first = Files.readAllBytes(png);
+        assertEquals(0, run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image",
+                "--caption", "a photo of a bag", "--out", png.toString(), "--samples", "3",
+                "--scale", "2", "--seed", "5").status());
+        assertArrayEquals(first, Files.readAllBytes(png), "same seed, same images");
+    }
+
+    @Test
+    void gridHasOneRowPerClass() throws Exception {
+        Path png = tmp.resolve("grid.png");
+        Run r =
+                run("generate", "--checkpoint", checkpoint.toString(), "grid", "--out",
+                        png.toString(), "--samples", "2", "--scale", "1");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(4 + 10 * (28 + 4), ImageIO.read(png.toFile()).getHeight());
+    }
+
+    @Test
+    void imageToCaptionAndContinuationPrintText() throws Exception {
+        Run caption =
+                run("generate", "--checkpoint", checkpoint.toString(), "image-to-caption",
+                        "--heldout", "2", "--max-tokens", "6");
+        assertEquals(0, caption.status(), caption.err());
+        assertTrue(caption.out().startsWith("held-out image 2 (class: "), caption.out());
+
+        Path png = tmp.resolve("in.png");
+        run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image", "--caption",
+                "a coat", "--out", png.toString(), "--samples", "1");
+        Run fromFile =
+                run("generate", "--checkpoint", checkpoint.toString(), "image-to-caption",
+                        "--image", png.toString(), "--max-tokens", "4");
+        assertEquals(0, fromFile.status(), fromFile.err());
+        assertTrue(fromFile.out().startsWith(png + " -> "), fromFile.out());
+
+        Run more =
+                run("generate", "--checkpoint", checkpoint.toString(), "continue", "--text",
+                        "a photo", "--max-tokens", "5");
+        assertEquals(0, more.status(), more.err());
+        assertTrue(more.out().startsWith("a photo"), more.out());
+    }
+
+    @Test
+    void theBundledZooModelCaptionsAHeldOutImage() {
+        Run first = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
+        assertEquals(0, first.status(), first.err());
+        assertTrue(first.out().contains("->"), first.out());
+        Run again = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
+        assertEquals(first.out(), again.out(), "greedy decoding is deterministic");
+        Run dense =
+                run("generate", "--model", "chameleon-fmnist", "--architecture", "dense",
+                        "continue", "--text", "a picture of");
+        assertEquals(0, dense.status(), dense.err());
+    }
+
+    @Test
+    void wrongCommandLinesAreUsageErrorsAndBadInputIsAnError() {
+        assertEquals(2, run("generate", "--checkpoint", checkpoint.toString()).status());
+        Run unknown = run("generate", "--checkpoint", checkpoint.toString(), "paint");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown generate task 'paint'"), unknown.err());
+        Run both =
+                run("generate", "--checkpoint", checkpoint.toString(), "--model", "chameleon-fmnist",
+                        "continue", "--text", "a");
+        assertEquals(2, both.status());
+        assertTrue(both.err().contains("exactly one of --checkpoint"), both.err());
+        Run noCaption =
+                run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image", "--out",
+                        tmp.resolve("x.png").toString());
+        assertEquals(2, noCaption.status());
+        assertTrue(noCaption.err().contains("--caption"), noCaption.err());
+        Run hot =
+                run("generate", "--checkpoint", checkpoint.toString(), "continue", "--text", "a",
+                        "--temperature", "-1");
+        assertEquals(2, hot.status());
+        assertTrue(hot.err().contains("temperature"), hot.err());
+        Run missing =
+                run("generate", "--checkpoint", tmp.resolve("nope").toString(), "continue", "--text", "a");
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+        Run notACheckpoint = run("train", "--out", tmp.toString());
+        assertEquals(1, notACheckpoint.status(), notACheckpoint.err());
+        assertTrue(notACheckpoint.err().contains("neither empty nor a checkpoint"), notACheckpoint.err());
+    }
+}
