@@ -1,16 +1,22 @@
 package io.motdjl.zoo;
 
 import ai.djl.Model;
+import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
+import io.motdjl.data.ImageTokenizer;
+import io.motdjl.data.PatchKMeansTokenizer;
+import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
+import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,13 +26,32 @@ import java.util.Set;
  *   <li>{@code NDList → NDList}: {@link MoTScoringTranslator} — arrays in the {@link
  *       io.motdjl.nn.MoTInputs} layout in; logits, loss and loss per modality out;
  *   <li>{@link MoTSequence} → {@link MoTScore}: {@link SequenceScoringTranslator} — one token
- *       sequence in; its next-token loss, loss per modality and target log-probabilities out.
+ *       sequence in; its next-token loss, loss per modality and target log-probabilities out;
+ *   <li>{@code String → String}: {@link TextContinuationTranslator} — text in, the model's
+ *       continuation out;
+ *   <li>{@code String → Image}: {@link CaptionToImageTranslator} — a caption in, a generated
+ *       grayscale image of the tokenizer's size out;
+ *   <li>{@code Image → String}: {@link ImageToCaptionTranslator} — any DJL image in (converted to
+ *       grayscale and resized, see {@link GrayscaleImages}), its caption out.
  * </ul>
  *
  * Each is built for the model it serves (its config from the {@link MoTModel} block; the image
- * tokenizer, for translators that need it, from {@link MoTCheckpoint#imageTokenizer(Model)}).
- * Generation translators (text continuation, caption to image, image to caption) are to be added
- * here as further entries of {@link #TRANSLATORS}.
+ * tokenizer, for translators that need it, from {@link MoTCheckpoint#imageTokenizer(Model)}). The
+ * three generation translators need a model over the Chameleon joint vocabulary (bytes, special
+ * tokens, image codes); the two image ones also need {@code tokenizer.json} in the model directory,
+ * and without it {@link #newInstance} throws a {@link TranslateException} that says so (text
+ * continuation works without it). They read their sampling settings from the criteria's arguments:
+ * {@code temperature}, {@code topK}, {@code topP}, {@code seed}, {@code maxTokens} (see {@link
+ * GenerationOptions}; default greedy); a bad value is a {@link TranslateException} naming the key.
+ *
+ * <p>DJL's own loader ({@code Criteria.optModelPath}) picks the translator factory before it reads
+ * a directory's {@code serving.properties}: pass {@code .optTranslatorFactory(new
+ * MoTTranslatorFactory())} or use {@link MoTModelZoo#checkpointCriteria}. The bundled models
+ * ({@code optGroupId("io.motdjl.mot")}) use this factory by default.
+ *
+ * <p>To generate with other settings from a loaded model without loading it again: {@code
+ * model.newPredictor(new MoTTranslatorFactory().newInstance(String.class, Image.class, model,
+ * Map.of("temperature", 1.0, "seed", 3)))}.
  */
 public class MoTTranslatorFactory implements TranslatorFactory {
 
@@ -47,7 +72,70 @@ public class MoTTranslatorFactory implements TranslatorFactory {
         map.put(
                 new Pair<>(MoTSequence.class, MoTScore.class),
                 (block, model, args) -> new SequenceScoringTranslator(block.config()));
+        map.put(
+                new Pair<>(String.class, String.class),
+                (block, model, args) -> {
+                    GenerationOptions options = generationOptions(args);
+                    try {
+                        TextContinuationTranslator.vocabularyOf(block.config());
+                    } catch (IllegalArgumentException e) {
+                        throw new TranslateException(
+                                "model '" + model.getName() + "': " + e.getMessage(), e);
+                    }
+                    return new TextContinuationTranslator(options);
+                });
+        map.put(
+                new Pair<>(String.class, Image.class),
+                (block, model, args) ->
+                        new CaptionToImageTranslator(
+                                imageTokenizer(block, model, "caption → image (String → Image)"),
+                                generationOptions(args)));
+        map.put(
+                new Pair<>(Image.class, String.class),
+                (block, model, args) ->
+                        new ImageToCaptionTranslator(
+                                imageTokenizer(block, model, "image → caption (Image → String)"),
+                                generationOptions(args)));
         return Collections.unmodifiableMap(map);
+    }
+
+    /** The generation arguments; a bad one is a translation error naming it. */
+    private static GenerationOptions generationOptions(Map<String, ?> arguments)
+            throws TranslateException {
+        try {
+            return GenerationOptions.fromArguments(arguments);
+        } catch (IllegalArgumentException e) {
+            throw new TranslateException(e.getMessage(), e);
+        }
+    }
+
+    /** The image tokenizer of a loaded model, checked against its vocabulary. */
+    private static ImageTokenizer imageTokenizer(MoTModel block, Model model, String what)
+            throws TranslateException {
+        Optional<PatchKMeansTokenizer> tokenizer;
+        try {
+            tokenizer = MoTCheckpoint.imageTokenizer(model);
+        } catch (IOException | RuntimeException e) {
+            throw new TranslateException(
+                    "model '" + model.getName() + "': cannot read its image tokenizer: "
+                            + e.getMessage(),
+                    e);
+        }
+        if (tokenizer.isEmpty()) {
+            throw new TranslateException(
+                    "model '" + model.getName() + "' has no image tokenizer, which " + what
+                            + " needs: its model directory (" + model.getModelPath() + ") holds no "
+                            + MoTCheckpoint.TOKENIZER_FILE + " (write one with"
+                            + " MoTCheckpointWriter.of(model).imageTokenizer(tokenizer)). Text"
+                            + " continuation (String → String) works without it");
+        }
+        try {
+            // checks that the model's vocabulary and modalities fit the tokenizer; makes no array
+            new ChameleonGenerator(block, model.getNDManager(), tokenizer.get());
+        } catch (IllegalArgumentException e) {
+            throw new TranslateException("model '" + model.getName() + "': " + e.getMessage(), e);
+        }
+        return tokenizer.get();
     }
 
     @Override

@@ -139,14 +139,17 @@ class BundledZooTest {
 
     @Test
     void unsupportedTypesListTheSupportedOnes() {
-        Criteria<String, String> criteria =
+        Criteria<String, Integer> criteria =
                 Criteria.builder()
-                        .setTypes(String.class, String.class)
+                        .setTypes(String.class, Integer.class)
                         .optGroupId(MoTModelZoo.GROUP_ID)
                         .build();
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class, criteria::loadModel);
         String message = String.valueOf(e.getCause().getMessage());
-        assertTrue(message.contains("(NDList, NDList)") && message.contains("(MoTSequence, MoTScore)"), message);
+        for (String pair : List.of("(NDList, NDList)", "(MoTSequence, MoTScore)", "(String, String)",
+                "(String, Image)", "(Image, String)")) {
+            assertTrue(message.contains(pair), message);
+        }
     }
 
     /**

@@ -220,8 +220,8 @@ class CriteriaLoadingTest {
     @Test
     void unsupportedTypesAreRefused() throws Exception {
         Path dir = save(WeightsFormat.SAFETENSORS);
-        Criteria<String, String> criteria =
-                MoTModelZoo.checkpointCriteria(String.class, String.class).optModelPath(dir).build();
+        Criteria<String, Integer> criteria =
+                MoTModelZoo.checkpointCriteria(String.class, Integer.class).optModelPath(dir).build();
         // DJL's own loader (optModelPath) reports this, in its words
         assertThrows(ai.djl.repository.zoo.ModelNotFoundException.class, criteria::loadModel);
     }

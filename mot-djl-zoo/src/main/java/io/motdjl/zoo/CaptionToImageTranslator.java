@@ -1,0 +1,64 @@
+package io.motdjl.zoo;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDManager;
+import ai.djl.translate.TranslatorContext;
+import io.motdjl.data.ImageTokenizer;
+import io.motdjl.generate.ChameleonGenerator;
+import io.motdjl.nn.MoTModel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Caption → image ({@code String → Image}): the prompt is {@code [BOS] caption [BOI]}; the model
+ * generates exactly one image's codes (and EOI) under modality-constrained decoding, and the image
+ * tokenizer decodes them ({@link ChameleonGenerator#captionsToImages}). The output is an opaque gray
+ * image of the tokenizer's size (28×28 for the bundled models), made by {@link
+ * GrayscaleImages#fromGrayscale}.
+ *
+ * <p>The caption's UTF-8 bytes plus the image must fit in the model's {@code max_seq_len} (for the
+ * bundled models: captions of at most 43 bytes). See {@link GenerationTranslator} for how
+ * generation runs inside a {@code Predictor} and {@link GenerationOptions} for the arguments
+ * ({@code maxTokens} does not apply).
+ */
+public final class CaptionToImageTranslator extends GenerationTranslator<String, String, Image> {
+
+    private final ImageTokenizer tokenizer;
+
+    /**
+     * @param tokenizer the image tokenizer the model was trained with
+     * @param options how tokens are drawn
+     */
+    public CaptionToImageTranslator(ImageTokenizer tokenizer, GenerationOptions options) {
+        super(options);
+        if (tokenizer == null) {
+            throw new IllegalArgumentException("caption → image needs the model's image tokenizer");
+        }
+        this.tokenizer = tokenizer;
+    }
+
+    /** The image tokenizer. */
+    public ImageTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    protected String readInput(TranslatorContext ctx, String caption) {
+        if (caption == null) {
+            throw new IllegalArgumentException("no caption given");
+        }
+        return caption;
+    }
+
+    @Override
+    protected List<Image> generate(MoTModel model, NDManager manager, List<String> captions) {
+        List<byte[]> pixels =
+                new ChameleonGenerator(model, manager, tokenizer)
+                        .captionsToImages(captions, options().sampling());
+        List<Image> images = new ArrayList<>(pixels.size());
+        for (byte[] p : pixels) {
+            images.add(GrayscaleImages.fromGrayscale(p, tokenizer.imageWidth(), tokenizer.imageHeight()));
+        }
+        return images;
+    }
+}
