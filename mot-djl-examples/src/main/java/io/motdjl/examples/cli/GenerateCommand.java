@@ -22,10 +22,11 @@ final class GenerateCommand implements Command {
 
     private static final String SYNOPSIS =
             "generate (--checkpoint DIR | --model ARTIFACT [--architecture mot|dense]) TASK"
-                    + " [options]; TASK: caption-to-image | grid | image-to-caption | continue";
+                    + " [options]; TASK: caption-to-image | grid | image-to-caption | continue |"
+                    + " caption-accuracy";
 
     private static final List<String> TASKS =
-            List.of("caption-to-image", "grid", "image-to-caption", "continue");
+            List.of("caption-to-image", "grid", "image-to-caption", "continue", "caption-accuracy");
 
     private static final Set<String> OPTIONS =
             Set.of("checkpoint", "model", "architecture", "caption", "out", "samples", "image",
@@ -75,6 +76,9 @@ final class GenerateCommand implements Command {
                 "                          held-out image I of the bundled split (its class is shown)",
                 "  continue --text TEXT [--max-tokens N]",
                 "                          continue a text (text tokens only, until EOS)",
+                "  caption-accuracy [--samples N]",
+                "                          caption the first N held-out images (default 500) and",
+                "                          count the captions that name the image's class",
                 "",
                 "Sampling:",
                 "  --temperature T         0 = greedy (default: 1 for images, 0 for text)",
@@ -118,6 +122,7 @@ final class GenerateCommand implements Command {
                 case "caption-to-image" -> captionToImage(options, generator, sampling, scale, out);
                 case "grid" -> grid(options, generator, sampling, scale, out);
                 case "image-to-caption" -> imageToCaption(options, generator, sampling, out);
+                case "caption-accuracy" -> captionAccuracy(options, generator, sampling, out);
                 default -> continueText(options, generator, sampling, out);
             }
         }
@@ -161,9 +166,13 @@ final class GenerateCommand implements Command {
     }
 
     private static int samples(CommandOptions options, int fallback) {
+        return samples(options, fallback, 64);
+    }
+
+    private static int samples(CommandOptions options, int fallback, int max) {
         int n = options.optionalInt("samples", fallback, SYNOPSIS);
-        if (n < 1 || n > 64) {
-            throw new UsageException("--samples must be in [1, 64], got " + n);
+        if (n < 1 || n > max) {
+            throw new UsageException("--samples must be in [1, " + max + "], got " + n);
         }
         return n;
     }
@@ -241,6 +250,48 @@ final class GenerateCommand implements Command {
         }
         String caption = generator.imageToCaption(pixels, sampling, maxTokens(options));
         out.println(what + " -> " + caption);
+    }
+
+    /**
+     * Captions held-out images in batches and counts the captions that contain the true class's
+     * name (the training captions always do), per class and overall.
+     */
+    private static void captionAccuracy(
+            CommandOptions options,
+            ChameleonGenerator generator,
+            SamplingSettings sampling,
+            PrintStream out)
+            throws Exception {
+        FashionMnist images = heldOutImages();
+        int n = samples(options, 500, images.size());
+        int batch = 50;
+        int[] right = new int[FashionMnist.NUM_CLASSES];
+        int[] total = new int[FashionMnist.NUM_CLASSES];
+        for (int start = 0; start < n; start += batch) {
+            List<byte[]> pixels = new ArrayList<>();
+            for (int i = start; i < Math.min(n, start + batch); i++) {
+                pixels.add(images.image(i));
+            }
+            List<String> captions = generator.imagesToCaptions(pixels, sampling, maxTokens(options));
+            for (int i = 0; i < captions.size(); i++) {
+                int label = images.label(start + i);
+                total[label]++;
+                if (captions.get(i).contains(FashionMnist.captionName(label))) {
+                    right[label]++;
+                }
+            }
+        }
+        TextTable table = new TextTable("class", "images", "caption names the class");
+        int allRight = 0;
+        for (int c = 0; c < right.length; c++) {
+            allRight += right[c];
+            table.addRow(
+                    FashionMnist.captionName(c),
+                    Integer.toString(total[c]),
+                    total[c] == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * right[c] / total[c]));
+        }
+        table.addRow("all", Integer.toString(n), String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * allRight / n));
+        table.print(out);
     }
 
     /** The held-out part of the bundled split, as the training recipe makes it (seed 0). */

@@ -103,6 +103,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void captionAccuracyCountsEveryClass() {
+        Run r =
+                run("generate", "--checkpoint", checkpoint.toString(), "caption-accuracy",
+                        "--samples", "60", "--max-tokens", "8");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("sneaker"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("all") && l.contains(" 60 ")), r.out());
+    }
+
+    @Test
     void theBundledZooModelCaptionsAHeldOutImage() {
         Run first = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
         assertEquals(0, first.status(), first.err());
