@@ -78,7 +78,8 @@ final class GenerateCommand implements Command {
                 "                          continue a text (text tokens only, until EOS)",
                 "  caption-accuracy [--samples N]",
                 "                          caption the first N held-out images (default 500) and",
-                "                          count the captions that name the image's class",
+                "                          count the captions that name the image's class (the",
+                "                          longest class name a caption contains counts)",
                 "",
                 "Sampling:",
                 "  --temperature T         0 = greedy (default: 1 for images, 0 for text)",
@@ -276,7 +277,7 @@ final class GenerateCommand implements Command {
             for (int i = 0; i < captions.size(); i++) {
                 int label = images.label(start + i);
                 total[label]++;
-                if (captions.get(i).contains(FashionMnist.captionName(label))) {
+                if (namedClass(captions.get(i)) == label) {
                     right[label]++;
                 }
             }
@@ -292,6 +293,22 @@ final class GenerateCommand implements Command {
         }
         table.addRow("all", Integer.toString(n), String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * allRight / n));
         table.print(out);
+    }
+
+    /**
+     * The class a caption names: the longest class name it contains (so "t-shirt/top" is not
+     * read as "shirt"), or -1.
+     */
+    static int namedClass(String caption) {
+        int best = -1;
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            String name = FashionMnist.captionName(c);
+            if (caption.contains(name)
+                    && (best < 0 || name.length() > FashionMnist.captionName(best).length())) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** The held-out part of the bundled split, as the training recipe makes it (seed 0). */

@@ -113,6 +113,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aCaptionNamesTheLongestClassItContains() {
+        int shirt = 6;
+        int tshirt = 0;
+        assertEquals("shirt", io.motdjl.data.FashionMnist.captionName(shirt));
+        assertEquals(tshirt, GenerateCommand.namedClass("a photo of a t-shirt/top"));
+        assertEquals(shirt, GenerateCommand.namedClass("a picture of the shirt"));
+        assertEquals(-1, GenerateCommand.namedClass("a photo of a cat"));
+    }
+
+    @Test
     void theBundledZooModelCaptionsAHeldOutImage() {
         Run first = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
         assertEquals(0, first.status(), first.err());
