@@ -74,6 +74,11 @@ public final class BenchModel implements AutoCloseable {
         return model;
     }
 
+    /** The manager the model's parameters live in (closed with this model). */
+    public NDManager manager() {
+        return manager;
+    }
+
     /** Tokens per batch. */
     public long tokensPerBatch() {
         return (long) batch * length;

@@ -43,6 +43,11 @@ public record BenchSize(
 
     /** The model config for {@code modalities} modalities (1 = dense). */
     public MoTConfig config(int modalities) {
+        return config(modalities, length);
+    }
+
+    /** The model config for {@code modalities} modalities and another {@code max_seq_len}. */
+    public MoTConfig config(int modalities, int maxSeqLen) {
         return MoTConfig.builder()
                 .vocabSize(vocab)
                 .dim(dim)
@@ -50,11 +55,16 @@ public record BenchSize(
                 .nHeads(heads)
                 .ffnHiddenDim(ffnHidden)
                 .nModalities(modalities)
-                .maxSeqLen(length)
+                .maxSeqLen(maxSeqLen)
                 .normOrder(NormOrder.POST)
                 .qkNorm(true)
                 .normEps(1e-5)
                 .build();
+    }
+
+    /** Width and depth without the sequence length, e.g. {@code d512-L8}. */
+    public String modelLabel() {
+        return "d" + dim + "-L" + layers;
     }
 
     /** E.g. {@code d512-L8-T512 B4}. */

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
- * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run and a
- * profile of one MoT step. {@link Settings#quick()} finishes in a few minutes on two cores; {@link
+ * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run, a
+ * profile of one MoT step, and generation with and without the key/value cache. {@link Settings#quick()} finishes in a few minutes on two cores; {@link
  * Settings#full()} is what {@code docs/benchmarks.md} reports.
  */
 public final class BenchSuite {
@@ -24,7 +24,8 @@ public final class BenchSuite {
         TRAIN,
         PREFILL,
         MEMORY,
-        PROFILE;
+        PROFILE,
+        GENERATE;
 
         /** The part called {@code name} (case-insensitive). */
         public static Part parse(String name) {
@@ -33,7 +34,7 @@ public final class BenchSuite {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         "unknown benchmark '" + name + "' (known: gemm, anchor, train, prefill,"
-                                + " memory, profile)",
+                                + " memory, profile, generate)",
                         e);
             }
         }
@@ -53,6 +54,7 @@ public final class BenchSuite {
      * @param threads intra-op threads (mot-djl and Python)
      * @param anchor the Python anchor, or null to skip it
      * @param gemmSize side of the ceiling GEMM
+     * @param generation what the generation benchmark generates
      */
     public record Settings(
             Set<Part> parts,
@@ -65,48 +67,57 @@ public final class BenchSuite {
             int memorySteps,
             int threads,
             PythonAnchor anchor,
-            int gemmSize) {
+            int gemmSize,
+            GenerationBenchmark.Settings generation) {
 
         /** A few minutes on two cores: the anchor size only, short runs, two PyTorch rounds. */
         public static Settings quick(int threads, PythonAnchor anchor) {
             return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR), 4, 1, 2, 4,
-                    BenchSize.SMALL, 200, threads, anchor, 2048);
+                    BenchSize.SMALL, 200, threads, anchor, 2048,
+                    new GenerationBenchmark.Settings(64, 128, 1, 1, 32));
         }
 
         /** What docs/benchmarks.md reports: both sizes, longer runs, 2,000 memory steps. */
         public static Settings full(int threads, PythonAnchor anchor) {
             return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR, BenchSize.LARGE),
-                    8, 2, 3, 10, BenchSize.SMALL, 2000, threads, anchor, 2048);
+                    8, 2, 3, 10, BenchSize.SMALL, 2000, threads, anchor, 2048,
+                    new GenerationBenchmark.Settings(64, 512, 1, 1, 64));
         }
 
         /** The same settings with other parts. */
         public Settings withParts(Set<Part> p) {
             return new Settings(p, sizes, steps, warmup, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize);
+                    memorySteps, threads, anchor, gemmSize, generation);
         }
 
         /** The same settings with other sizes. */
         public Settings withSizes(List<BenchSize> s) {
             return new Settings(parts, s, steps, warmup, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize);
+                    memorySteps, threads, anchor, gemmSize, generation);
         }
 
         /** The same settings with other step counts. */
         public Settings withSteps(int timed, int untimed) {
             return new Settings(parts, sizes, timed, untimed, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize);
+                    memorySteps, threads, anchor, gemmSize, generation);
         }
 
         /** The same settings with another PyTorch comparison length. */
         public Settings withAnchorRuns(int rounds, int stepsPerRound) {
             return new Settings(parts, sizes, steps, warmup, rounds, stepsPerRound, memorySize,
-                    memorySteps, threads, anchor, gemmSize);
+                    memorySteps, threads, anchor, gemmSize, generation);
+        }
+
+        /** The same settings with another generation benchmark. */
+        public Settings withGeneration(GenerationBenchmark.Settings g) {
+            return new Settings(parts, sizes, steps, warmup, anchorRounds, anchorSteps, memorySize,
+                    memorySteps, threads, anchor, gemmSize, g);
         }
 
         /** The same settings with another memory run. */
         public Settings withMemory(BenchSize size, int memSteps) {
             return new Settings(parts, sizes, steps, warmup, anchorRounds, anchorSteps, size,
-                    memSteps, threads, anchor, gemmSize);
+                    memSteps, threads, anchor, gemmSize, generation);
         }
     }
 
@@ -165,6 +176,13 @@ public final class BenchSuite {
         }
         if (s.parts().contains(Part.PROFILE)) {
             tables.add(ProfileBenchmark.run(s.sizes().get(0), ModalityLayout.TWO_MODALITIES, 15, out));
+        }
+        if (s.parts().contains(Part.GENERATE)) {
+            List<ModalityLayout> generated = List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES);
+            for (BenchSize size : s.sizes()) {
+                tables.add(GenerationBenchmark.run(size, generated, s.generation(), out));
+                tables.add(DecodeStepProfile.run(size, generated, s.generation(), 16, out));
+            }
         }
         return tables;
     }

@@ -2,6 +2,7 @@ package io.motdjl.examples.cli;
 
 import io.motdjl.examples.bench.BenchSize;
 import io.motdjl.examples.bench.BenchSuite;
+import io.motdjl.examples.bench.GenerationBenchmark;
 import io.motdjl.examples.bench.MachineLoad;
 import io.motdjl.examples.bench.PythonAnchor;
 import io.motdjl.examples.bench.Table;
@@ -17,14 +18,17 @@ import java.util.Set;
 /**
  * {@code mot bench}: the performance suite of {@code docs/benchmarks.md}, printed as tables: the
  * float32 GEMM ceiling, mot-djl against eager PyTorch at the anchor's configuration, training-step
- * and prefill throughput of dense and MoT, memory over a long run, and a profile of one MoT step.
+ * and prefill throughput of dense and MoT, memory over a long run, a profile of one MoT step, and
+ * generation (prefill and decode tokens/s) with and without the key/value cache.
  */
 final class BenchCommand implements Command {
 
     private static final String SYNOPSIS =
             "bench [--suite quick|full] [--only PARTS] [--sizes anchor,large,small] [--batch B]"
                     + " [--steps N] [--warmup N] [--rounds R] [--anchor-steps N] [--memory-steps N]"
-                    + " [--threads T] [--anchor DIR|none] [--python PATH] [--wait-quiet SECONDS]";
+                    + " [--generate-tokens N] [--generate-prompt N] [--generate-batch B]"
+                    + " [--generate-rounds R] [--threads T] [--anchor DIR|none] [--python PATH]"
+                    + " [--wait-quiet SECONDS]";
 
     @Override
     public String name() {
@@ -38,7 +42,8 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "time dense vs MoT (training, prefill, memory, profile) and compare with eager PyTorch";
+        return "time dense vs MoT (training, prefill, memory, profile, generation) and compare with"
+                + " eager PyTorch";
     }
 
     @Override
@@ -51,7 +56,8 @@ final class BenchCommand implements Command {
                 "on a quiet machine: every table says how busy other processes were meanwhile.",
                 "",
                 "  --suite quick|full   preset lengths (default quick)",
-                "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile",
+                "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile,",
+                "                       generate",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
                 "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4)",
                 "  --batch B            batch size of every size in --sizes",
@@ -60,6 +66,11 @@ final class BenchCommand implements Command {
                 "  --rounds R           rounds of the PyTorch comparison",
                 "  --anchor-steps N     timed steps per model and round of the PyTorch comparison",
                 "  --memory-steps N     training steps of the memory run (full suite: 2000)",
+                "  --generate-tokens N  tokens generated per prompt, with and without the key/value",
+                "                       cache (quick suite: 128; full suite: 512)",
+                "  --generate-prompt N  prompt tokens of the generation benchmark (default 64)",
+                "  --generate-batch B   prompts decoded together (default 1)",
+                "  --generate-rounds R  timed generations per model and cache setting (default 1)",
                 "  --threads T          intra-op threads of mot-djl and PyTorch (default: all cores)",
                 "  --anchor DIR|none    the PyTorch anchor folder (default: shared/anchors/pytorch",
                 "                       above the working directory, if there)",
@@ -73,8 +84,9 @@ final class BenchCommand implements Command {
                 CommandOptions.parse(
                         args,
                         Set.of("suite", "only", "sizes", "batch", "steps", "warmup", "rounds",
-                                "anchor-steps", "memory-steps", "threads", "anchor", "python",
-                                "wait-quiet"),
+                                "anchor-steps", "memory-steps", "generate-tokens",
+                                "generate-prompt", "generate-batch", "generate-rounds", "threads",
+                                "anchor", "python", "wait-quiet"),
                         SYNOPSIS);
         int threads =
                 options.optionalInt(
@@ -127,6 +139,20 @@ final class BenchCommand implements Command {
                 settings.withMemory(
                         settings.memorySize(),
                         positive(options, "memory-steps", settings.memorySteps()));
+        GenerationBenchmark.Settings g = settings.generation();
+        int newTokens = positive(options, "generate-tokens", g.newTokens());
+        if (newTokens < 2) {
+            throw new UsageException(
+                    "--generate-tokens must be at least 2 (usage: mot " + SYNOPSIS + ")");
+        }
+        settings =
+                settings.withGeneration(
+                        new GenerationBenchmark.Settings(
+                                positive(options, "generate-prompt", g.promptTokens()),
+                                newTokens,
+                                positive(options, "generate-batch", g.batch()),
+                                positive(options, "generate-rounds", g.rounds()),
+                                Math.min(g.warmupTokens(), newTokens)));
         int wait = options.optionalInt("wait-quiet", 0, SYNOPSIS);
         if (wait > 0) {
             double foreign = MachineLoad.waitForQuiet(0.1, wait);
