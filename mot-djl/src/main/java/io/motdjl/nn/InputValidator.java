@@ -15,10 +15,16 @@ final class InputValidator {
     private InputValidator() {}
 
     /**
-     * Validates {@code in} and returns the modality ids copied to the host (row-major), which the
-     * routing reuses.
+     * What validation copied to the host (row-major), for the forward pass to reuse.
+     *
+     * @param modalityIds the modality id of every token
+     * @param validTokens 1 for a real token, 0 for padding; null when the inputs have no padding
+     *     mask
      */
-    static long[] validate(MoTConfig config, MoTInputs in) {
+    record HostCopies(long[] modalityIds, long[] validTokens) {}
+
+    /** Validates {@code in} and returns what it copied to the host. */
+    static HostCopies validate(MoTConfig config, MoTInputs in) {
         NDArray tokens = in.tokens();
         NDArray modalities = in.modalities();
         Shape shape = tokens.getShape();
@@ -81,7 +87,7 @@ final class InputValidator {
                 }
             }
         }
-        return mod;
+        return new HostCopies(mod, valid);
     }
 
     private static void requireSameShape(String name, NDArray array, Shape expected) {

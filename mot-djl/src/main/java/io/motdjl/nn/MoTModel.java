@@ -79,7 +79,7 @@ public final class MoTModel extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         MoTInputs in = MoTInputs.from(inputs);
-        long[] modalityIds = InputValidator.validate(config, in);
+        InputValidator.HostCopies host = InputValidator.validate(config, in);
         NDArray tokens = in.tokens().toType(DataType.INT64, false);
         long batch = tokens.getShape().get(0);
         long length = tokens.getShape().get(1);
@@ -87,9 +87,10 @@ public final class MoTModel extends AbstractBlock {
 
         NDArray embeddings = ps.getValue(tokEmbeddings, tokens.getDevice(), training);
         DataType type = embeddings.getDataType();
-        ModalityRouting routing = ModalityRouting.of(modalityIds, config.nModalities(), manager);
+        ModalityRouting routing =
+                ModalityRouting.of(host.modalityIds(), config.nModalities(), manager);
         KeyValueCache cache = KeyValueCache.from(params);
-        long[] chunkValid = null;
+        long[] chunkValid = null; // padding of the cached pass's tokens, as validation read it
         ForwardContext context;
         if (cache == null) {
             context =
@@ -112,9 +113,7 @@ public final class MoTModel extends AbstractBlock {
                                     type));
         } else {
             checkCachedInputs(in, cache, batch, length, training);
-            if (in.validTokens() != null) {
-                chunkValid = in.validTokens().toType(DataType.INT64, false).toLongArray();
-            }
+            chunkValid = host.validTokens();
             context =
                     new ForwardContext(
                             routing,
