@@ -1,9 +1,10 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.data.CaptionTemplates;
 import io.motdjl.data.FashionMnist;
 import io.motdjl.data.ImageTokenizer;
-import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.report.ImageGrid;
+import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.zoo.MoTModelZoo;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -208,18 +210,14 @@ final class GenerateCommand implements Command {
         ImageTokenizer tokenizer = generator.tokenizer();
         ImageGrid grid = new ImageGrid(tokenizer.imageHeight(), tokenizer.imageWidth(), scale);
         for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
-            String caption = "a photo of " + article(FashionMnist.captionName(label)) + " "
-                    + FashionMnist.captionName(label);
+            String caption =
+                    CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
             // every class gets the same seed, so rows differ only by their caption
             List<byte[]> images = generator.captionsToImages(Collections.nCopies(n, caption), sampling);
             grid.addRow(FashionMnist.captionName(label), images);
         }
         grid.writePng(file);
         out.println(FashionMnist.NUM_CLASSES + " rows of " + n + " image(s) written to " + file);
-    }
-
-    private static String article(String name) {
-        return "aeiou".indexOf(name.charAt(0)) >= 0 ? "an" : "a";
     }
 
     private static void imageToCaption(
@@ -289,10 +287,14 @@ final class GenerateCommand implements Command {
             table.addRow(
                     FashionMnist.captionName(c),
                     Integer.toString(total[c]),
-                    total[c] == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * right[c] / total[c]));
+                    total[c] == 0 ? "-" : percent(right[c], total[c]));
         }
-        table.addRow("all", Integer.toString(n), String.format(java.util.Locale.ROOT, "%.1f %%", 100.0 * allRight / n));
+        table.addRow("all", Integer.toString(n), percent(allRight, n));
         table.print(out);
+    }
+
+    private static String percent(int part, int whole) {
+        return String.format(Locale.ROOT, "%.1f %%", 100.0 * part / whole);
     }
 
     /**
@@ -311,14 +313,9 @@ final class GenerateCommand implements Command {
         return best;
     }
 
-    /** The held-out part of the bundled split, as the training recipe makes it (seed 0). */
+    /** The held-out part of the bundled split, as the training recipe makes it (its seed). */
     private static FashionMnist heldOutImages() throws Exception {
-        return FashionMnist.readResources(
-                        ChameleonComparison.class.getClassLoader(),
-                        "io/motdjl/examples/fashion-mnist",
-                        FashionMnist.Part.TEST)
-                .split(0.1, 0)
-                .heldOut();
+        return TrainZooModels.bundledSplit(TrainZooModels.Settings.defaults().seed()).heldOut();
     }
 
     private static void continueText(

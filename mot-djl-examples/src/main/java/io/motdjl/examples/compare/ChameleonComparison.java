@@ -127,6 +127,11 @@ public final class ChameleonComparison {
         if (settings.dataDir() != null) {
             return FashionMnist.readDirectory(settings.dataDir());
         }
+        return bundledImages();
+    }
+
+    /** The Fashion-MNIST test split bundled in this module's resources (10,000 images). */
+    public static FashionMnist bundledImages() throws IOException {
         return FashionMnist.readResources(
                 ChameleonComparison.class.getClassLoader(),
                 "io/motdjl/examples/fashion-mnist",

@@ -187,14 +187,18 @@ public final class TrainZooModels {
             MoTConfig mot,
             MoTConfig dense) {}
 
+    /**
+     * The recipe's split of the bundled images: 90 % to train on, 10 % held out.
+     *
+     * @param seed the recipe's seed
+     */
+    public static FashionMnist.Split bundledSplit(int seed) throws IOException {
+        return ChameleonComparison.bundledImages().split(0.1, seed);
+    }
+
     /** Splits the bundled images, trains the image tokenizer and builds the sequences. */
     private static Prepared prepare(Settings settings) throws IOException {
-        FashionMnist images =
-                FashionMnist.readResources(
-                        ChameleonComparison.class.getClassLoader(),
-                        "io/motdjl/examples/fashion-mnist",
-                        FashionMnist.Part.TEST);
-        FashionMnist.Split split = images.split(0.1, settings.seed());
+        FashionMnist.Split split = bundledSplit(settings.seed());
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
                         split.train(),

@@ -1,13 +1,12 @@
 package io.motdjl.examples.cli;
 
+import static io.motdjl.examples.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.motdjl.examples.cli.InProcessCli.Run;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -18,21 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code mot train} and {@code mot generate}, in-process through the command line's entry point. */
 class GenerateCommandTest {
 
-    private record Run(int status, String out, String err) {}
-
     @TempDir static Path tmp;
     private static Path checkpoint;
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status =
-                MotCli.run(
-                        args,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @BeforeAll
     static void trainATinyCheckpoint() {

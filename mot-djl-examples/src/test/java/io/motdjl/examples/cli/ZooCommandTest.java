@@ -1,28 +1,14 @@
 package io.motdjl.examples.cli;
 
+import static io.motdjl.examples.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.motdjl.examples.cli.InProcessCli.Run;
 import org.junit.jupiter.api.Test;
 
 /** {@code mot zoo}: in-process, through the command line's entry point. */
 class ZooCommandTest {
-
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status =
-                MotCli.run(
-                        args,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void listShowsBothBundledModels() {
