@@ -1,5 +1,6 @@
 package io.motdjl;
 
+import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,7 @@ class GoldenTest {
             float maxErr = logits.sub(want).abs().max().getFloat();
             assertTrue(maxErr <= 1e-4f, name + ": max |logits - expected| = " + maxErr);
 
-            NextTokenLoss.Result loss =
+            LossValue loss =
                     NextTokenLoss.compute(
                             logits,
                             in.tokens(),

@@ -1,5 +1,6 @@
 package io.motdjl;
 
+import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,7 @@ class ReadmeExampleTest {
 
             NDArray logits = model.forward(new ParameterStore(manager, false), inputs.toNDList(), false)
                     .singletonOrThrow();
-            NextTokenLoss.Result loss =
+            LossValue loss =
                     NextTokenLoss.compute(logits, tokens, modalities, null, config.nModalities());
 
             assertEquals(new Shape(1, 6, 512), logits.getShape());

@@ -30,8 +30,12 @@ public final class TinyModels {
 
     /** Builds and initialises a model; weights are random (seeded through the engine). */
     public static MoTModel model(MoTConfig config, NDManager manager, DataType type) {
+        return initialize(new MoTModel(config), manager, type);
+    }
+
+    /** Initialises a model built by hand the way {@link #model} does. */
+    public static MoTModel initialize(MoTModel model, NDManager manager, DataType type) {
         ai.djl.engine.Engine.getInstance().setRandomSeed(1234);
-        MoTModel model = new MoTModel(config);
         // norm scales default to ones; draw them around one so tests see each modality's own
         model.setInitializer(
                 (m, shape, dataType) -> m.randomUniform(0.7f, 1.3f, shape, dataType),

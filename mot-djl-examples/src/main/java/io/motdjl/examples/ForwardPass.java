@@ -1,5 +1,6 @@
 package io.motdjl.examples;
 
+import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -36,7 +37,7 @@ public record ForwardPass(NDArray logits, NDArray loss, NDArray lossPerModality)
         NDArray logits =
                 model.forward(new ParameterStore(manager, false), inputs.toNDList(), false)
                         .singletonOrThrow();
-        NextTokenLoss.Result loss =
+        LossValue loss =
                 NextTokenLoss.compute(
                         logits,
                         inputs.tokens(),

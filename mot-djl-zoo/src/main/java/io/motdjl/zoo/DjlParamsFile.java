@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.Initializer;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
@@ -75,7 +76,9 @@ final class DjlParamsFile {
         byte[] bytes = Files.readAllBytes(file);
         MoTModel model = new MoTModel(config);
         Map<Parameter, String> names = new IdentityHashMap<>();
-        ReferenceNames.of(model).forEach((name, p) -> names.put(p, name));
+        // a stacked parameter (Q/K/V, W1/W3) holds several reference tensors: name it by all
+        ReferenceNames.of(model)
+                .forEach((name, slot) -> names.merge(slot.parameter(), name, (a, b) -> a + " + " + b));
         Map<Parameter, Shape> shapes = new IdentityHashMap<>();
         for (Parameter p : names.keySet()) {
             shapes.put(p, p.getShape());
@@ -202,9 +205,16 @@ final class DjlParamsFile {
         private void block(Block block, boolean root) throws IOException {
             where = "block " + block.getClass().getSimpleName();
             in.readByte(); // the block's version: the block itself checks it when DJL loads
-            int inputShapes = count(in.readInt(), MAX_INPUTS, "input shapes");
-            for (int i = 0; i < inputShapes; i++) {
+            if (block instanceof Linear) {
+                // DJL's Linear writes its sizes and input shape instead of the input-shape list
+                in.readLong(); // units
+                in.readLong(); // input features
                 shape();
+            } else {
+                int inputShapes = count(in.readInt(), MAX_INPUTS, "input shapes");
+                for (int i = 0; i < inputShapes; i++) {
+                    shape();
+                }
             }
             if (root) {
                 String json = in.readUTF();

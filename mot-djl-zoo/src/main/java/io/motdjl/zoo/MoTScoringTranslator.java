@@ -1,5 +1,6 @@
 package io.motdjl.zoo;
 
+import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
@@ -55,7 +56,7 @@ public final class MoTScoringTranslator implements NoBatchifyTranslator<NDList, 
     public NDList processOutput(TranslatorContext ctx, NDList list) {
         MoTInputs inputs = (MoTInputs) ctx.getAttachment(INPUTS);
         NDArray logits = list.singletonOrThrow();
-        NextTokenLoss.Result loss =
+        LossValue loss =
                 NextTokenLoss.compute(
                         logits, inputs.tokens(), inputs.modalities(), inputs.validTokens(), numModalities);
         return new NDList(

@@ -1,5 +1,6 @@
 package io.motdjl.zoo;
 
+import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -54,7 +55,7 @@ public final class SequenceScoringTranslator implements NoBatchifyTranslator<MoT
         MoTInputs inputs = (MoTInputs) ctx.getAttachment(INPUTS);
         NDArray logits = list.singletonOrThrow();
         int m = config.nModalities();
-        NextTokenLoss.Result loss =
+        LossValue loss =
                 NextTokenLoss.compute(logits, inputs.tokens(), inputs.modalities(), null, m);
         float[] perModality = loss.perModality().toType(DataType.FLOAT32, false).toFloatArray();
         float[] counts = loss.perModalityCount().toType(DataType.FLOAT32, false).toFloatArray();

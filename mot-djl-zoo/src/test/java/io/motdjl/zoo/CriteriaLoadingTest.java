@@ -1,5 +1,6 @@
 package io.motdjl.zoo;
 
+import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -187,7 +188,7 @@ class CriteriaLoadingTest {
             MoTModel block = (MoTModel) model.getBlock();
             MoTInputs inputs = Tiny.inputs(manager);
             NDArray logits = Tiny.logits(block, manager, inputs).get("0:1");
-            NextTokenLoss.Result want =
+            LossValue want =
                     NextTokenLoss.compute(
                             logits, inputs.tokens().get("0:1"), inputs.modalities().get("0:1"), null, 2);
             assertEquals(want.mean().getFloat(), score.loss(), 1e-6);

@@ -160,8 +160,10 @@ class FaultsTest {
         Files.delete(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE));
         assertTrue(!patched.equals(text), "the params file holds the config as compact JSON");
         assertMentions(loadFails(CheckpointException.class, dir),
-                "tensor 'layers.0.feed_forward.local_experts.0.w1.weight' has shape (32, 16)",
-                "config.json needs (24, 16)");
+                // W1 and W3 are one stacked parameter: both names, the stacked shapes
+                "tensor 'layers.0.feed_forward.local_experts.0.w1.weight"
+                        + " + layers.0.feed_forward.local_experts.0.w3.weight' has shape (64, 16)",
+                "config.json needs (48, 16)");
     }
 
     @Test
@@ -186,8 +188,9 @@ class FaultsTest {
     /** The params file with the data type of the embedding's array record replaced. */
     private static byte[] replaceDataType(byte[] bytes, String type) {
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int at = text.indexOf("\0\7FLOAT32", text.indexOf("tok_embeddings"));
-        assertTrue(at > 0, "no FLOAT32 record after tok_embeddings");
+        // the first parameter record is the token embedding's (the model's first block)
+        int at = text.indexOf("\0\7FLOAT32", text.indexOf("\0\6weight"));
+        assertTrue(at > 0, "no FLOAT32 record after the first parameter name");
         String replaced =
                 text.substring(0, at) + "\0" + (char) type.length() + type + text.substring(at + 9);
         return replaced.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);

@@ -141,7 +141,7 @@ public final class Generator {
             randoms[b] = sampler.randomForRow(b);
         }
         ParameterStore ps = new ParameterStore(manager, false);
-        DataType type = model.tokEmbeddings().getArray().getDataType();
+        DataType type = model.dataType();
         KeyValueCache cache =
                 settings.useCache()
                         ? new KeyValueCache(

@@ -1,6 +1,8 @@
 package io.motdjl.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -67,7 +69,7 @@ public final class ReferenceCheckpoint {
             throw new CheckpointException(configFile + ": " + e.getMessage(), e);
         }
         MoTModel model = new MoTModel(config);
-        Map<String, Parameter> expected = ReferenceNames.of(model);
+        Map<String, ReferenceNames.Slot> expected = ReferenceNames.of(model);
         WeightsFile weights = WeightsFile.read(weightsFile);
         // check against the header first: a config that does not fit allocates nothing
         checkMatches(expected, weights, config);
@@ -103,7 +105,7 @@ public final class ReferenceCheckpoint {
      * @throws IllegalStateException if the model is not initialised
      */
     public static void loadWeights(MoTModel model, Path weightsFile) throws IOException {
-        Map<String, Parameter> expected = ReferenceNames.of(model);
+        Map<String, ReferenceNames.Slot> expected = ReferenceNames.of(model);
         requireInitialized(expected, "load weights into");
         WeightsFile weights = WeightsFile.read(weightsFile);
         checkMatches(expected, weights, model.config());
@@ -121,9 +123,9 @@ public final class ReferenceCheckpoint {
         }
     }
 
-    private static void requireInitialized(Map<String, Parameter> params, String action) {
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            if (!e.getValue().isInitialized()) {
+    private static void requireInitialized(Map<String, ReferenceNames.Slot> params, String action) {
+        for (Map.Entry<String, ReferenceNames.Slot> e : params.entrySet()) {
+            if (!e.getValue().parameter().isInitialized()) {
                 throw new IllegalStateException(
                         "cannot " + action + " a model whose parameter '" + e.getKey()
                                 + "' is not initialised; call ReferenceCheckpoint.initialize"
@@ -133,7 +135,7 @@ public final class ReferenceCheckpoint {
     }
 
     private static void checkMatches(
-            Map<String, Parameter> expected, WeightsFile weights, MoTConfig config) {
+            Map<String, ReferenceNames.Slot> expected, WeightsFile weights, MoTConfig config) {
         Map<String, SafetensorsHeader.Entry> entries = weights.header().entries();
         Set<String> unexpected = new TreeSet<>(entries.keySet());
         unexpected.removeAll(expected.keySet());
@@ -155,9 +157,9 @@ public final class ReferenceCheckpoint {
                     weights.source() + ": " + String.join("; ", problems)
                             + " — the weights do not match config " + summary(config));
         }
-        for (Map.Entry<String, Parameter> e : expected.entrySet()) {
+        for (Map.Entry<String, ReferenceNames.Slot> e : expected.entrySet()) {
             SafetensorsHeader.Entry t = entries.get(e.getKey());
-            Shape want = e.getValue().getShape();
+            Shape want = e.getValue().shape();
             if (!t.shape().equals(want)) {
                 throw new CheckpointException(
                         weights.source() + ": tensor '" + e.getKey() + "' has shape " + t.shape()
@@ -190,19 +192,35 @@ public final class ReferenceCheckpoint {
     }
 
     /**
-     * Decodes the checked tensors and swaps them in. Every new value is made before the first
-     * parameter changes, so a failure while decoding or converting leaves the model as it was.
+     * Decodes the checked tensors and swaps them in. A parameter that holds several reference
+     * tensors (stacked Q/K/V, W1/W3, QK-norm scales) gets them joined along its first axis. Every
+     * new value is made before the first parameter changes, so a failure while decoding or
+     * converting leaves the model as it was.
      */
-    private static void copyIn(Map<String, Parameter> expected, WeightsFile weights) {
-        NDManager paramManager = expected.values().iterator().next().getArray().getManager();
+    private static void copyIn(Map<String, ReferenceNames.Slot> expected, WeightsFile weights) {
+        NDManager paramManager =
+                expected.values().iterator().next().parameter().getArray().getManager();
         try (NDManager scratch = paramManager.newSubManager()) {
             Map<String, NDArray> tensors =
                     SafetensorsFile.decode(
                             weights.bytes(), weights.header(), weights.source(), scratch);
+            Map<Parameter, NDList> parts = new LinkedHashMap<>();
+            for (Map.Entry<String, ReferenceNames.Slot> e : expected.entrySet()) {
+                ReferenceNames.Slot slot = e.getValue();
+                Shape rows = new Shape(slot.rows()).addAll(slot.parameter().getShape().slice(1));
+                // slots are listed in row order within each parameter
+                parts.computeIfAbsent(slot.parameter(), k -> new NDList())
+                        .add(
+                                tensors.get(e.getKey())
+                                        .toType(slot.parameter().getArray().getDataType(), false)
+                                        .reshape(rows));
+            }
             Map<Parameter, NDArray> values = new LinkedHashMap<>();
             try {
-                for (Map.Entry<String, Parameter> e : expected.entrySet()) {
-                    values.put(e.getValue(), newValue(e.getValue(), tensors.get(e.getKey())));
+                for (Map.Entry<Parameter, NDList> e : parts.entrySet()) {
+                    NDList list = e.getValue();
+                    NDArray joined = list.size() == 1 ? list.head() : NDArrays.concat(list, 0);
+                    values.put(e.getKey(), newValue(e.getKey(), joined));
                 }
             } catch (RuntimeException e) {
                 values.values().forEach(NDArray::close);
@@ -253,17 +271,19 @@ public final class ReferenceCheckpoint {
      * @throws IllegalStateException if the model is not initialised
      */
     public static void save(MoTModel model, Path dir) throws IOException {
-        Map<String, Parameter> params = ReferenceNames.of(model);
+        Map<String, ReferenceNames.Slot> params = ReferenceNames.of(model);
         requireInitialized(params, "save");
         Path weightsFile = dir.resolve(WEIGHTS_FILE);
         Path configFile = dir.resolve(CONFIG_FILE);
-        NDManager paramManager = params.values().iterator().next().getArray().getManager();
+        NDManager paramManager =
+                params.values().iterator().next().parameter().getArray().getManager();
         Path weightsTmp = null;
         Path configTmp = null;
         try (NDManager scratch = paramManager.newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                tensors.put(e.getKey(), asFloat32(e.getValue().getArray(), scratch));
+            for (Map.Entry<String, ReferenceNames.Slot> e : params.entrySet()) {
+                NDArray part = e.getValue().read(scratch);
+                tensors.put(e.getKey(), asFloat32(part, scratch));
             }
             SafetensorsFile.checkWritable(tensors, weightsFile.toString());
             byte[] config = (model.config().toJson() + "\n").getBytes(StandardCharsets.UTF_8);

@@ -1,65 +1,178 @@
 package io.motdjl.io;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTAttention;
 import io.motdjl.nn.MoTFeedForward;
 import io.motdjl.nn.MoTLayer;
 import io.motdjl.nn.MoTModel;
-import io.motdjl.nn.UntiedBlock;
+import io.motdjl.nn.PerModality;
+import io.motdjl.nn.QkNorm;
+import io.motdjl.nn.RmsNorm;
+import io.motdjl.nn.SwiGlu;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The tensor names of the public reference implementation (PyTorch layout), mapped to a {@link
+ * The tensor names of the public reference implementation (PyTorch layout), mapped onto a {@link
  * MoTModel}'s parameters. A tied component has one parameter set, stored as modality 0.
+ *
+ * <p>Some parameters hold several reference tensors stacked along their first axis, so that the
+ * forward pass runs one matmul where the reference runs several: the attention's {@code qkv} is
+ * {@code wq, wk, wv}; a SwiGLU's {@code w13} is {@code w1, w3};. Each name is therefore a {@link Slot}: a block of rows of one
+ * parameter. Checkpoints are split and joined here only, never during a forward pass.
  */
 public final class ReferenceNames {
 
     private ReferenceNames() {}
 
     /**
-     * Every parameter of {@code model} under its reference name, in a stable order.
+     * Where one reference tensor lives in the model.
      *
-     * @param model the model
-     * @return reference name to parameter
+     * @param name the reference name
+     * @param parameter the parameter holding it
+     * @param rowOffset its first row along the parameter's first axis
+     * @param rows how many rows of the parameter it takes
+     * @param shape the tensor's shape in a checkpoint
      */
-    public static Map<String, Parameter> of(MoTModel model) {
-        Map<String, Parameter> names = new LinkedHashMap<>();
-        names.put("tok_embeddings.weight", model.tokEmbeddings());
+    public record Slot(String name, Parameter parameter, long rowOffset, long rows, Shape shape) {
+
+        /** Whether the tensor is the whole parameter. */
+        public boolean isWhole() {
+            return rowOffset == 0 && rows == parameter.getShape().get(0);
+        }
+
+        private NDIndex index() {
+            return new NDIndex(rowOffset + ":" + (rowOffset + rows));
+        }
+
+        /** A copy of the tensor's current value, shaped as in a checkpoint, in the parameter's manager. */
+        public NDArray read() {
+            return read(parameter.getArray().getManager());
+        }
+
+        /** A copy of the tensor's current value, shaped as in a checkpoint, owned by {@code owner}. */
+        public NDArray read(NDManager owner) {
+            NDArray array = parameter.getArray();
+            try (NDManager scratch = array.getManager().newSubManager()) {
+                NDArray part = isWhole() ? array.duplicate() : array.get(index());
+                part.attach(scratch);
+                NDArray shaped = part.reshape(shape).duplicate();
+                shaped.attach(owner);
+                return shaped;
+            }
+        }
+
+        /** The tensor's part of the parameter's gradient, shaped as in a checkpoint. */
+        public NDArray gradient() {
+            NDArray gradient = parameter.getArray().getGradient();
+            NDArray part = isWhole() ? gradient : gradient.get(index());
+            return part.reshape(shape);
+        }
+
+        /** Overwrites the tensor's rows of the parameter in place with {@code value} (same size). */
+        public void write(NDArray value) {
+            if (value.size() != shape.size()) {
+                throw new IllegalArgumentException(
+                        name + " has shape " + shape + ", got a value of shape " + value.getShape());
+            }
+            Shape partShape = new Shape(rows).addAll(parameter.getShape().slice(1));
+            NDArray array = parameter.getArray();
+            NDArray converted = value.toType(array.getDataType(), false).reshape(partShape);
+            array.set(index(), converted);
+        }
+    }
+
+    /**
+     * Every reference tensor of {@code model} by name, in a stable order.
+     *
+     * @param model the model (initialised or not: the shapes come from the config)
+     * @return reference name to slot
+     * @throws IllegalArgumentException if a block has no reference names (a custom adapter, head
+     *     or feed-forward)
+     */
+    public static Map<String, Slot> of(MoTModel model) {
+        MoTConfig c = model.config();
+        long d = c.dim();
+        long inner = (long) c.nHeads() * c.headDim();
+        Map<String, Slot> names = new LinkedHashMap<>();
+        whole(names, "tok_embeddings.weight", model.tokenEmbedding().weight(), new Shape(c.vocabSize(), d));
         List<MoTLayer> layers = model.layers();
         for (int l = 0; l < layers.size(); l++) {
             String layer = "layers." + l + ".";
             MoTAttention att = layers.get(l).attention();
             String a = layer + "attention.";
-            sets(names, layer + "attention_norm.%d.weight", att.inputNorm());
-            sets(names, a + "local_experts_wq.%d.weight", att.wq());
-            sets(names, a + "local_experts_wk.%d.weight", att.wk());
-            sets(names, a + "local_experts_wv.%d.weight", att.wv());
-            sets(names, a + "local_experts_wo.%d.weight", att.wo());
-            sets(names, a + "local_experts_q_normalization.%d.weight", att.qNorm());
-            sets(names, a + "local_experts_k_normalization.%d.weight", att.kNorm());
-            sets(names, a + "local_experts_attention_norm.%d.weight", att.outputNorm());
+            norms(names, layer + "attention_norm.%d.weight", att.inputNorm());
+            for (int t = 0; t < att.qkv().numTowers(); t++) {
+                Parameter qkv = weightOf(att.qkv().tower(t));
+                part(names, a + "local_experts_wq." + t + ".weight", qkv, 0, new Shape(inner, d));
+                part(names, a + "local_experts_wk." + t + ".weight", qkv, inner, new Shape(inner, d));
+                part(names, a + "local_experts_wv." + t + ".weight", qkv, 2 * inner, new Shape(inner, d));
+            }
+            for (int t = 0; t < att.wo().numTowers(); t++) {
+                whole(names, a + "local_experts_wo." + t + ".weight", weightOf(att.wo().tower(t)), new Shape(d, inner));
+            }
+            if (att.qkNorm() != null) {
+                Shape hd = new Shape(c.headDim());
+                for (int t = 0; t < att.qkNorm().numTowers(); t++) {
+                    QkNorm norm = att.qkNorm().tower(t);
+                    whole(names, a + "local_experts_q_normalization." + t + ".weight", norm.queryWeight(), hd);
+                    whole(names, a + "local_experts_k_normalization." + t + ".weight", norm.keyWeight(), hd);
+                }
+            }
+            norms(names, a + "local_experts_attention_norm.%d.weight", att.outputNorm());
             MoTFeedForward ffn = layers.get(l).feedForward();
             String f = layer + "feed_forward.";
-            sets(names, layer + "ffn_norm.%d.weight", ffn.inputNorm());
-            sets(names, f + "local_experts.%d.w1.weight", ffn.w1());
-            sets(names, f + "local_experts.%d.w3.weight", ffn.w3());
-            sets(names, f + "local_experts.%d.w2.weight", ffn.w2());
-            sets(names, f + "local_experts_ffn_norm.%d.weight", ffn.outputNorm());
+            norms(names, layer + "ffn_norm.%d.weight", ffn.inputNorm());
+            for (int t = 0; t < ffn.experts().numTowers(); t++) {
+                Block block = ffn.experts().tower(t);
+                if (!(block instanceof SwiGlu swiGlu)) {
+                    throw new IllegalArgumentException(
+                            "no reference names for the feed-forward " + block + " of layer " + l);
+                }
+                long hidden = swiGlu.hidden();
+                Parameter w13 = weightOf(swiGlu.w13());
+                String e = f + "local_experts." + t + ".";
+                part(names, e + "w1.weight", w13, 0, new Shape(hidden, d));
+                part(names, e + "w3.weight", w13, hidden, new Shape(hidden, d));
+                whole(names, e + "w2.weight", weightOf(swiGlu.w2()), new Shape(d, hidden));
+            }
+            norms(names, f + "local_experts_ffn_norm.%d.weight", ffn.outputNorm());
         }
-        sets(names, "norm.%d.weight", model.norm());
-        names.put("output.weight", model.output());
-        return names;
+        norms(names, "norm.%d.weight", model.trunk().norm());
+        whole(names, "output.weight", model.vocabularyHead().weight(), new Shape(c.vocabSize(), d));
+        return Collections.unmodifiableMap(names);
     }
 
-    private static void sets(Map<String, Parameter> names, String pattern, UntiedBlock block) {
-        if (block == null) {
+    /** The weight of a bias-free projection. */
+    private static Parameter weightOf(Linear linear) {
+        return linear.getParameters().get("weight");
+    }
+
+    private static void whole(Map<String, Slot> names, String name, Parameter p, Shape shape) {
+        names.put(name, new Slot(name, p, 0, shape.get(0), shape));
+    }
+
+    private static void part(Map<String, Slot> names, String name, Parameter p, long offset, Shape shape) {
+        names.put(name, new Slot(name, p, offset, shape.get(0), shape));
+    }
+
+    private static void norms(Map<String, Slot> names, String pattern, PerModality<RmsNorm> norms) {
+        if (norms == null) {
             return;
         }
-        List<Parameter> weights = block.weights();
-        for (int s = 0; s < weights.size(); s++) {
-            names.put(String.format(java.util.Locale.ROOT, pattern, s), weights.get(s));
+        for (int t = 0; t < norms.numTowers(); t++) {
+            RmsNorm norm = norms.tower(t);
+            whole(names, String.format(Locale.ROOT, pattern, t), norm.weight(), new Shape(norm.width()));
         }
     }
 }

@@ -1,13 +1,17 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.util.PairList;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
 
 /**
  * What a MoT forward pass computes once and hands to every layer: the modality routing, the
  * additive attention mask and the rotary tables. It travels in the {@code params} of DJL's {@code
- * Block.forward}, so the layers stay ordinary DJL blocks.
+ * Block.forward}, so the layers stay ordinary DJL blocks; {@link MoTModel} builds it, standalone
+ * use of a layer or the trunk builds it with {@link #create}.
  *
  * @param routing index masks by modality id
  * @param attentionMask additive mask {@code (B, 1, T, T)}: 0 where attention is allowed, -inf where
@@ -21,11 +25,64 @@ public record ForwardContext(
     /** Key under which the context travels in a block's {@code params}. */
     public static final String KEY = "mot.forward-context";
 
+    /**
+     * The context of a full (uncached) forward pass over {@code inputs}: routing from the
+     * modality ids, the attention mask from the optional image spans, padding and documents, and
+     * rotary tables for positions {@code 0..T-1}. Its arrays live in the tokens' manager.
+     *
+     * @param config the model's config
+     * @param inputs the batch (validated against {@code config})
+     * @param type the model's floating type
+     * @return the context
+     * @throws IllegalArgumentException if the inputs do not fit the config
+     */
+    public static ForwardContext create(MoTConfig config, MoTInputs inputs, DataType type) {
+        InputValidator.HostCopies host = InputValidator.validate(config, inputs);
+        return create(config, inputs, host, type);
+    }
+
+    static ForwardContext create(
+            MoTConfig config, MoTInputs in, InputValidator.HostCopies host, DataType type) {
+        long batch = in.tokens().getShape().get(0);
+        long length = in.tokens().getShape().get(1);
+        var manager = in.tokens().getManager();
+        return new ForwardContext(
+                ModalityRouting.of(host.modalityIds(), config.nModalities(), manager),
+                AttentionMask.build(
+                        manager,
+                        batch,
+                        length,
+                        in.imageSpanIds(),
+                        in.validTokens(),
+                        in.documentIds(),
+                        type),
+                RotaryEmbedding.tables(
+                        manager,
+                        (int) length,
+                        config.headDim(),
+                        config.ropeTheta(),
+                        config.ropeStyle(),
+                        type));
+    }
+
     /** Wraps this context as DJL block {@code params}. */
     public PairList<String, Object> asParams() {
         PairList<String, Object> params = new PairList<>();
         params.add(KEY, this);
         return params;
+    }
+
+    /**
+     * Rows in sequence order, grouped by modality when a computation needs it.
+     *
+     * @param rows {@code (B·T, ...)} rows in sequence order
+     * @param untied whether any computation on them has per-modality parameters
+     * @return the rows grouped by this pass's routing, or as one chunk when nothing is untied
+     */
+    public GroupedRows group(NDArray rows, boolean untied) {
+        return untied
+                ? GroupedRows.fromOriginal(routing, rows)
+                : GroupedRows.ungrouped(rows, 0, routing.numModalities());
     }
 
     /**
@@ -44,8 +101,8 @@ public record ForwardContext(
                             + " needs a ForwardContext (modality routing, attention mask, rotary"
                             + " tables) in its forward params under \""
                             + KEY
-                            + "\"; MoTModel passes one, standalone use must build it with"
-                            + " ForwardContext.create(...)");
+                            + "\"; MoTModel passes one, standalone use builds it with"
+                            + " ForwardContext.create(config, inputs, type).asParams()");
         }
         return context;
     }

@@ -1,12 +1,12 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
@@ -14,31 +14,34 @@ import io.motdjl.config.NormOrder;
 import io.motdjl.routing.GroupedRows;
 
 /**
- * MoT self-attention: modality-specific Q/K/V/O projections, per-modality per-head QK-norm and
- * norms, and <em>global</em> scaled dot-product attention over the whole interleaved row.
+ * MoT self-attention: per-modality Q/K/V/O projections, QK-norm and norms, and <em>global</em>
+ * scaled dot-product attention over the whole interleaved row.
  *
- * <p>Input and output {@code (B, T, D)}. In {@link NormOrder#PRE} order the block also applies
- * the layer's input norm ({@code layers.l.attention_norm}); in {@link NormOrder#POST} order the
- * norm after {@code Wo} ({@code local_experts_attention_norm}). Inside a {@link MoTModel} the rows
- * arrive grouped by modality ({@link #attend}): the modality-specific parts run on contiguous
- * chunks, and only the attention itself needs the rows in sequence order (one gather there, one
- * back). Standalone, the block groups its input and restores its output itself.
+ * <p>Each modality-specific part is a {@link PerModality} container of ordinary blocks: {@code
+ * qkv} holds a bias-free {@link Linear} per tower whose weight {@code [3·H·hd, D]} is {@code Wq},
+ * {@code Wk} and {@code Wv} stacked (one matmul; checkpoints keep the three tensors), {@code
+ * qk_norm} a {@link QkNorm}, {@code wo} a {@link Linear} {@code [D, H·hd]}. In {@link
+ * NormOrder#PRE} order the branch starts with the layer's input norm ({@code
+ * layers.l.attention_norm}); in {@link NormOrder#POST} order it ends with the norm after {@code
+ * Wo} ({@code local_experts_attention_norm}).
+ *
+ * <p>Inside a {@link MoTModel} the rows arrive grouped by modality ({@link #attend}): the
+ * modality-specific parts run on contiguous chunks, and only the attention itself needs the rows
+ * in sequence order (one gather there, one back). Standalone, the block takes {@code (B, T, D)}
+ * and a {@link ForwardContext} in its params, and groups and restores rows itself.
  */
 public final class MoTAttention extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private final int nHeads;
     private final int headDim;
     private final int dim;
-    private final UntiedRmsNorm inputNorm;
-    private final UntiedLinear wq;
-    private final UntiedLinear wk;
-    private final UntiedLinear wv;
-    private final UntiedRmsNorm qNorm;
-    private final UntiedRmsNorm kNorm;
-    private final UntiedLinear wo;
-    private final UntiedRmsNorm outputNorm;
+    private final PerModality<RmsNorm> inputNorm;
+    private final PerModality<Linear> qkv;
+    private final PerModality<QkNorm> qkNorm;
+    private final PerModality<Linear> wo;
+    private final PerModality<RmsNorm> outputNorm;
 
     /** Builds the attention of one layer from the model config. */
     public MoTAttention(MoTConfig config) {
@@ -49,59 +52,47 @@ public final class MoTAttention extends AbstractBlock {
         int m = config.nModalities();
         boolean untieAttn = config.untie().attention();
         boolean untieNorms = config.untie().norms();
-        int inner = nHeads * headDim;
-        if (config.normOrder() == NormOrder.PRE) {
-            inputNorm = addChildBlock("attention_norm", norm(dim, config, untieNorms));
-        } else {
-            inputNorm = null;
-        }
-        wq = addChildBlock("wq", linear(dim, inner, m, untieAttn));
-        wk = addChildBlock("wk", linear(dim, inner, m, untieAttn));
-        wv = addChildBlock("wv", linear(dim, inner, m, untieAttn));
-        if (config.qkNorm()) {
-            qNorm = addChildBlock("q_normalization", norm(headDim, config, untieNorms));
-            kNorm = addChildBlock("k_normalization", norm(headDim, config, untieNorms));
-        } else {
-            qNorm = null;
-            kNorm = null;
-        }
-        wo = addChildBlock("wo", linear(inner, dim, m, untieAttn));
-        if (config.normOrder() == NormOrder.POST) {
-            outputNorm = addChildBlock("attention_out_norm", norm(dim, config, untieNorms));
-        } else {
-            outputNorm = null;
-        }
+        long inner = (long) nHeads * headDim;
+        boolean pre = config.normOrder() == NormOrder.PRE;
+        inputNorm = pre ? addChildBlock("attention_norm", norms(config, dim, untieNorms)) : null;
+        qkv = addChildBlock("qkv", PerModality.of(m, untieAttn, t -> projection(dim, 3 * inner)));
+        qkNorm =
+                config.qkNorm()
+                        ? addChildBlock(
+                                "qk_norm",
+                                PerModality.of(
+                                        m, untieNorms, t -> new QkNorm(headDim, config.normEps())))
+                        : null;
+        wo = addChildBlock("wo", PerModality.of(m, untieAttn, t -> projection(inner, dim)));
+        outputNorm = pre ? null : addChildBlock("attention_out_norm", norms(config, dim, untieNorms));
     }
 
-    static UntiedLinear linear(long in, long out, int m, boolean untied) {
-        return UntiedLinear.builder()
-                .setInFeatures(in)
-                .setOutFeatures(out)
-                .setNumModalities(m)
-                .optUntied(untied)
-                .build();
+    /**
+     * A bias-free projection {@code [units, in]}. The weight's shape is set now rather than at
+     * initialisation, so checkpoints can be checked against it before anything is allocated.
+     */
+    static Linear projection(long in, long units) {
+        Linear linear = Linear.builder().setUnits(units).optBias(false).build();
+        linear.getParameters().get("weight").setShape(new Shape(units, in));
+        return linear;
     }
 
-    static UntiedRmsNorm norm(long width, MoTConfig config, boolean untied) {
-        return UntiedRmsNorm.builder()
-                .setWidth(width)
-                .optEps(config.normEps())
-                .setNumModalities(config.nModalities())
-                .optUntied(untied)
-                .build();
+    /** Per-modality (or shared) RMSNorms of {@code width}. */
+    static PerModality<RmsNorm> norms(MoTConfig config, long width, boolean untied) {
+        return PerModality.of(
+                config.nModalities(),
+                untied,
+                t -> RmsNorm.builder().setWidth(width).optEps(config.normEps()).build());
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTAttention");
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = inputs.get(0);
         Shape shape = x.getShape();
         NDArray rows = x.reshape(shape.get(0) * shape.get(1), dim);
-        GroupedRows grouped =
-                isUntied()
-                        ? GroupedRows.fromOriginal(context.routing(), rows)
-                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
+        GroupedRows grouped = context.group(rows, isUntied());
         NDArray out =
                 attend(ps, grouped, context, shape.get(0), shape.get(1), training, null)
                         .toOriginal();
@@ -111,11 +102,10 @@ public final class MoTAttention extends AbstractBlock {
     /**
      * The attention branch on rows grouped by modality (the residual is not added).
      *
-     * <p>Each modality's chunk runs its input norm (pre order), one fused Q/K/V projection (the
-     * three weights concatenated at run time into one {@code [3·H·hd, D]} matrix, so the
-     * checkpoint keeps its separate tensors) and QK-norm; the chunks are put back into sequence
-     * order with one gather; RoPE and the attention scale are applied to queries and keys together;
-     * the attended values are grouped again with one gather for {@code Wo} and the output norm.
+     * <p>Each modality's chunk runs its input norm (pre order), its Q/K/V projection and QK-norm;
+     * the chunks are put back into sequence order with one gather; RoPE and the attention scale
+     * are applied to queries and keys together; the attended values are grouped again with one
+     * gather for {@code Wo} and the output norm.
      *
      * @param ps the parameter store
      * @param x the layer input {@code (B·T, D)}, grouped by modality
@@ -135,14 +125,13 @@ public final class MoTAttention extends AbstractBlock {
             long length,
             boolean training,
             KeyValueCache.Layer cache) {
-        int inner = nHeads * headDim;
+        long inner = (long) nHeads * headDim;
         long rows = batch * length;
-        NDArray[] fusedWeights = new NDArray[wq.weights().size()];
-        NDArray qkv =
-                x.map((r, m) -> projectQkv(ps, r, m, training, fusedWeights)).toOriginal();
+        NDArray projected = x.map((r, m) -> projectQkv(ps, r, m, training)).toOriginal();
         // split, not NDIndex slicing: DJL slices every axis separately, and each slice's backward
         // materialises a zero array of the full input size
-        NDList qkAndV = qkv.reshape(batch, length, 3, nHeads, headDim).split(new long[] {2}, 2);
+        NDList qkAndV =
+                projected.reshape(batch, length, 3, nHeads, headDim).split(new long[] {2}, 2);
         NDList rotated =
                 RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
         NDArray q = rotated.get(0).squeeze(2).transpose(0, 2, 1, 3);
@@ -157,83 +146,47 @@ public final class MoTAttention extends AbstractBlock {
         }
         NDArray weights = q.matMul(kT).add(context.attentionMask()).softmax(-1);
         NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
-        return x.regroup(attended)
-                .map(
-                        (r, m) -> {
-                            NDArray y = wo.apply(ps, r, m, training);
-                            return outputNorm == null ? y : outputNorm.apply(ps, y, m, training);
-                        });
+        GroupedRows out = wo.apply(ps, x.regroup(attended), training);
+        return outputNorm == null ? out : outputNorm.apply(ps, out, training);
     }
 
     /**
-     * Input norm (pre order), the fused Q/K/V projection and QK-norm for the rows of modality m:
-     * {@code (n, 3·H·hd)}, queries then keys then values.
+     * Input norm (pre order), the Q/K/V projection and QK-norm for the rows of modality m: {@code
+     * (n, 3·H·hd)}, queries then keys then values.
      */
-    private NDArray projectQkv(
-            ParameterStore ps, NDArray rows, int m, boolean training, NDArray[] fusedWeights) {
-        NDArray in = inputNorm == null ? rows : inputNorm.apply(ps, rows, m, training);
-        int set = wq.isUntied() ? m : 0;
-        if (fusedWeights[set] == null) {
-            // results of ops on parameters land in the model's manager: move them to the pass's
-            fusedWeights[set] =
-                    NDArrays.concat(
-                            new NDList(
-                                    wq.value(ps, m, rows.getDevice(), training),
-                                    wk.value(ps, m, rows.getDevice(), training),
-                                    wv.value(ps, m, rows.getDevice(), training)),
-                            0);
-            fusedWeights[set].attach(rows.getManager());
-        }
-        NDArray qkv = in.getNDArrayInternal().linear(in, fusedWeights[set], null).singletonOrThrow();
-        if (qNorm == null) {
-            return qkv;
+    private NDArray projectQkv(ParameterStore ps, NDArray rows, int m, boolean training) {
+        NDArray in = inputNorm == null ? rows : inputNorm.forward(ps, rows, m, training).head();
+        NDArray projected = qkv.forward(ps, in, m, training).head();
+        if (qkNorm == null) {
+            return projected;
         }
         long n = rows.getShape().get(0);
-        NDList heads = qkv.reshape(n, 3, nHeads, headDim).split(new long[] {2}, 1);
-        // one norm over queries and keys together: the scales stacked as (2, 1, hd)
-        NDArray stacked =
-                NDArrays.stack(
-                        new NDList(
-                                qNorm.value(ps, m, rows.getDevice(), training),
-                                kNorm.value(ps, m, rows.getDevice(), training)));
-        stacked.attach(rows.getManager());
-        NDArray scales = stacked.reshape(2, 1, headDim);
-        NDArray qk = UntiedRmsNorm.rmsNorm(heads.get(0), scales, qNorm.eps());
-        return qk.concat(heads.get(1), 1).reshape(n, 3L * nHeads * headDim);
+        NDArray heads = projected.reshape(n, 3, nHeads, headDim);
+        return qkNorm.forward(ps, heads, m, training).head().reshape(n, 3L * nHeads * headDim);
     }
 
     /** Whether any part of the block has per-modality parameters. */
     public boolean isUntied() {
-        return inputChainUntied() || outputChainUntied();
-    }
-
-    private boolean inputChainUntied() {
-        return wq.isUntied()
-                || (inputNorm != null && inputNorm.isUntied())
-                || (qNorm != null && qNorm.isUntied());
-    }
-
-    private boolean outputChainUntied() {
-        return wo.isUntied() || (outputNorm != null && outputNorm.isUntied());
+        return !qkv.isShared()
+                || !wo.isShared()
+                || (inputNorm != null && !inputNorm.isShared())
+                || (qkNorm != null && !qkNorm.isShared())
+                || (outputNorm != null && !outputNorm.isShared());
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
-        Shape rows = new Shape(x.get(0) * x.get(1), dim);
-        Shape inner = new Shape(x.get(0) * x.get(1), (long) nHeads * headDim);
-        Shape heads = new Shape(x.get(0) * x.get(1), nHeads, headDim);
+        long n = x.size() / x.tail();
+        Shape rows = new Shape(n, dim);
         if (inputNorm != null) {
             inputNorm.initialize(manager, dataType, rows);
         }
-        wq.initialize(manager, dataType, rows);
-        wk.initialize(manager, dataType, rows);
-        wv.initialize(manager, dataType, rows);
-        if (qNorm != null) {
-            qNorm.initialize(manager, dataType, heads);
-            kNorm.initialize(manager, dataType, heads);
+        qkv.initialize(manager, dataType, rows);
+        if (qkNorm != null) {
+            qkNorm.initialize(manager, dataType, new Shape(n, 3, nHeads, headDim));
         }
-        wo.initialize(manager, dataType, inner);
+        wo.initialize(manager, dataType, new Shape(n, (long) nHeads * headDim));
         if (outputNorm != null) {
             outputNorm.initialize(manager, dataType, rows);
         }
@@ -245,38 +198,27 @@ public final class MoTAttention extends AbstractBlock {
     }
 
     /** Input norm in pre order ({@code layers.l.attention_norm}), else null. */
-    public UntiedRmsNorm inputNorm() {
+    public PerModality<RmsNorm> inputNorm() {
         return inputNorm;
     }
 
-    public UntiedLinear wq() {
-        return wq;
+    /** {@code Wq}, {@code Wk}, {@code Wv} stacked: a {@code [3·H·hd, D]} projection per tower. */
+    public PerModality<Linear> qkv() {
+        return qkv;
     }
 
-    public UntiedLinear wk() {
-        return wk;
+    /** Per-head query and key norms, or null without QK-norm. */
+    public PerModality<QkNorm> qkNorm() {
+        return qkNorm;
     }
 
-    public UntiedLinear wv() {
-        return wv;
-    }
-
-    public UntiedLinear wo() {
+    /** {@code Wo}: a {@code [D, H·hd]} projection per tower. */
+    public PerModality<Linear> wo() {
         return wo;
     }
 
-    /** Per-head query norm, or null without QK-norm. */
-    public UntiedRmsNorm qNorm() {
-        return qNorm;
-    }
-
-    /** Per-head key norm, or null without QK-norm. */
-    public UntiedRmsNorm kNorm() {
-        return kNorm;
-    }
-
     /** Norm after {@code Wo} in post order ({@code local_experts_attention_norm}), else null. */
-    public UntiedRmsNorm outputNorm() {
+    public PerModality<RmsNorm> outputNorm() {
         return outputNorm;
     }
 }

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
@@ -14,106 +14,102 @@ import io.motdjl.config.NormOrder;
 import io.motdjl.routing.GroupedRows;
 
 /**
- * Modality-specific SwiGLU feed-forward {@code W2_m(silu(W1_m h) * W3_m h)}, with the layer's FFN
- * norm before it ({@link NormOrder#PRE}, {@code layers.l.ffn_norm}) or after it ({@link
- * NormOrder#POST}, {@code local_experts_ffn_norm}). Input and output {@code (B, T, D)}.
+ * The feed-forward branch of a MoT layer: per-modality feed-forward blocks (a {@link SwiGlu} each
+ * by default; the {@link FeedForwardFactory} decides), with the layer's FFN norm before them
+ * ({@link NormOrder#PRE}, {@code layers.l.ffn_norm}) or after them ({@link NormOrder#POST}, {@code
+ * local_experts_ffn_norm}). Input and output {@code (B, T, D)}; standalone it needs a {@link
+ * ForwardContext} in its params.
  */
 public final class MoTFeedForward extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private final int dim;
-    private final UntiedRmsNorm inputNorm;
-    private final UntiedLinear w1;
-    private final UntiedLinear w3;
-    private final UntiedLinear w2;
-    private final UntiedRmsNorm outputNorm;
+    private final PerModality<RmsNorm> inputNorm;
+    private final PerModality<Block> experts;
+    private final PerModality<RmsNorm> outputNorm;
 
-    /** Builds the feed-forward of one layer from the model config. */
-    public MoTFeedForward(MoTConfig config) {
+    /**
+     * Builds the feed-forward branch of layer {@code layer}.
+     *
+     * @param config the model config
+     * @param layer the layer index (passed to the factory)
+     * @param factory makes each tower's feed-forward block
+     */
+    public MoTFeedForward(MoTConfig config, int layer, FeedForwardFactory factory) {
         super(VERSION);
         this.dim = config.dim();
-        int m = config.nModalities();
-        int hidden = config.ffnHiddenDim();
-        boolean untieFfn = config.untie().ffn();
         boolean untieNorms = config.untie().norms();
         boolean pre = config.normOrder() == NormOrder.PRE;
-        inputNorm = pre ? addChildBlock("ffn_norm", MoTAttention.norm(dim, config, untieNorms)) : null;
-        w1 = addChildBlock("w1", MoTAttention.linear(dim, hidden, m, untieFfn));
-        w3 = addChildBlock("w3", MoTAttention.linear(dim, hidden, m, untieFfn));
-        w2 = addChildBlock("w2", MoTAttention.linear(hidden, dim, m, untieFfn));
+        inputNorm = pre ? addChildBlock("ffn_norm", MoTAttention.norms(config, dim, untieNorms)) : null;
+        experts =
+                addChildBlock(
+                        "local_experts",
+                        PerModality.of(
+                                config.nModalities(),
+                                config.untie().ffn(),
+                                t -> factory.create(config, layer, t)));
         outputNorm =
-                pre ? null : addChildBlock("ffn_out_norm", MoTAttention.norm(dim, config, untieNorms));
+                pre ? null : addChildBlock("ffn_out_norm", MoTAttention.norms(config, dim, untieNorms));
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTFeedForward");
-        NDArray h = inputs.singletonOrThrow();
+        NDArray h = inputs.get(0);
         Shape shape = h.getShape();
-        NDArray rows = h.reshape(-1, dim);
-        GroupedRows grouped =
-                isUntied()
-                        ? GroupedRows.fromOriginal(context.routing(), rows)
-                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
-        return new NDList(apply(ps, grouped, training).toOriginal().reshape(shape));
+        NDList auxiliary = new NDList();
+        GroupedRows grouped = context.group(h.reshape(-1, dim), isUntied());
+        NDList out = new NDList(apply(ps, grouped, training, auxiliary).toOriginal().reshape(shape));
+        out.addAll(auxiliary);
+        return out;
     }
 
     /**
-     * The feed-forward branch on rows grouped by modality, each chunk with its own parameters (the
-     * residual is not added). {@code W1} and {@code W3} run as one {@code [2F, D]} projection,
-     * concatenated at run time.
+     * The feed-forward branch on rows grouped by modality, each chunk through its own tower (the
+     * residual is not added).
      *
      * @param ps the parameter store
      * @param h rows {@code (B·T, D)} grouped by modality
      * @param training whether this is a training pass
+     * @param auxiliary receives the towers' auxiliary outputs, named {@code
+     *     feed_forward.{tower}.{name}}
      * @return the branch output, grouped like {@code h}
      */
-    public GroupedRows apply(ParameterStore ps, GroupedRows h, boolean training) {
-        NDArray[] fusedWeights = new NDArray[w1.weights().size()];
-        return h.map((r, m) -> swiGlu(ps, r, m, training, fusedWeights));
-    }
-
-    private NDArray swiGlu(
-            ParameterStore ps, NDArray rows, int m, boolean training, NDArray[] fusedWeights) {
-        NDArray in = inputNorm == null ? rows : inputNorm.apply(ps, rows, m, training);
-        int set = w1.isUntied() ? m : 0;
-        if (fusedWeights[set] == null) {
-            fusedWeights[set] =
-                    w1.value(ps, m, rows.getDevice(), training)
-                            .concat(w3.value(ps, m, rows.getDevice(), training), 0);
-            // made from parameters, so it lands in the model's manager: move it to the pass's
-            fusedWeights[set].attach(rows.getManager());
-        }
-        NDArray gateUp = in.getNDArrayInternal().linear(in, fusedWeights[set], null).singletonOrThrow();
-        long hidden = gateUp.getShape().tail() / 2;
-        // split, not NDIndex slicing (whose backward materialises full-size zero arrays)
-        NDList parts = gateUp.split(new long[] {hidden}, 1);
-        NDArray gate = parts.get(0);
-        NDArray up = parts.get(1);
-        NDArray y = w2.apply(ps, gate.mul(Activation.sigmoid(gate)).mul(up), m, training);
-        return outputNorm == null ? y : outputNorm.apply(ps, y, m, training);
+    public GroupedRows apply(
+            ParameterStore ps, GroupedRows h, boolean training, NDList auxiliary) {
+        GroupedRows in = inputNorm == null ? h : inputNorm.apply(ps, h, training);
+        GroupedRows y =
+                in.map(
+                        (rows, m) -> {
+                            NDList out = experts.forward(ps, rows, m, training);
+                            for (int i = 1; i < out.size(); i++) {
+                                NDArray extra = out.get(i);
+                                String name = extra.getName() == null ? "aux" + i : extra.getName();
+                                extra.setName("feed_forward." + experts.towerOf(m) + "." + name);
+                                auxiliary.add(extra);
+                            }
+                            return out.head();
+                        });
+        return outputNorm == null ? y : outputNorm.apply(ps, y, training);
     }
 
     /** Whether any part of the chain has per-modality parameters. */
     public boolean isUntied() {
-        return w1.isUntied()
-                || (inputNorm != null && inputNorm.isUntied())
-                || (outputNorm != null && outputNorm.isUntied());
+        return !experts.isShared()
+                || (inputNorm != null && !inputNorm.isShared())
+                || (outputNorm != null && !outputNorm.isShared());
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
-        long n = x.size() / dim;
-        Shape rows = new Shape(n, dim);
+        Shape rows = new Shape(x.size() / dim, dim);
         if (inputNorm != null) {
             inputNorm.initialize(manager, dataType, rows);
         }
-        w1.initialize(manager, dataType, rows);
-        w3.initialize(manager, dataType, rows);
-        w2.initialize(manager, dataType, new Shape(n, w2.weights().get(0).getShape().get(1)));
+        experts.initialize(manager, dataType, rows);
         if (outputNorm != null) {
             outputNorm.initialize(manager, dataType, rows);
         }
@@ -125,24 +121,17 @@ public final class MoTFeedForward extends AbstractBlock {
     }
 
     /** FFN norm in pre order ({@code layers.l.ffn_norm}), else null. */
-    public UntiedRmsNorm inputNorm() {
+    public PerModality<RmsNorm> inputNorm() {
         return inputNorm;
     }
 
-    public UntiedLinear w1() {
-        return w1;
+    /** The feed-forward block of each tower ({@code feed_forward.local_experts.{m}}). */
+    public PerModality<Block> experts() {
+        return experts;
     }
 
-    public UntiedLinear w3() {
-        return w3;
-    }
-
-    public UntiedLinear w2() {
-        return w2;
-    }
-
-    /** Norm after {@code W2} in post order ({@code local_experts_ffn_norm}), else null. */
-    public UntiedRmsNorm outputNorm() {
+    /** Norm after the feed-forward in post order ({@code local_experts_ffn_norm}), else null. */
+    public PerModality<RmsNorm> outputNorm() {
         return outputNorm;
     }
 }

@@ -13,41 +13,47 @@ import io.motdjl.routing.GroupedRows;
 
 /**
  * One MoT decoder layer: {@code h = x + attention(x); out = h + feedForward(h)}, where the norms
- * sit inside the two sub-blocks according to the config's norm order. Input and output {@code (B,
- * T, D)}; needs a {@link ForwardContext} in its params.
+ * sit inside the two branches according to the config's norm order. Input and output {@code (B,
+ * T, D)}; standalone it needs a {@link ForwardContext} in its params.
  */
 public final class MoTLayer extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private final MoTAttention attention;
     private final MoTFeedForward feedForward;
 
-    /** Builds a layer from the model config. */
-    public MoTLayer(MoTConfig config) {
+    /**
+     * Builds layer {@code layer}.
+     *
+     * @param config the model config
+     * @param layer the layer index
+     * @param factory makes the feed-forward blocks
+     */
+    public MoTLayer(MoTConfig config, int layer, FeedForwardFactory factory) {
         super(VERSION);
         attention = addChildBlock("attention", new MoTAttention(config));
-        feedForward = addChildBlock("feed_forward", new MoTFeedForward(config));
+        feedForward = addChildBlock("feed_forward", new MoTFeedForward(config, layer, factory));
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTLayer");
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = inputs.get(0);
         Shape shape = x.getShape();
-        NDArray rows = x.reshape(shape.get(0) * shape.get(1), shape.get(2));
-        GroupedRows grouped =
-                isUntied()
-                        ? GroupedRows.fromOriginal(context.routing(), rows)
-                        : GroupedRows.ungrouped(rows, 0, context.routing().numModalities());
-        GroupedRows out = apply(ps, grouped, context, shape.get(0), shape.get(1), training, null);
-        return new NDList(out.toOriginal().reshape(shape));
+        GroupedRows grouped = context.group(x.reshape(-1, shape.tail()), isUntied());
+        NDList auxiliary = new NDList();
+        GroupedRows out =
+                apply(ps, grouped, context, shape.get(0), shape.get(1), training, null, auxiliary);
+        NDList result = new NDList(out.toOriginal().reshape(shape));
+        result.addAll(auxiliary);
+        return result;
     }
 
     /**
-     * The layer on rows grouped by modality: {@code h = x + attention(x); out = h +
-     * feedForward(h)}, chunk by chunk; only attention moves rows between orders.
+     * The layer on rows grouped by modality, chunk by chunk; only attention moves rows between
+     * orders.
      *
      * @param ps the parameter store
      * @param x rows {@code (B·T, D)} grouped by modality
@@ -56,6 +62,7 @@ public final class MoTLayer extends AbstractBlock {
      * @param length T
      * @param training whether this is a training pass
      * @param cache this layer's key/value cache, or null (see {@link MoTAttention#attend})
+     * @param auxiliary receives auxiliary outputs of the feed-forward blocks
      * @return the layer output, grouped like {@code x}
      */
     public GroupedRows apply(
@@ -65,9 +72,10 @@ public final class MoTLayer extends AbstractBlock {
             long batch,
             long length,
             boolean training,
-            KeyValueCache.Layer cache) {
+            KeyValueCache.Layer cache,
+            NDList auxiliary) {
         GroupedRows h = x.add(attention.attend(ps, x, context, batch, length, training, cache));
-        return h.add(feedForward.apply(ps, h, training));
+        return h.add(feedForward.apply(ps, h, training, auxiliary));
     }
 
     /** Whether any part of the layer has per-modality parameters. */
@@ -77,8 +85,8 @@ public final class MoTLayer extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        attention.initialize(manager, dataType, inputShapes);
-        feedForward.initialize(manager, dataType, inputShapes);
+        attention.initialize(manager, dataType, inputShapes[0]);
+        feedForward.initialize(manager, dataType, inputShapes[0]);
     }
 
     @Override
@@ -86,10 +94,12 @@ public final class MoTLayer extends AbstractBlock {
         return new Shape[] {inputShapes[0]};
     }
 
+    /** The attention branch. */
     public MoTAttention attention() {
         return attention;
     }
 
+    /** The feed-forward branch. */
     public MoTFeedForward feedForward() {
         return feedForward;
     }

@@ -2,16 +2,14 @@ package io.motdjl.nn;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
@@ -20,54 +18,69 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * A Mixture-of-Transformers language model: shared token embedding, {@code n_layers} MoT layers,
- * a per-modality final RMSNorm and a shared output head over the joint vocabulary.
+ * A Mixture-of-Transformers model: per-modality input adapters, the {@link MoTTrunk} ({@code
+ * n_layers} MoT layers and the per-modality final norm) and per-modality output heads.
  *
- * <p>Input: an {@link NDList} in the {@link MoTInputs} layout. Output: logits {@code (B, T, V)}.
- * With a {@link KeyValueCache} in the forward params ({@link KeyValueCache#asParam()}), the
- * {@code T} tokens continue the cached positions and only they are computed (incremental
- * decoding).
- * The modality routing, attention mask and rotary tables are computed once per forward and shared
- * by every layer. With one modality (or everything tied) the same code is the dense baseline.
+ * <p>By default (the Chameleon setting) every modality shares one {@link TokenEmbedding} and one
+ * {@link VocabularyHead} over the joint vocabulary, and every feed-forward is a {@link SwiGlu}; the
+ * {@link Builder} replaces a modality's adapter or head, or the feed-forward blocks ({@link
+ * FeedForwardFactory}). With one modality (or everything tied) the same code is the dense baseline.
+ *
+ * <p>Input: an {@link NDList} in the {@link MoTInputs} layout. Output: named arrays ({@link
+ * MoTOutputs}): each head's output {@code (B, T, width)} — {@code logits (B, T, V)} by default;
+ * rows of modalities a head does not serve are zero — then any auxiliary losses. With a {@link
+ * KeyValueCache} in the forward params ({@link KeyValueCache#asParam()}), the {@code T} tokens
+ * continue the cached positions and only they are computed (incremental decoding). The routing,
+ * attention mask and rotary tables are computed once per forward and shared by every layer.
  */
 public final class MoTModel extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private final MoTConfig config;
-    private final Parameter tokEmbeddings;
-    private final List<MoTLayer> layers = new ArrayList<>();
-    private final UntiedRmsNorm norm;
-    private final Parameter output;
+    private final InputAdapter[] adapterOfModality;
+    private final List<InputAdapter> adapters = new ArrayList<>();
+    private final MoTTrunk trunk;
+    private final OutputHead[] headOfModality;
+    private final List<OutputHead> heads = new ArrayList<>();
 
-    /** Builds an uninitialised model for {@code config}. */
+    /** Builds the default (Chameleon-setting) model for {@code config}, uninitialised. */
     public MoTModel(MoTConfig config) {
+        this(builder(config));
+    }
+
+    private MoTModel(Builder b) {
         super(VERSION);
-        this.config = config;
-        tokEmbeddings =
-                addParameter(
-                        Parameter.builder()
-                                .setName("tok_embeddings")
-                                .setType(Parameter.Type.WEIGHT)
-                                .optShape(new Shape(config.vocabSize(), config.dim()))
-                                .optInitializer(new NormalInitializer(0.02f))
-                                .build());
-        for (int l = 0; l < config.nLayers(); l++) {
-            layers.add(addChildBlock("layer" + l, new MoTLayer(config)));
+        this.config = b.config;
+        this.adapterOfModality = b.adapters.clone();
+        this.headOfModality = b.heads.clone();
+        for (InputAdapter a : adapterOfModality) {
+            if (!adapters.contains(a)) {
+                adapters.add(addChildBlock(adapters.isEmpty() ? "input" : "input_" + adapters.size(), a));
+            }
         }
-        norm = addChildBlock("norm", MoTAttention.norm(config.dim(), config, config.untie().norms()));
-        output =
-                addParameter(
-                        Parameter.builder()
-                                .setName("output")
-                                .setType(Parameter.Type.WEIGHT)
-                                .optShape(new Shape(config.vocabSize(), config.dim()))
-                                .optInitializer(new NormalInitializer(0.02f))
-                                .build());
+        trunk = addChildBlock("trunk", new MoTTrunk(config, b.feedForward));
+        List<String> outputNames = new ArrayList<>();
+        for (OutputHead h : headOfModality) {
+            if (!heads.contains(h)) {
+                if (outputNames.contains(h.outputName())) {
+                    throw new IllegalArgumentException(
+                            "two different heads produce the output '" + h.outputName() + "'");
+                }
+                outputNames.add(h.outputName());
+                heads.add(addChildBlock(heads.isEmpty() ? "head" : "head_" + heads.size(), h));
+            }
+        }
+    }
+
+    /** Starts a builder for {@code config}, with the Chameleon setting's adapters and heads. */
+    public static Builder builder(MoTConfig config) {
+        return new Builder(config);
     }
 
     /** The config this model was built from. */
@@ -80,43 +93,22 @@ public final class MoTModel extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         MoTInputs in = MoTInputs.from(inputs);
         InputValidator.HostCopies host = InputValidator.validate(config, in);
-        NDArray tokens = in.tokens().toType(DataType.INT64, false);
-        long batch = tokens.getShape().get(0);
-        long length = tokens.getShape().get(1);
-        NDManager manager = tokens.getManager();
+        long batch = in.tokens().getShape().get(0);
+        long length = in.tokens().getShape().get(1);
+        NDManager manager = in.tokens().getManager();
+        DataType type = dataType();
 
-        NDArray embeddings = ps.getValue(tokEmbeddings, tokens.getDevice(), training);
-        DataType type = embeddings.getDataType();
-        ModalityRouting routing =
-                ModalityRouting.of(host.modalityIds(), config.nModalities(), manager);
         KeyValueCache cache = KeyValueCache.from(params);
         long[] chunkValid = null; // padding of the cached pass's tokens, as validation read it
         ForwardContext context;
         if (cache == null) {
-            context =
-                    new ForwardContext(
-                            routing,
-                            AttentionMask.build(
-                                    manager,
-                                    batch,
-                                    length,
-                                    in.imageSpanIds(),
-                                    in.validTokens(),
-                                    in.documentIds(),
-                                    type),
-                            RotaryEmbedding.tables(
-                                    manager,
-                                    (int) length,
-                                    config.headDim(),
-                                    config.ropeTheta(),
-                                    config.ropeStyle(),
-                                    type));
+            context = ForwardContext.create(config, in, host, type);
         } else {
             checkCachedInputs(in, cache, batch, length, training);
             chunkValid = host.validTokens();
             context =
                     new ForwardContext(
-                            routing,
+                            ModalityRouting.of(host.modalityIds(), config.nModalities(), manager),
                             cache.mask(chunkValid, (int) length, manager, type),
                             RotaryEmbedding.tables(
                                     manager,
@@ -127,29 +119,88 @@ public final class MoTModel extends AbstractBlock {
                                     config.ropeStyle(),
                                     type));
         }
-        // The residual stream stays grouped by modality from the embedding to the final norm when
-        // anything is untied and several modalities are present: the tokens are sorted (an int64
-        // gather) before the embedding lookup, so the hidden rows never need a float gather there.
-        NDArray flatTokens = tokens.reshape(batch * length);
-        GroupedRows x;
-        if (isUntied() && routing.permutation() != null) {
-            NDArray sortedTokens = flatTokens.get(new NDIndex("{}", routing.permutation()));
-            x = GroupedRows.fromSorted(routing, embed(sortedTokens, embeddings));
-        } else {
-            int modality = routing.permutation() == null ? routing.onlyModality() : 0;
-            x = GroupedRows.ungrouped(embed(flatTokens, embeddings), modality, config.nModalities());
-        }
-        for (int l = 0; l < layers.size(); l++) {
-            KeyValueCache.Layer layerCache = cache == null ? null : cache.layer(l);
-            x = layers.get(l).apply(ps, x, context, batch, length, training, layerCache);
-        }
+        ModalityRouting routing = context.routing();
+        boolean grouped =
+                (trunk.isUntied() || adapters.size() > 1 || heads.size() > 1)
+                        && routing.permutation() != null;
+        GroupedRows x = embed(ps, in, routing, grouped, training);
+        NDList auxiliary = new NDList();
+        x = trunk.apply(ps, x, context, batch, length, training, cache, auxiliary);
         if (cache != null) {
             cache.advance(chunkValid, (int) length);
         }
-        NDArray normed = x.map((r, m) -> norm.apply(ps, r, m, training)).toOriginal();
-        NDArray head = ps.getValue(output, tokens.getDevice(), training);
-        NDArray logits = normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
-        return new NDList(logits.reshape(batch, length, config.vocabSize()));
+        NDList outputs = new NDList();
+        NDArray hiddenInOrder = null;
+        for (OutputHead head : heads) {
+            NDArray out;
+            if (servesAll(head)) {
+                if (hiddenInOrder == null) {
+                    hiddenInOrder = x.toOriginal();
+                }
+                out = head.project(ps, hiddenInOrder, training);
+            } else {
+                out = projectSome(ps, head, x, training);
+            }
+            out = out.reshape(batch, length, head.outputWidth());
+            out.setName(head.outputName());
+            outputs.add(out);
+        }
+        for (NDArray a : auxiliary) {
+            a.setName(MoTOutputs.AUXILIARY_PREFIX + a.getName());
+            outputs.add(a);
+        }
+        return outputs;
+    }
+
+    /**
+     * The input rows: grouped by modality when anything downstream is modality-specific and
+     * several modalities are present (ids are gathered before the adapters, so hidden rows are
+     * never gathered here), else one chunk in sequence order.
+     */
+    private GroupedRows embed(
+            ParameterStore ps, MoTInputs in, ModalityRouting routing, boolean grouped, boolean training) {
+        int m = config.nModalities();
+        if (!grouped) {
+            int only = routing.permutation() == null ? routing.onlyModality() : 0;
+            InputAdapter adapter = adapterOfModality[routing.permutation() == null ? only : 0];
+            return GroupedRows.ungrouped(adapter.embed(ps, in, null, training), only, m);
+        }
+        if (adapters.size() == 1) {
+            NDArray sorted = adapters.get(0).embed(ps, in, routing.permutation(), training);
+            return GroupedRows.fromSorted(routing, sorted);
+        }
+        NDList rowsOf = routing.permutation().split(routing.chunkEnds(), 0);
+        NDArray[] chunks = new NDArray[m];
+        for (int k = 0; k < m; k++) {
+            if (routing.isPresent(k)) {
+                chunks[k] = adapterOfModality[k].embed(ps, in, rowsOf.get(k), training);
+            }
+        }
+        return GroupedRows.fromChunks(routing, chunks);
+    }
+
+    /** A head that serves some modalities only: zero rows for the others, in sequence order. */
+    private NDArray projectSome(ParameterStore ps, OutputHead head, GroupedRows x, boolean training) {
+        GroupedRows out =
+                x.map(
+                        (rows, m) ->
+                                headOfModality[m] == head
+                                        ? head.project(ps, rows, training)
+                                        : rows.getManager()
+                                                .zeros(
+                                                        new Shape(rows.getShape().get(0), head.outputWidth()),
+                                                        rows.getDataType(),
+                                                        rows.getDevice()));
+        return out.toOriginal();
+    }
+
+    private boolean servesAll(OutputHead head) {
+        for (OutputHead h : headOfModality) {
+            if (h != head) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -170,37 +221,34 @@ public final class MoTModel extends AbstractBlock {
         cache.checkFits(batch, length);
     }
 
-    private static NDArray embed(NDArray ids, NDArray table) {
-        return table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    /** Whether any component has per-modality parameters (else no row is ever regrouped). */
-    private boolean isUntied() {
-        if (norm.isUntied()) {
-            return true;
-        }
-        for (MoTLayer layer : layers) {
-            if (layer.isUntied()) {
-                return true;
-            }
-        }
-        return false;
+    /** The floating type of the model's parameters (float32 until initialised otherwise). */
+    public DataType dataType() {
+        // the final norm exists in every model; asking it avoids walking the block tree per pass
+        Parameter probe = trunk.norm().tower(0).weight();
+        return probe.isInitialized() ? probe.getArray().getDataType() : DataType.FLOAT32;
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape tokens = inputShapes[0];
-        Shape hidden = new Shape(tokens.get(0), tokens.get(1), config.dim());
-        for (MoTLayer layer : layers) {
-            layer.initialize(manager, dataType, hidden);
+        Shape rows = new Shape(tokens.get(0) * tokens.get(1), config.dim());
+        for (InputAdapter a : adapters) {
+            a.initialize(manager, dataType, tokens);
         }
-        norm.initialize(manager, dataType, new Shape(tokens.get(0) * tokens.get(1), config.dim()));
+        trunk.initialize(manager, dataType, rows);
+        for (OutputHead h : heads) {
+            h.initialize(manager, dataType, rows);
+        }
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape tokens = inputShapes[0];
-        return new Shape[] {new Shape(tokens.get(0), tokens.get(1), config.vocabSize())};
+        Shape[] out = new Shape[heads.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new Shape(tokens.get(0), tokens.get(1), heads.get(i).outputWidth());
+        }
+        return out;
     }
 
     @Override
@@ -214,7 +262,14 @@ public final class MoTModel extends AbstractBlock {
             throws IOException, MalformedModelException {
         if (loadVersion != VERSION) {
             throw new MalformedModelException(
-                    "MoTModel parameters have version " + loadVersion + ", expected " + VERSION);
+                    "MoTModel parameters have version "
+                            + loadVersion
+                            + ", expected "
+                            + VERSION
+                            + (loadVersion < VERSION
+                                    ? " (DJL .params of mot-djl 0.1 before the module-level"
+                                            + " redesign; re-export through model.safetensors)"
+                                    : ""));
         }
         readInputShapes(is);
         MoTConfig saved = MoTConfig.fromJson(is.readUTF());
@@ -224,23 +279,123 @@ public final class MoTModel extends AbstractBlock {
         }
     }
 
-    /** Shared token embedding {@code [V, D]}. */
-    public Parameter tokEmbeddings() {
-        return tokEmbeddings;
+    /** The trunk: layers and final norm. */
+    public MoTTrunk trunk() {
+        return trunk;
     }
 
     /** The decoder layers in order. */
     public List<MoTLayer> layers() {
-        return Collections.unmodifiableList(layers);
+        return trunk.layers();
     }
 
-    /** Per-modality final norm. */
-    public UntiedRmsNorm norm() {
-        return norm;
+    /** The input adapter of modality {@code m}. */
+    public InputAdapter inputAdapter(int m) {
+        return adapterOfModality[m];
     }
 
-    /** Shared output head {@code [V, D]}. */
-    public Parameter output() {
-        return output;
+    /** The output head of modality {@code m}. */
+    public OutputHead outputHead(int m) {
+        return headOfModality[m];
+    }
+
+    /** The distinct input adapters, in the order of the modalities that first use them. */
+    public List<InputAdapter> inputAdapters() {
+        return Collections.unmodifiableList(adapters);
+    }
+
+    /** The distinct output heads, in the order of the modalities that first use them. */
+    public List<OutputHead> outputHeads() {
+        return Collections.unmodifiableList(heads);
+    }
+
+    /**
+     * The shared token embedding of the Chameleon setting.
+     *
+     * @throws IllegalStateException if the modalities do not share one {@link TokenEmbedding}
+     */
+    public TokenEmbedding tokenEmbedding() {
+        if (adapters.size() != 1 || !(adapters.get(0) instanceof TokenEmbedding e)) {
+            throw new IllegalStateException(
+                    "this model's modalities do not share one token embedding: " + adapters);
+        }
+        return e;
+    }
+
+    /**
+     * The shared vocabulary head of the Chameleon setting.
+     *
+     * @throws IllegalStateException if the modalities do not share one {@link VocabularyHead}
+     */
+    public VocabularyHead vocabularyHead() {
+        if (heads.size() != 1 || !(heads.get(0) instanceof VocabularyHead h)) {
+            throw new IllegalStateException(
+                    "this model's modalities do not share one vocabulary head: " + heads);
+        }
+        return h;
+    }
+
+    /** Builder for {@link MoTModel}. */
+    public static final class Builder {
+        private final MoTConfig config;
+        private final InputAdapter[] adapters;
+        private final OutputHead[] heads;
+        private FeedForwardFactory feedForward = FeedForwardFactory.SWIGLU;
+
+        private Builder(MoTConfig config) {
+            this.config = config;
+            int m = config.nModalities();
+            adapters = new InputAdapter[m];
+            heads = new OutputHead[m];
+            Arrays.fill(adapters, new TokenEmbedding(config.vocabSize(), config.dim()));
+            Arrays.fill(heads, new VocabularyHead(config.vocabSize(), config.dim()));
+        }
+
+        /** What each feed-forward parameter set is (default: a SwiGLU of the config's size). */
+        public Builder optFeedForwardFactory(FeedForwardFactory factory) {
+            feedForward = java.util.Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Gives modalities an input adapter (one instance given to several modalities is shared).
+         *
+         * @param adapter the adapter
+         * @param modalities the modality ids it serves
+         * @return this builder
+         */
+        public Builder optInputAdapter(InputAdapter adapter, int... modalities) {
+            for (int m : modalities) {
+                adapters[checkModality(m)] = java.util.Objects.requireNonNull(adapter, "adapter");
+            }
+            return this;
+        }
+
+        /**
+         * Gives modalities an output head (one instance given to several modalities is shared).
+         *
+         * @param head the head
+         * @param modalities the modality ids it serves
+         * @return this builder
+         */
+        public Builder optOutputHead(OutputHead head, int... modalities) {
+            for (int m : modalities) {
+                heads[checkModality(m)] = java.util.Objects.requireNonNull(head, "head");
+            }
+            return this;
+        }
+
+        private int checkModality(int m) {
+            if (m < 0 || m >= adapters.length) {
+                throw new IllegalArgumentException(
+                        "modality id " + m + " is outside [0, " + adapters.length + ")");
+            }
+            return m;
+        }
+
+        /** Builds the model, uninitialised. */
+        public MoTModel build() {
+            return new MoTModel(this);
+        }
     }
 }

@@ -17,15 +17,6 @@ public final class NextTokenLoss {
     private NextTokenLoss() {}
 
     /**
-     * The loss of one batch.
-     *
-     * @param mean scalar mean over all counted predictions (NaN if there are none)
-     * @param perModality {@code (M)} means by target modality (NaN where a modality has none)
-     * @param perModalityCount {@code (M)} number of counted predictions of each modality
-     */
-    public record Result(NDArray mean, NDArray perModality, NDArray perModalityCount) {}
-
-    /**
      * Computes the loss.
      *
      * @param logits {@code (B, T, V)}
@@ -35,7 +26,7 @@ public final class NextTokenLoss {
      * @param numModalities M
      * @return mean and per-modality losses, in the logits' floating type
      */
-    public static Result compute(
+    public static LossValue compute(
             NDArray logits,
             NDArray tokens,
             NDArray modalities,
@@ -52,7 +43,7 @@ public final class NextTokenLoss {
             NDArray nans =
                     logits.getManager()
                             .full(new Shape(numModalities), Float.NaN, type);
-            return new Result(
+            return new LossValue(
                     nan, nans, logits.getManager().zeros(new Shape(numModalities), type));
         }
         NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
@@ -75,6 +66,6 @@ public final class NextTokenLoss {
             means.add(nll.mul(w).sum().div(count));
             counts.add(count);
         }
-        return new Result(mean, NDArrays.stack(means), NDArrays.stack(counts));
+        return new LossValue(mean, NDArrays.stack(means), NDArrays.stack(counts));
     }
 }

@@ -79,6 +79,33 @@ public final class GroupedRows {
         return new GroupedRows(routing, chunks);
     }
 
+    /**
+     * Rows given as one chunk per modality (null where a modality has no rows), each in the
+     * routing's sorted order.
+     *
+     * @param routing the routing of the batch, with at least two modalities present
+     * @param chunks one entry per modality
+     * @return grouped rows
+     */
+    public static GroupedRows fromChunks(ModalityRouting routing, NDArray[] chunks) {
+        if (routing.permutation() == null || chunks.length != routing.numModalities()) {
+            throw new IllegalArgumentException(
+                    "chunks need a routing with several modalities present and one slot per modality");
+        }
+        for (int m = 0; m < chunks.length; m++) {
+            if ((chunks[m] != null) != routing.isPresent(m)) {
+                throw new IllegalArgumentException(
+                        "modality " + m + (routing.isPresent(m) ? " has rows but no chunk" : " has a chunk but no rows"));
+            }
+        }
+        return new GroupedRows(routing, chunks.clone());
+    }
+
+    /** The routing the rows are grouped by; null when they are one chunk in sequence order. */
+    public ModalityRouting routing() {
+        return routing;
+    }
+
     /** Whether the rows are grouped (sorted) rather than one chunk in the original order. */
     public boolean isGrouped() {
         return routing != null;

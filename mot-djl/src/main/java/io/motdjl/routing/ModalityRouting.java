@@ -11,13 +11,10 @@ import java.util.Arrays;
 
 /**
  * Index masks for deterministic routing by modality id, computed once per forward pass and
- * shared by every layer.
- *
- * <p>The {@code B·T} token rows are sorted (stably) by modality: {@link #apply} gathers the rows
- * into that order once, applies each modality's function to its contiguous chunk, concatenates
- * the results and gathers them back into the original order with the inverse permutation. Both
- * gathers are differentiable, so gradients reach the input and every modality's parameters; a
- * modality with no tokens is skipped and its parameters receive no gradient.
+ * shared by every layer: a stable sort of the {@code B·T} token rows by modality, its inverse, and
+ * the count per modality. {@link GroupedRows} uses them to keep rows in contiguous per-modality
+ * chunks; both gathers are differentiable, so gradients reach the input and every modality's
+ * parameters, and a modality with no tokens is skipped (its parameters receive no gradient).
  */
 public final class ModalityRouting implements AutoCloseable {
 
@@ -115,58 +112,6 @@ public final class ModalityRouting implements AutoCloseable {
         return new ModalityRouting(numModalities, counts, ids.length, -1, p, q);
     }
 
-    /**
-     * Applies {@code f} per modality to the rows of {@code x} and returns the rows in their
-     * original order.
-     *
-     * @param x rows, shape {@code (B·T, in)} in the order of the ids given to {@link #of}
-     * @param f the per-modality function
-     * @return {@code y} with {@code y[i] = f(x[i], modality(i))}, shape {@code (B·T, out)}
-     */
-    public NDArray apply(NDArray x, ModalityFunction f) {
-        if (x.getShape().get(0) != numTokens) {
-            throw new IllegalArgumentException(
-                    "routing was computed for "
-                            + numTokens
-                            + " tokens but the input has "
-                            + x.getShape().get(0)
-                            + " rows (shape "
-                            + x.getShape()
-                            + ")");
-        }
-        if (permutation == null) {
-            return f.apply(x, onlyModality);
-        }
-        NDArray sorted = x.get(new NDIndex("{}", permutation));
-        NDList chunks = sorted.split(splitPoints(), 0);
-        NDList outputs = new NDList(numModalities);
-        for (int m = 0; m < numModalities; m++) {
-            if (counts[m] > 0) {
-                outputs.add(f.apply(chunks.get(m), m));
-            }
-        }
-        NDArray grouped = outputs.size() == 1 ? outputs.head() : ai.djl.ndarray.NDArrays.concat(outputs, 0);
-        return grouped.get(new NDIndex("{}", inversePermutation));
-    }
-
-    /**
-     * Like {@link #apply(NDArray, ModalityFunction)}, but when the computation is tied (one
-     * parameter set for all modalities) it runs once on all rows without any gather.
-     */
-    public NDArray apply(NDArray x, ModalityFunction f, boolean untied) {
-        return untied ? apply(x, f) : f.apply(x, 0);
-    }
-
-    private long[] splitPoints() {
-        long[] points = new long[numModalities - 1];
-        long sum = 0;
-        for (int m = 0; m < numModalities - 1; m++) {
-            sum += counts[m];
-            points[m] = sum;
-        }
-        return points;
-    }
-
     /** Number of modalities M the routing was computed for. */
     public int numModalities() {
         return numModalities;
@@ -187,20 +132,6 @@ public final class ModalityRouting implements AutoCloseable {
         return counts[m] > 0;
     }
 
-    /** The flat row indices of modality {@code m}'s tokens, in order. */
-    public long[] indicesOf(int m) {
-        if (permutation == null) {
-            return onlyModality == m
-                    ? java.util.stream.LongStream.range(0, numTokens).toArray()
-                    : new long[0];
-        }
-        long start = 0;
-        for (int i = 0; i < m; i++) {
-            start += counts[i];
-        }
-        long[] all = permutation.toLongArray();
-        return Arrays.copyOfRange(all, (int) start, (int) (start + counts[m]));
-    }
 
     /**
      * The modality of every row when at most one modality is present (0 for an empty batch), else
@@ -219,8 +150,14 @@ public final class ModalityRouting implements AutoCloseable {
     }
 
     /** Where the sorted rows split into modalities (the first M-1 chunk ends). */
-    long[] chunkEnds() {
-        return splitPoints();
+    public long[] chunkEnds() {
+        long[] points = new long[numModalities - 1];
+        long sum = 0;
+        for (int m = 0; m < numModalities - 1; m++) {
+            sum += counts[m];
+            points[m] = sum;
+        }
+        return points;
     }
 
     /** The permutation that sorts rows by modality, or {@code null} when one modality is present. */

@@ -6,6 +6,11 @@ import ai.djl.training.listener.TrainingListener;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.NextTokenObjective;
+import io.motdjl.objective.Objective;
 
 /**
  * How a {@link TrainingRun} runs, as opposed to what it computes ({@link TrainingSettings}): the
@@ -19,8 +24,12 @@ public final class RunOptions {
     private final boolean progressBar;
     private final List<String> modalityNames;
     private final List<TrainingListener> listeners;
+    private final Function<MoTConfig, Objective> objective;
+    private final Function<MoTConfig, MoTModel> model;
 
     private RunOptions(Builder b) {
+        objective = b.objective;
+        model = b.model;
         device = b.device == null ? Engine.getInstance().defaultDevice() : b.device;
         logEvery = b.logEvery;
         progressBar = b.progressBar;
@@ -31,6 +40,26 @@ public final class RunOptions {
     /** Defaults: the engine's default device, a log line every 10 steps, a progress bar. */
     public static RunOptions defaults() {
         return builder().build();
+    }
+
+    /** The objective for a model of {@code config} (default: next-token cross-entropy). */
+    public Objective objective(MoTConfig config) {
+        Objective o = objective.apply(config);
+        if (o.numModalities() != config.nModalities()) {
+            throw new IllegalArgumentException(
+                    "the objective " + o + " reports " + o.numModalities()
+                            + " modalities but the model has " + config.nModalities());
+        }
+        return o;
+    }
+
+    /** Builds the (uninitialised) model for {@code config} (default: {@code new MoTModel(config)}). */
+    public MoTModel model(MoTConfig config) {
+        MoTModel m = model.apply(config);
+        if (!m.config().equals(config)) {
+            throw new IllegalArgumentException("the model builder returned a model of another config");
+        }
+        return m;
     }
 
     /** Starts a builder. */
@@ -70,6 +99,8 @@ public final class RunOptions {
         private boolean progressBar = true;
         private List<String> modalityNames = List.of();
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private Function<MoTConfig, Objective> objective = c -> new NextTokenObjective(c.nModalities());
+        private Function<MoTConfig, MoTModel> model = MoTModel::new;
 
         private Builder() {}
 
@@ -97,6 +128,24 @@ public final class RunOptions {
         /** Modality names for logs, in modality-id order. */
         public Builder modalityNames(List<String> v) {
             modalityNames = List.copyOf(v);
+            return this;
+        }
+
+        /**
+         * What to minimise, made for the run's config (default: {@link NextTokenObjective}); a
+         * resumed run must be given the same.
+         */
+        public Builder objective(Function<MoTConfig, Objective> v) {
+            objective = java.util.Objects.requireNonNull(v, "objective");
+            return this;
+        }
+
+        /**
+         * How to build the model from the run's config, for adapters, heads or feed-forward blocks
+         * other than the defaults ({@link MoTModel#builder}); a resumed run must be given the same.
+         */
+        public Builder model(Function<MoTConfig, MoTModel> v) {
+            model = java.util.Objects.requireNonNull(v, "model");
             return this;
         }
 

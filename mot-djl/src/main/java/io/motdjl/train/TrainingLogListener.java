@@ -1,5 +1,6 @@
 package io.motdjl.train;
 
+import io.motdjl.objective.ModalityLosses;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import java.util.List;

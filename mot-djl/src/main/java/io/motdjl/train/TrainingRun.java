@@ -1,5 +1,7 @@
 package io.motdjl.train;
 
+import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.ObjectiveLoss;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.TrainingDivergedException;
@@ -38,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link MoTModel} on DJL's {@link Trainer}: next-token loss ({@link MoTLoss}), {@link
+ * Trains a {@link MoTModel} on DJL's {@link Trainer}: an {@link io.motdjl.objective.Objective} (next-token loss by default) as a DJL loss ({@link ObjectiveLoss}), {@link
  * AdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
  * that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact
  * checkpoint/resume.
@@ -79,7 +81,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Model model;
     private final MoTModel block;
     private final AdamW optimizer;
-    private final MoTLoss loss;
+    private final ObjectiveLoss loss;
     private final Trainer trainer;
     private final WarmupCosineTracker schedule;
     private final FlopsAccounting flops;
@@ -104,11 +106,11 @@ public final class TrainingRun implements AutoCloseable {
         this.schedule = settings.learningRateSchedule();
         this.flops = FlopsAccounting.of(config);
         this.optimizer = settings.optimizer();
-        this.loss = new MoTLoss(config.nModalities());
+        this.loss = new ObjectiveLoss(options.objective(config));
         Model djlModel = Model.newInstance(MODEL_NAME, device);
         try {
             djlModel.setDataType(DataType.FLOAT32);
-            this.block = new MoTModel(config);
+            this.block = options.model(config);
             djlModel.setBlock(block);
             // initialise (seeded) before the trainer exists: loading weights replaces the
             // parameter arrays, and the trainer's parameter store must see the final ones
@@ -453,7 +455,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** The loss (also the trainer's). */
-    public MoTLoss loss() {
+    public ObjectiveLoss loss() {
         return loss;
     }
 

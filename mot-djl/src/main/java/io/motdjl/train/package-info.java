@@ -2,10 +2,10 @@
  * Training MoT models on DJL's {@link ai.djl.training.Trainer}.
  *
  * <p>{@link io.motdjl.train.TrainingRun} is the driver: it builds the model, the {@link
- * io.motdjl.train.MoTLoss}, the {@link io.motdjl.train.AdamW} optimizer with a {@link
+ * io.motdjl.objective.ObjectiveLoss}, the {@link io.motdjl.train.AdamW} optimizer with a {@link
  * io.motdjl.train.WarmupCosineTracker}, trains for a number of steps with global-norm clipping
  * ({@link io.motdjl.train.GlobalNormClipping}), evaluates held-out loss per modality ({@link
- * io.motdjl.train.ModalityLosses}), counts FLOPs ({@link io.motdjl.train.FlopsAccounting}) and
+ * io.motdjl.objective.ModalityLosses}), counts FLOPs ({@link io.motdjl.train.FlopsAccounting}) and
  * saves and resumes exact checkpoints ({@link io.motdjl.train.TrainingCheckpoint}).
  *
  * <p><b>Data contract.</b> Training and held-out data are DJL {@link
@@ -31,3 +31,6 @@
  * same FLOPs per token.
  */
 package io.motdjl.train;
+
+import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.ObjectiveLoss;

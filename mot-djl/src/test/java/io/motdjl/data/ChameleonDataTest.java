@@ -1,5 +1,6 @@
 package io.motdjl.data;
 
+import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -279,7 +280,7 @@ class ChameleonDataTest {
         Shape tokens = labels.get(0).getShape();
         assertEquals(
                 new Shape(tokens.get(0), tokens.get(1), config.vocabSize()), logits.getShape());
-        NextTokenLoss.Result loss =
+        LossValue loss =
                 NextTokenLoss.compute(logits, labels.get(0), labels.get(1), labels.get(2), 2);
         float mean = loss.mean().getFloat();
         // an untrained model is near log(V)

@@ -33,11 +33,11 @@ class ReferenceNamesTest {
     void namesAndShapesMatchTheGoldenWeights(String name) throws IOException {
         Path dir = GoldenCase.dir(name);
         MoTModel model = new MoTModel(MoTConfig.read(dir.resolve("config.json")));
-        Map<String, Parameter> params = ReferenceNames.of(model);
+        Map<String, ReferenceNames.Slot> params = ReferenceNames.of(model);
         byte[] bytes = Files.readAllBytes(dir.resolve("model.safetensors"));
         Map<String, SafetensorsHeader.Entry> entries = SafetensorsHeader.parse(bytes, name).entries();
         assertEquals(new TreeSet<>(entries.keySet()), new TreeSet<>(params.keySet()));
-        params.forEach((k, p) -> assertEquals(entries.get(k).shape(), p.getShape(), k));
+        params.forEach((k, p) -> assertEquals(entries.get(k).shape(), p.shape(), k));
     }
 
     @Test

@@ -40,7 +40,7 @@ class GradientTest {
             NDArray modalities = TinyModels.ids(manager, random, 2, 9, 2);
             MoTInputs inputs = MoTInputs.of(tokens, modalities);
 
-            Map<String, Parameter> params = ReferenceNames.of(model);
+            Map<String, ReferenceNames.Slot> params = ReferenceNames.of(model);
             String[] probes = {
                 "tok_embeddings.weight",
                 "layers.0.attention.local_experts_wq.0.weight",
@@ -69,14 +69,17 @@ class GradientTest {
                 collector.backward(loss(logits, inputs));
             }
             for (String name : probes) {
-                analytic.put(name, params.get(name).getArray().getGradient().toDoubleArray());
+                analytic.put(name, params.get(name).gradient().toDoubleArray());
             }
             for (String name : probes) {
-                NDArray weight = params.get(name).getArray();
+                ReferenceNames.Slot slot = params.get(name);
+                NDArray weight = slot.parameter().getArray();
                 long[] shape = weight.getShape().getShape();
+                // the slot's rows of a (possibly stacked) parameter start at this flat index
+                long start = slot.rowOffset() * (weight.size() / shape[0]);
                 for (int probe = 0; probe < 3; probe++) {
-                    long flat = random.nextInt((int) weight.size());
-                    NDIndex at = indexOf(flat, shape);
+                    long flat = random.nextInt((int) slot.shape().size());
+                    NDIndex at = indexOf(start + flat, shape);
                     double original = weight.get(at).getDouble();
                     weight.set(at, original + STEP);
                     double up = evaluate(model, manager, inputs);
@@ -113,8 +116,8 @@ class GradientTest {
             }
             int absent = 0;
             int present = 0;
-            for (Map.Entry<String, Parameter> e : ReferenceNames.of(model).entrySet()) {
-                NDArray grad = e.getValue().getArray().getGradient();
+            for (Map.Entry<String, ReferenceNames.Slot> e : ReferenceNames.of(model).entrySet()) {
+                NDArray grad = e.getValue().gradient();
                 double magnitude = grad.abs().sum().toType(DataType.FLOAT64, false).getDouble();
                 if (e.getKey().matches(".*\\.2\\.(w[123]\\.)?weight")) {
                     assertEquals(0.0, magnitude, e.getKey() + " should get no gradient");

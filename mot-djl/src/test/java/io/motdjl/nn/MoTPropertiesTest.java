@@ -33,12 +33,12 @@ class MoTPropertiesTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel dense = TinyModels.model(mot.denseTwin(), manager, DataType.FLOAT32);
             MoTModel model = TinyModels.model(mot, manager, DataType.FLOAT32);
-            Map<String, Parameter> denseParams = ReferenceNames.of(dense);
-            for (Map.Entry<String, Parameter> e : ReferenceNames.of(model).entrySet()) {
+            Map<String, ReferenceNames.Slot> denseParams = ReferenceNames.of(dense);
+            for (Map.Entry<String, ReferenceNames.Slot> e : ReferenceNames.of(model).entrySet()) {
                 // every modality's set takes the dense model's (only) set
                 String denseName = e.getKey().replaceAll("\\.\\d+\\.((w[123]\\.)?weight)$", ".0.$1");
-                Parameter source = denseParams.get(denseName);
-                e.getValue().getArray().set(source.getArray().toFloatArray());
+                ReferenceNames.Slot source = denseParams.get(denseName);
+                e.getValue().write(source.read());
             }
             Random random = new Random(11);
             NDArray tokens = TinyModels.ids(manager, random, 3, 10, mot.vocabSize());
@@ -186,7 +186,7 @@ class MoTPropertiesTest {
         MoTConfig config = TinyModels.config(2).untie(new Untie(true, false, false)).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
-            Map<String, Parameter> names = ReferenceNames.of(model);
+            Map<String, ReferenceNames.Slot> names = ReferenceNames.of(model);
             assertTrue(names.containsKey("layers.0.attention.local_experts_wq.1.weight"));
             assertTrue(names.containsKey("layers.0.feed_forward.local_experts.0.w1.weight"));
             assertTrue(!names.containsKey("layers.0.feed_forward.local_experts.1.w1.weight"));

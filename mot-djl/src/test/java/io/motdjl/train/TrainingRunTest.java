@@ -1,5 +1,6 @@
 package io.motdjl.train;
 
+import io.motdjl.objective.ModalityLosses;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

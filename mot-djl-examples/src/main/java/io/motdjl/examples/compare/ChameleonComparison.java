@@ -10,7 +10,7 @@ import io.motdjl.data.PatchKMeansTokenizer;
 import io.motdjl.data.PatchKMeansTrainer;
 import io.motdjl.data.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.train.ModalityLosses;
+import io.motdjl.objective.ModalityLosses;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;

@@ -1,5 +1,6 @@
 package io.motdjl.examples.zoo;
 
+import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
@@ -24,7 +25,7 @@ import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.train.ModalityLosses;
+import io.motdjl.objective.ModalityLosses;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
@@ -389,7 +390,7 @@ public final class TrainZooModels {
                                         MoTInputs.of(tokens, modalities).toNDList(),
                                         false)
                                 .singletonOrThrow();
-                NextTokenLoss.Result loss =
+                LossValue loss =
                         NextTokenLoss.compute(logits, tokens, modalities, null, model.config().nModalities());
                 NDArray targets = tokens.get("0, 1:");
                 NDArray logProbs =

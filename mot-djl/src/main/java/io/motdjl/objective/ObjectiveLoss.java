@@ -1,77 +1,75 @@
-package io.motdjl.train;
+package io.motdjl.objective;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
-import io.motdjl.objective.NextTokenLoss;
+import io.motdjl.nn.MoTOutputs;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Next-token cross-entropy of a {@link io.motdjl.nn.MoTModel} as a DJL {@link Loss}.
- *
- * <p>Labels: {@code [tokens (B, T), modalities (B, T), attention_mask (B, T)]}, the mask optional
- * (1 = real token, 0 = padding). Predictions: {@code [logits (B, T, V)]}. The value is the mean
- * over every prediction whose input and target are real tokens ({@link NextTokenLoss#compute}).
+ * Any {@link Objective} as a DJL {@link Loss}, so that DJL's {@code Trainer}, evaluators and
+ * listeners use it: the value is the objective's scalar loss; predictions are the model's output
+ * list ({@link MoTOutputs}).
  *
  * <p>Beyond the scalar, each evaluation leaves its per-modality losses on the host ({@link
  * #lastEvaluation()}), and the DJL accumulators (as used by {@code EvaluatorTrainingListener})
- * combine batches by token count ({@link #getModalityAccumulator}), not by batch.
+ * combine batches by count ({@link #getModalityAccumulator}), not by batch.
  */
-public final class MoTLoss extends Loss {
+public final class ObjectiveLoss extends Loss {
 
-    private final int numModalities;
+    private final Objective objective;
     private final Map<String, ModalityLosses> accumulators = new ConcurrentHashMap<>();
     private volatile Evaluation last;
 
     /** The losses of one evaluation and the arrays they were computed from (by identity). */
-    private record Evaluation(NDArray logits, NDArray tokens, ModalityLosses losses) {}
+    private record Evaluation(NDArray output, NDArray label, ModalityLosses losses) {}
 
-    /** A loss named {@code "loss"} for a model with {@code numModalities} modalities. */
-    public MoTLoss(int numModalities) {
-        this("loss", numModalities);
+    /** The next-token objective for {@code numModalities} modalities, named {@code "loss"}. */
+    public ObjectiveLoss(int numModalities) {
+        this(new NextTokenObjective(numModalities));
     }
 
-    /** A loss with a name of its own (DJL keys metrics by evaluator name). */
-    public MoTLoss(String name, int numModalities) {
+    /** {@code objective} as a loss named {@code "loss"}. */
+    public ObjectiveLoss(Objective objective) {
+        this("loss", objective);
+    }
+
+    /** {@code objective} as a loss with a name of its own (DJL keys metrics by evaluator name). */
+    public ObjectiveLoss(String name, Objective objective) {
         super(name);
-        if (numModalities < 1) {
-            throw new IllegalArgumentException(
-                    "the number of modalities must be positive, got " + numModalities);
-        }
-        this.numModalities = numModalities;
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
+    }
+
+    /** The objective. */
+    public Objective objective() {
+        return objective;
     }
 
     /** Number of modalities M. */
     public int numModalities() {
-        return numModalities;
+        return objective.numModalities();
     }
 
     /**
-     * The mean next-token loss, differentiable. Also copies this batch's per-modality losses to the
-     * host (one device sync), readable through {@link #lastEvaluation()}.
+     * The objective's scalar loss, differentiable. Also copies this batch's per-modality losses to
+     * the host (one device sync), readable through {@link #lastEvaluation()}.
      */
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
-        NextTokenLoss.Result result = compute(labels, predictions);
+        LossValue result = compute(labels, predictions);
         last = new Evaluation(predictions.get(0), labels.get(0), ModalityLosses.of(result));
         return result.mean();
     }
 
-    /** The full result (mean, per-modality means and counts) on the device, differentiable. */
-    public NextTokenLoss.Result compute(NDList labels, NDList predictions) {
-        if (labels.size() < 2 || labels.size() > 3 || predictions.isEmpty()) {
+    /** The full result (loss, per-modality means and counts) on the device, differentiable. */
+    public LossValue compute(NDList labels, NDList predictions) {
+        if (labels.isEmpty() || predictions.isEmpty()) {
             throw new IllegalArgumentException(
-                    "MoTLoss needs labels [tokens, modalities, attention_mask (optional)] and"
-                            + " predictions [logits]; got "
-                            + labels.size()
-                            + " label(s) and "
-                            + predictions.size()
-                            + " prediction(s)");
+                    objective + " needs labels and the model's outputs; got " + labels.size()
+                            + " label(s) and " + predictions.size() + " prediction(s)");
         }
-        NDArray valid = labels.size() > 2 ? labels.get(2) : null;
-        return NextTokenLoss.compute(
-                predictions.get(0), labels.get(0), labels.get(1), valid, numModalities);
+        return objective.evaluate(MoTOutputs.of(predictions), labels);
     }
 
     /** Per-modality losses of the most recent {@link #evaluate}; null before the first. */
@@ -83,7 +81,7 @@ public final class MoTLoss extends Loss {
     /** {@inheritDoc} */
     @Override
     public void addAccumulator(String key) {
-        accumulators.put(key, ModalityLosses.empty(numModalities));
+        accumulators.put(key, ModalityLosses.empty(numModalities()));
     }
 
     /** {@inheritDoc} */
@@ -100,7 +98,7 @@ public final class MoTLoss extends Loss {
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
         Evaluation e = last;
         ModalityLosses batch =
-                e != null && e.logits() == predictions.get(0) && e.tokens() == labels.get(0)
+                e != null && e.output() == predictions.get(0) && e.label() == labels.get(0)
                         ? e.losses()
                         : ModalityLosses.of(compute(labels, predictions));
         for (String key : keys) {
@@ -111,10 +109,10 @@ public final class MoTLoss extends Loss {
     /** {@inheritDoc} */
     @Override
     public void resetAccumulator(String key) {
-        accumulators.computeIfPresent(key, (k, v) -> ModalityLosses.empty(numModalities));
+        accumulators.computeIfPresent(key, (k, v) -> ModalityLosses.empty(numModalities()));
     }
 
-    /** The token-weighted mean loss accumulated under {@code key}; NaN without tokens. */
+    /** The count-weighted mean loss accumulated under {@code key}; NaN without items. */
     @Override
     public float getAccumulator(String key) {
         return (float) getModalityAccumulator(key).mean();

@@ -1,4 +1,4 @@
-package io.motdjl.train;
+package io.motdjl.objective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import io.motdjl.objective.NextTokenLoss;
 import org.junit.jupiter.api.Test;
 
-class MoTLossTest {
+class ObjectiveLossTest {
 
     @Test
     void theLossIsTheNextTokenLossAndIgnoresPadding() {
@@ -24,11 +24,11 @@ class MoTLossTest {
                     manager.create(new long[] {0, 0, 1, 1, 1, 0, 1, 1, 0, 0}, new Shape(2, 5));
             NDArray valid =
                     manager.create(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new Shape(2, 5));
-            MoTLoss loss = new MoTLoss(2);
+            ObjectiveLoss loss = new ObjectiveLoss(2);
             float value =
                     loss.evaluate(new NDList(tokens, modalities, valid), new NDList(logits))
                             .getFloat();
-            NextTokenLoss.Result expected =
+            LossValue expected =
                     NextTokenLoss.compute(logits, tokens, modalities, valid, 2);
             assertEquals(expected.mean().getFloat(), value, 0f);
 
@@ -55,7 +55,7 @@ class MoTLossTest {
     void accumulatorsWeightBatchesByTokenCount() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(6);
-            MoTLoss loss = new MoTLoss(2);
+            ObjectiveLoss loss = new ObjectiveLoss(2);
             loss.addAccumulator("epoch");
             NDArray logitsA = manager.randomNormal(new Shape(1, 6, 5));
             NDArray tokensA = manager.create(new long[] {0, 1, 2, 3, 4, 0}, new Shape(1, 6));

@@ -1,7 +1,7 @@
-package io.motdjl.train;
+package io.motdjl.objective;
 
 import ai.djl.ndarray.NDArray;
-import io.motdjl.objective.NextTokenLoss;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +44,7 @@ public final class ModalityLosses {
     }
 
     /** Copies one batch's per-modality means and counts to the host (a device sync). */
-    public static ModalityLosses of(NextTokenLoss.Result result) {
+    public static ModalityLosses of(LossValue result) {
         float[] means = floats(result.perModality());
         float[] counts = floats(result.perModalityCount());
         double[] sums = new double[means.length];

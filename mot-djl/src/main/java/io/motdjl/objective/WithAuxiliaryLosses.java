@@ -1,0 +1,74 @@
+package io.motdjl.objective;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import io.motdjl.nn.MoTOutputs;
+import io.motdjl.util.Scalars;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An objective plus weighted auxiliary losses from the model's outputs: {@code loss = base + Σ
+ * weight(kind) · aux}, where an auxiliary output named {@code aux.layers.3.feed_forward.0.load_balance}
+ * is of kind {@code load_balance} (the last part of its name). Every auxiliary output must have a
+ * weight (0 to ignore one knowingly), so a new kind of auxiliary loss is never silently dropped.
+ * The per-modality metrics are the base objective's.
+ */
+public final class WithAuxiliaryLosses implements Objective {
+
+    private final Objective base;
+    private final Map<String, Double> weights;
+
+    /**
+     * @param base the main objective
+     * @param weights weight of each kind of auxiliary loss
+     */
+    public WithAuxiliaryLosses(Objective base, Map<String, Double> weights) {
+        this.base = base;
+        for (Map.Entry<String, Double> e : weights.entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue()) || e.getValue() < 0) {
+                throw new IllegalArgumentException(
+                        "auxiliary loss weight for '" + e.getKey() + "' must be finite and >= 0, got "
+                                + e.getValue());
+            }
+        }
+        this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+    }
+
+    /** The kind of an auxiliary loss: the last dot-separated part of its name. */
+    public static String kindOf(String name) {
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    @Override
+    public int numModalities() {
+        return base.numModalities();
+    }
+
+    @Override
+    public LossValue evaluate(MoTOutputs outputs, NDList labels) {
+        LossValue value = base.evaluate(outputs, labels);
+        NDArray total = value.mean();
+        for (Map.Entry<String, NDArray> e : outputs.auxiliaryLosses().entrySet()) {
+            String kind = kindOf(e.getKey());
+            Double weight = weights.get(kind);
+            if (weight == null) {
+                throw new IllegalArgumentException(
+                        "the model reports the auxiliary loss '" + e.getKey() + "' of kind '" + kind
+                                + "', which has no weight; weights are given for " + weights.keySet());
+            }
+            if (weight != 0) {
+                NDArray aux = e.getValue();
+                // a native scalar: the product's backward keeps it (see util.Scalars)
+                total = total.add(aux.mul(Scalars.of(aux.getManager(), weight, aux.getDataType())));
+            }
+        }
+        return new LossValue(total, value.perModality(), value.perModalityCount());
+    }
+
+    @Override
+    public String toString() {
+        return base + " + auxiliary " + weights;
+    }
+}
