@@ -311,4 +311,29 @@ class ModularModelTest {
             assertTrue(noContext.getMessage().contains("ForwardContext.create"), noContext.getMessage());
         }
     }
+
+    @Test
+    void theCensusCountsEachModalitysParameters() {
+        MoTConfig mot = TinyModels.config(2).build();
+        ParameterCensus census = ParameterCensus.of(new MoTModel(mot));
+        io.motdjl.train.FlopsAccounting flops = io.motdjl.train.FlopsAccounting.of(mot);
+        long embeddingAndHead = 2L * mot.vocabSize() * mot.dim();
+        assertEquals(flops.totalParameters(), census.total());
+        assertEquals(embeddingAndHead, census.shared());
+        assertEquals(flops.nonEmbeddingParameters() / 2, census.onlyFor(0));
+        assertEquals(census.onlyFor(0), census.onlyFor(1));
+        assertEquals(embeddingAndHead + census.onlyFor(1), census.usedBy(1));
+        assertTrue(census.entries().stream().anyMatch(e -> e.path().equals("trunk.layer0.attention.qkv.1.weight")));
+
+        ParameterCensus tied =
+                ParameterCensus.of(new MoTModel(mot.toBuilder().untie(io.motdjl.config.Untie.NONE).build()));
+        assertEquals(tied.total(), tied.shared());
+        assertEquals(0, tied.onlyFor(0));
+        assertEquals(0, tied.onlyFor(1));
+
+        MoTModel withHead = MoTModel.builder(mot).optOutputHead(new SmallHead(mot.dim()), 1).build();
+        ParameterCensus heads = ParameterCensus.of(withHead);
+        assertEquals(census.onlyFor(1) + 5L * mot.dim(), heads.onlyFor(1));
+        assertEquals(census.onlyFor(0) + (long) mot.vocabSize() * mot.dim(), heads.onlyFor(0));
+    }
 }

@@ -89,6 +89,7 @@ public final class MotCli {
         commands.add(new TrainCommand());
         commands.add(new GenerateCommand());
         commands.add(new ZooCommand());
+        commands.add(new DescribeCommand());
         commands.add(new BenchCommand());
         commands.add(new HelpCommand(() -> commands));
         return commands;

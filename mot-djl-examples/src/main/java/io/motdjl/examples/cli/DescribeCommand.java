@@ -1,0 +1,227 @@
+package io.motdjl.examples.cli;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.ParameterCensus;
+import io.motdjl.nn.PerModality;
+import io.motdjl.train.FlopsAccounting;
+import io.motdjl.zoo.MoTCheckpoint;
+import io.motdjl.zoo.MoTModelZoo;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code mot describe}: the block tree of a checkpoint or zoo model with each block's parameters
+ * per modality, and the FLOPs per token — what {@code print(model)} and torchinfo give PyTorch
+ * users.
+ */
+final class DescribeCommand implements Command {
+
+    private static final String SYNOPSIS =
+            "describe (--checkpoint DIR | --model ARTIFACT [--architecture mot|dense]) [--depth N]";
+
+    @Override
+    public String name() {
+        return "describe";
+    }
+
+    @Override
+    public String synopsis() {
+        return SYNOPSIS;
+    }
+
+    @Override
+    public String summary() {
+        return "show a model's blocks, parameters per modality and FLOPs per token";
+    }
+
+    @Override
+    public String description() {
+        return String.join(
+                "\n",
+                summary() + ".",
+                "",
+                "  --checkpoint DIR    a checkpoint directory (loaded and verified as `forward` does)",
+                "  --model ARTIFACT    a zoo artifact, e.g. " + MoTModelZoo.CHAMELEON_FMNIST,
+                "  --architecture A    the zoo filter architecture=mot|dense (default mot)",
+                "  --depth N           how deep to show the block tree (default 4; 0 = no tree)",
+                "",
+                "Columns: all parameters of the block; those only modality m's tokens use (its own",
+                "parameter sets); those every modality uses (shared or tied).");
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) throws Exception {
+        CommandOptions options =
+                CommandOptions.parse(args, Set.of("checkpoint", "model", "architecture", "depth"), SYNOPSIS);
+        Path checkpoint = options.optionalPath("checkpoint");
+        boolean zoo = options.has("model");
+        if ((checkpoint == null) == !zoo) {
+            throw new UsageException(
+                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot " + SYNOPSIS + ")");
+        }
+        if (checkpoint != null && options.has("architecture")) {
+            throw new UsageException("--architecture selects a zoo model; it needs --model");
+        }
+        int depth = options.optionalInt("depth", 4, SYNOPSIS);
+        if (depth < 0) {
+            throw new UsageException("--depth must be >= 0, got " + depth);
+        }
+        if (checkpoint != null) {
+            if (!Files.isDirectory(checkpoint)) {
+                throw new BadInputException("checkpoint directory " + checkpoint + " does not exist");
+            }
+            try (NDManager manager = NDManager.newBaseManager()) {
+                MoTModel model = MoTCheckpoint.load(checkpoint, manager);
+                print(model, checkpoint.toString(), depth, out);
+            }
+        } else {
+            String artifact = options.optionalString("model", null);
+            String architecture =
+                    options.optionalChoice("architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
+            Criteria<NDList, NDList> criteria =
+                    Criteria.builder()
+                            .setTypes(NDList.class, NDList.class)
+                            .optGroupId(MoTModelZoo.GROUP_ID)
+                            .optArtifactId(artifact)
+                            .optFilter("architecture", architecture)
+                            .build();
+            try (ZooModel<NDList, NDList> model = criteria.loadModel()) {
+                print((MoTModel) model.getBlock(), "zoo " + artifact + " (" + architecture + ")", depth, out);
+            }
+        }
+        return ExitStatus.OK;
+    }
+
+    /** Prints the description of {@code model}. */
+    static void print(MoTModel model, String source, int depth, PrintStream out) {
+        MoTConfig config = model.config();
+        ParameterCensus census = ParameterCensus.of(model);
+        int m = config.nModalities();
+        out.println("MoT model from " + source);
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  vocab %d, dim %d, %d layers, %d heads x %d, FFN %d, max_seq_len %d; %s; untie %s",
+                        config.vocabSize(),
+                        config.dim(),
+                        config.nLayers(),
+                        config.nHeads(),
+                        config.headDim(),
+                        config.ffnHiddenDim(),
+                        config.maxSeqLen(),
+                        Describe.config(config),
+                        config.untie()));
+        if (depth > 0) {
+            List<String> header = new ArrayList<>(List.of("block", "parameters"));
+            for (int k = 0; k < m; k++) {
+                header.add("modality " + k);
+            }
+            header.add("shared");
+            List<List<String>> rows = new ArrayList<>();
+            for (Map.Entry<String, Block> e : census.blocks().entrySet()) {
+                String path = e.getKey();
+                int level = path.split("\\.").length - 1;
+                if (level >= depth) {
+                    continue;
+                }
+                List<ParameterCensus.Entry> params = census.under(path);
+                List<String> row = new ArrayList<>();
+                String leaf = path.substring(path.lastIndexOf('.') + 1);
+                row.add("  ".repeat(level) + leaf + "  " + label(e.getValue()));
+                row.add(count(sum(params, -1, m)));
+                for (int k = 0; k < m; k++) {
+                    row.add(count(sum(params, k, m)));
+                }
+                row.add(count(sum(params, m, m)));
+                rows.add(row);
+            }
+            List<String> total = new ArrayList<>(List.of("total", count(census.total())));
+            for (int k = 0; k < m; k++) {
+                total.add(count(census.onlyFor(k)));
+            }
+            total.add(count(census.shared()));
+            rows.add(total);
+            TextTable table = new TextTable(header.toArray(new String[0]));
+            for (List<String> row : rows) {
+                table.addRow(row.toArray(new String[0]));
+            }
+            table.print(out);
+        }
+        FlopsAccounting flops = FlopsAccounting.of(config);
+        StringBuilder used = new StringBuilder();
+        for (int k = 0; k < m; k++) {
+            used.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "modality %d %,d", k, census.usedBy(k)));
+        }
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "parameters: %,d in all; a token uses those of its modality and the shared ones: %s",
+                        census.total(),
+                        used));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "FLOPs per token at T = %d: forward %,d, training %,d (the dense model of the"
+                                + " same width has the same)",
+                        config.maxSeqLen(),
+                        flops.forwardFlopsPerToken(config.maxSeqLen()),
+                        flops.trainingFlopsPerToken(config.maxSeqLen())));
+    }
+
+    /**
+     * Values of {@code params}: all ({@code which < 0}), only modality {@code which}'s, or shared
+     * by all ({@code which == m}).
+     */
+    private static long sum(List<ParameterCensus.Entry> params, int which, int m) {
+        long n = 0;
+        for (ParameterCensus.Entry e : params) {
+            boolean counted =
+                    which < 0
+                            || (which == m
+                                    ? e.isShared(m)
+                                    : e.modalities().cardinality() == 1 && e.modalities().get(which));
+            if (counted) {
+                n += e.size();
+            }
+        }
+        return n;
+    }
+
+    private static String count(long n) {
+        return n == 0 ? "-" : String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String label(Block block) {
+        if (block instanceof PerModality<?> towers) {
+            String kind = kind(towers.tower(0));
+            return towers.isShared()
+                    ? "(shared: " + kind + ")"
+                    : "(" + towers.numTowers() + " towers: " + kind + ")";
+        }
+        return "(" + kind(block) + ")";
+    }
+
+    private static String kind(Block block) {
+        if (block instanceof Linear linear) {
+            Shape w = linear.getParameters().get("weight").getShape();
+            return "Linear " + w.get(1) + " -> " + w.get(0) + ", no bias";
+        }
+        String text = block.toString();
+        // DJL's default toString prints the whole subtree; keep the class name for those
+        return text.contains("\n") || text.length() > 60 ? block.getClass().getSimpleName() : text;
+    }
+}
