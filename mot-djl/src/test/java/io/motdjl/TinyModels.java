@@ -5,10 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.SwiGlu;
 import java.util.Random;
 
 /** Tiny models and inputs for fast tests. */
@@ -82,5 +85,39 @@ public final class TinyModels {
                 .abs()
                 .max()
                 .getDouble();
+    }
+
+    /** A feed-forward that reports the mean square of its output as an auxiliary loss. */
+    public static final class PenalisedSwiGlu extends AbstractBlock {
+        private final SwiGlu inner;
+
+        public PenalisedSwiGlu(MoTConfig config) {
+            super((byte) 1);
+            inner = addChildBlock("inner", new SwiGlu(config.dim(), config.ffnHiddenDim()));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray y = inner.forward(ps, inputs, training).head();
+            NDArray penalty = y.square().mean();
+            penalty.setName("l2");
+            return new NDList(y, penalty);
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager m, DataType t, Shape... shapes) {
+            inner.initialize(m, t, shapes);
+        }
+
+        /** The wrapped SwiGLU. */
+        public SwiGlu inner() {
+            return inner;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {inputShapes[0]};
+        }
     }
 }

@@ -149,6 +149,21 @@ public final class ModalityRouting implements AutoCloseable {
         return inversePermutation;
     }
 
+    /** The flat row indices of modality {@code m}'s tokens, in order (for inspection; a host copy). */
+    public long[] indicesOf(int m) {
+        if (permutation == null) {
+            return onlyModality == m
+                    ? java.util.stream.LongStream.range(0, numTokens).toArray()
+                    : new long[0];
+        }
+        long start = 0;
+        for (int i = 0; i < m; i++) {
+            start += counts[i];
+        }
+        long[] all = permutation.toLongArray();
+        return Arrays.copyOfRange(all, (int) start, (int) (start + counts[m]));
+    }
+
     /** Where the sorted rows split into modalities (the first M-1 chunk ends). */
     public long[] chunkEnds() {
         long[] points = new long[numModalities - 1];

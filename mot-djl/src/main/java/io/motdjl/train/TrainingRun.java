@@ -105,8 +105,9 @@ public final class TrainingRun implements AutoCloseable {
         Device device = options.device();
         this.schedule = settings.learningRateSchedule();
         this.flops = FlopsAccounting.of(config);
-        this.optimizer = settings.optimizer();
+        // the objective first: a mismatch fails before anything needs closing
         this.loss = new ObjectiveLoss(options.objective(config));
+        this.optimizer = settings.optimizer();
         Model djlModel = Model.newInstance(MODEL_NAME, device);
         try {
             djlModel.setDataType(DataType.FLOAT32);

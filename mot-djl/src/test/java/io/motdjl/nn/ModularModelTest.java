@@ -29,35 +29,6 @@ import org.junit.jupiter.api.Test;
 /** The module-level design: per-modality containers, factories, adapters, heads, named outputs. */
 class ModularModelTest {
 
-    /** A feed-forward that reports the mean square of its output as an auxiliary loss. */
-    static final class PenalisedSwiGlu extends AbstractBlock {
-        private final SwiGlu inner;
-
-        PenalisedSwiGlu(MoTConfig config) {
-            super((byte) 1);
-            inner = addChildBlock("inner", new SwiGlu(config.dim(), config.ffnHiddenDim()));
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDArray y = inner.forward(ps, inputs, training).head();
-            NDArray penalty = y.square().mean();
-            penalty.setName("l2");
-            return new NDList(y, penalty);
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager m, DataType t, Shape... shapes) {
-            inner.initialize(m, t, shapes);
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
-        }
-    }
-
     /** A small head for one modality's rows. */
     static final class SmallHead extends AbstractBlock implements OutputHead {
         private final Parameter weight;
@@ -155,12 +126,12 @@ class ModularModelTest {
                                     .optFeedForwardFactory(
                                             (c, layer, tower) ->
                                                     tower == 0
-                                                            ? new PenalisedSwiGlu(c)
+                                                            ? new TinyModels.PenalisedSwiGlu(c)
                                                             : FeedForwardFactory.SWIGLU.create(c, layer, tower))
                                     .build(),
                             manager,
                             DataType.FLOAT32);
-            assertTrue(model.layers().get(0).feedForward().experts().tower(0) instanceof PenalisedSwiGlu);
+            assertTrue(model.layers().get(0).feedForward().experts().tower(0) instanceof TinyModels.PenalisedSwiGlu);
             assertTrue(model.layers().get(0).feedForward().experts().tower(1) instanceof SwiGlu);
             IllegalArgumentException noNames =
                     assertThrows(IllegalArgumentException.class, () -> ReferenceNames.of(model));
@@ -193,8 +164,8 @@ class ModularModelTest {
                 assertTrue(unweighted.getMessage().contains("no weight"), unweighted.getMessage());
                 collector.backward(total.mean());
             }
-            PenalisedSwiGlu text = (PenalisedSwiGlu) model.layers().get(0).feedForward().experts().tower(0);
-            NDArray grad = text.inner.w13().getParameters().get("weight").getArray().getGradient();
+            TinyModels.PenalisedSwiGlu text = (TinyModels.PenalisedSwiGlu) model.layers().get(0).feedForward().experts().tower(0);
+            NDArray grad = text.inner().w13().getParameters().get("weight").getArray().getGradient();
             assertTrue(grad.abs().sum().getFloat() > 0, "the text tower's block is trained");
         }
     }

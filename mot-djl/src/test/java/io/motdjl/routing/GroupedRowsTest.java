@@ -32,6 +32,9 @@ class GroupedRowsTest {
             assertArrayEquals(new float[] {0, 1, 30, 31, 50, 51}, grouped.chunk(1).toFloatArray());
             assertArrayEquals(new float[] {20, 21}, grouped.chunk(2).toFloatArray());
             assertNull(grouped.chunk(3), "an absent modality has no chunk");
+            assertArrayEquals(new long[] {0, 3, 5}, routing.indicesOf(1));
+            assertArrayEquals(new long[0], routing.indicesOf(3));
+            assertArrayEquals(new long[] {2, 5, 6}, routing.chunkEnds());
             assertArrayEquals(values, grouped.toOriginal().toFloatArray());
 
             // per-modality functions see their own modality; the result restores like the input

@@ -87,6 +87,58 @@ class TrainingRunTest {
     }
 
     @Test
+    void theRunTrainsTheModelAndObjectiveItIsGiven() throws Exception {
+        SyntheticSequences train = SyntheticSequences.create(24, 5);
+        java.util.function.Function<MoTConfig, io.motdjl.nn.MoTModel> penalisedText =
+                config ->
+                        io.motdjl.nn.MoTModel.builder(config)
+                                .optFeedForwardFactory(
+                                        (c, layer, tower) ->
+                                                tower == 0
+                                                        ? new TinyModels.PenalisedSwiGlu(c)
+                                                        : io.motdjl.nn.FeedForwardFactory.SWIGLU.create(c, layer, tower))
+                                .build();
+        float[] firstLoss = new float[2];
+        double[] weights = {0.0, 100.0};
+        for (int i = 0; i < 2; i++) {
+            double weight = weights[i];
+            RunOptions options =
+                    RunOptions.builder()
+                            .device(Device.cpu())
+                            .progressBar(false)
+                            .logEvery(0)
+                            .model(penalisedText)
+                            .objective(
+                                    config ->
+                                            new io.motdjl.objective.WithAuxiliaryLosses(
+                                                    new io.motdjl.objective.NextTokenObjective(config.nModalities()),
+                                                    Map.of("l2", weight)))
+                            .build();
+            try (TrainingRun run = TrainingRun.start(MOT, settings().build(), train, options)) {
+                assertTrue(run.model().layers().get(0).feedForward().experts().tower(0)
+                        instanceof TinyModels.PenalisedSwiGlu);
+                firstLoss[i] = run.train(1).get(0).loss();
+                ModalityLosses heldOut = run.evaluate(train);
+                assertTrue(Double.isFinite(heldOut.mean(0)), heldOut.toString());
+            }
+        }
+        // the same first batch and weights: only the weighted auxiliary term differs
+        assertTrue(firstLoss[1] > firstLoss[0] + 1e-3, firstLoss[0] + " vs " + firstLoss[1]);
+
+        RunOptions wrong =
+                RunOptions.builder()
+                        .device(Device.cpu())
+                        .progressBar(false)
+                        .objective(config -> new io.motdjl.objective.NextTokenObjective(3))
+                        .build();
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TrainingRun.start(MOT, settings().build(), train, wrong));
+        assertTrue(e.getMessage().contains("3 modalities"), e.getMessage());
+    }
+
+    @Test
     void theSameSeedGivesTheSameRunBitForBit() throws Exception {
         SyntheticSequences train = SyntheticSequences.create(40, 3);
         SyntheticSequences heldOut = SyntheticSequences.create(8, 4);

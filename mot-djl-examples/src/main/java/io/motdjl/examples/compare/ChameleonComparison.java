@@ -11,7 +11,10 @@ import io.motdjl.data.PatchKMeansTrainer;
 import io.motdjl.data.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.NextTokenObjective;
+import io.motdjl.objective.Objective;
 import io.motdjl.train.RunOptions;
+import java.util.function.Function;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
 import java.io.IOException;
@@ -37,9 +40,20 @@ public final class ChameleonComparison {
     private static final Logger logger = LoggerFactory.getLogger(ChameleonComparison.class);
 
     private final ComparisonSettings settings;
+    private final Function<MoTConfig, Objective> objective;
 
+    /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
+        this(settings, config -> new NextTokenObjective(config.nModalities()));
+    }
+
+    /**
+     * A comparison whose two models both train on {@code objective} (made for each model's
+     * config); the held-out curves report its per-modality losses.
+     */
+    public ChameleonComparison(ComparisonSettings settings, Function<MoTConfig, Objective> objective) {
         this.settings = settings;
+        this.objective = objective;
     }
 
     /** What a run produced. */
@@ -180,6 +194,7 @@ public final class ChameleonComparison {
                 RunOptions.builder()
                         .modalityNames(MODALITIES)
                         .logEvery(Math.max(1, settings.evaluateEvery()))
+                        .objective(objective)
                         .build();
         logger.info("training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
         try (TrainingRun run = TrainingRun.start(config, trainingSettings(), data.train(), options)) {
