@@ -14,8 +14,9 @@ import io.motdjl.routing.ModalityRouting;
  * use of a layer or the trunk builds it with {@link #create}.
  *
  * @param routing index masks by modality id
- * @param attentionMask additive mask {@code (B, 1, T, T)}: 0 where attention is allowed, -inf where
- *     not; {@code null} only for blocks that do not attend
+ * @param attentionMask additive mask {@code (B, 1, T, keys)}: 0 where attention is allowed, -inf
+ *     where not; {@code null} when every query may see every key (a cached one-token step without
+ *     padding)
  * @param rotary cos/sin tables for positions {@code 0..T-1}; {@code null} only for blocks that do
  *     not attend
  */

@@ -151,7 +151,8 @@ public final class KeyValueCache implements AutoCloseable {
     }
 
     /**
-     * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens: causal,
+     * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens (null when
+     * nothing is masked): causal,
      * never onto padding, always onto the token itself.
      *
      * @param chunkValid validity of the {@code n} new tokens per row (row-major {@code B·n}), or
@@ -163,6 +164,7 @@ public final class KeyValueCache implements AutoCloseable {
     NDArray mask(long[] chunkValid, int n, NDManager target, DataType type) {
         int keys = length + n;
         float[] values = new float[batch * n * keys];
+        boolean anyMasked = false;
         int at = 0;
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < n; i++) {
@@ -174,8 +176,13 @@ public final class KeyValueCache implements AutoCloseable {
                                     : chunkValid == null || chunkValid[b * n + j - length] != 0;
                     boolean allowed = j == query || (j < query && keyValid);
                     values[at++] = allowed ? 0f : Float.NEGATIVE_INFINITY;
+                    anyMasked |= !allowed;
                 }
             }
+        }
+        if (!anyMasked) {
+            // one new token per row and no padding: it sees every cached position, no mask needed
+            return null;
         }
         NDArray mask = target.create(values, new Shape(batch, 1, n, keys));
         return type == DataType.FLOAT32 ? mask : mask.toType(type, false);

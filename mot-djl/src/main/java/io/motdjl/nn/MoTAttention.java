@@ -144,7 +144,9 @@ public final class MoTAttention extends AbstractBlock {
             kT = all.get(0).transpose(0, 1, 3, 2);
             v = all.get(1);
         }
-        NDArray weights = q.matMul(kT).add(context.attentionMask()).softmax(-1);
+        NDArray scores = q.matMul(kT);
+        NDArray mask = context.attentionMask();
+        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(-1);
         NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
         GroupedRows out = wo.apply(ps, x.regroup(attended), training);
         return outputNorm == null ? out : outputNorm.apply(ps, out, training);

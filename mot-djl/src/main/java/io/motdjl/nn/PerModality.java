@@ -46,8 +46,8 @@ public final class PerModality<T extends Block> extends AbstractBlock {
             if (block == null) {
                 throw new IllegalArgumentException("the block factory returned null for tower " + t);
             }
-            // the child's name is the tower index, as in the reference's module lists
-            towers.add(addChildBlock(Integer.toString(t), block));
+            // DJL prefixes child names with their position: "01tower0" reads better than "010"
+            towers.add(addChildBlock("tower" + t, block));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -77,7 +78,7 @@ public final class QkNorm extends AbstractBlock {
             q = q.toType(type, false);
             k = k.toType(type, false);
         }
-        return new NDList(q.concat(k, 1).concat(qkAndV.get(1), 1));
+        return new NDList(NDArrays.concat(new NDList(q, k, qkAndV.get(1)), 1));
     }
 
     private static NDArray scaleValue(

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The stable names of a block's parameters ({@link Block#getParameters()} keys, such as {@code
- * layer0_attention_wq_weight_1}) and their ids. DJL optimizers see only parameter ids, which are
+ * 02trunk_01layer0_01attention_01qkv_02tower1_weight}) and their ids. DJL optimizers see only parameter ids, which are
  * random per {@link Parameter} object, so optimizer state is saved under names and mapped back to
  * the ids of a freshly built model on load.
  */
