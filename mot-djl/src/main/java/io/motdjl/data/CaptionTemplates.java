@@ -1,5 +1,6 @@
 package io.motdjl.data;
 
+import io.motdjl.util.Seeds;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

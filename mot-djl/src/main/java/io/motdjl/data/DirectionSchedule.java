@@ -1,5 +1,7 @@
 package io.motdjl.data;
 
+import io.motdjl.util.Seeds;
+
 /** How the {@link Direction} of each example is chosen; every choice is deterministic. */
 public enum DirectionSchedule {
     /** Even example indices caption-to-image, odd ones image-to-caption: an exact 50/50 mix. */

@@ -3,6 +3,8 @@ package io.motdjl.data;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.motdjl.util.Seeds;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -3,6 +3,8 @@ package io.motdjl.data;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.motdjl.util.Seeds;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -4,9 +4,10 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 
+import io.motdjl.util.Seeds;
+
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -77,7 +78,7 @@ public final class SeededRandomSampler implements Sampler.SubSampler {
      * permutation of {@code [0, size)} (Fisher-Yates) drawn from the seed and the epoch.
      */
     public int[] order(int size, long epoch) {
-        return Seeds.permutation(size, new Random(Seeds.mix(seed, STREAM, epoch)));
+        return Seeds.permutation(size, seed, STREAM, epoch);
     }
 
     @Override

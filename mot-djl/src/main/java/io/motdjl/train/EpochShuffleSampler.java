@@ -2,11 +2,11 @@ package io.motdjl.train;
 
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
+import io.motdjl.util.Seeds;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Random;
 
 /**
  * A DJL {@link Sampler} that visits a dataset in a seeded random order, a fresh permutation per
@@ -15,6 +15,13 @@ import java.util.Random;
  * Java specification fixes: the same seed gives the same order on every JVM, for every model.
  */
 public final class EpochShuffleSampler implements Sampler {
+
+    /**
+     * The {@link Seeds} stream of the data order. Its value is {@code 0x632BE59BD9B4E019} divided
+     * by the stream multiplier mod 2^64, the offset this sampler added before the seed mixers were
+     * merged: orders are unchanged.
+     */
+    private static final long STREAM = 0xDD5FA37F43500DB3L;
 
     private final long seed;
     private final int epoch;
@@ -49,31 +56,12 @@ public final class EpochShuffleSampler implements Sampler {
 
     /** The order of {@code size} records in {@code epoch} (a Fisher–Yates shuffle). */
     public static int[] permutation(long seed, int epoch, int size) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        Random random = new Random(mix(seed, epoch));
-        for (int i = size - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return Seeds.permutation(size, seed, STREAM, epoch);
     }
 
     /** Number of batches in one epoch over {@code size} records. */
     public static long batchesPerEpoch(long size, int batchSize, boolean dropLast) {
         return dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
-    }
-
-    // SplitMix64 finaliser: nearby (seed, epoch) pairs give unrelated Random seeds
-    private static long mix(long seed, int epoch) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** {@inheritDoc} */

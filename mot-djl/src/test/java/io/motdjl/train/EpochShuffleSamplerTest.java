@@ -25,6 +25,26 @@ class EpochShuffleSamplerTest {
         assertFalse(Arrays.equals(order, EpochShuffleSampler.permutation(43, 0, 100)));
     }
 
+    /**
+     * Orders recorded before the seed helpers were merged into {@code Seeds}: the data order of
+     * every training run depends on them.
+     */
+    @Test
+    void ordersArePinned() {
+        assertArrayEquals(
+                new int[] {8, 6, 11, 0, 1, 2, 9, 7, 3, 10, 4, 5},
+                EpochShuffleSampler.permutation(0, 0, 12));
+        assertArrayEquals(
+                new int[] {9, 8, 5, 0, 3, 11, 6, 2, 10, 7, 1, 4},
+                EpochShuffleSampler.permutation(42, 1, 12));
+        assertArrayEquals(
+                new int[] {0, 9, 1, 4, 5, 8, 2, 10, 6, 11, 7, 3},
+                EpochShuffleSampler.permutation(-7, 5, 12));
+        assertArrayEquals(
+                new int[] {11, 7, 8, 6, 1, 9, 10, 5, 3, 2, 4, 0},
+                EpochShuffleSampler.permutation(Long.MAX_VALUE, 5, 12));
+    }
+
     @Test
     void startingPartWayContinuesTheSameOrder() {
         SyntheticSequences data = SyntheticSequences.create(10, 0);
