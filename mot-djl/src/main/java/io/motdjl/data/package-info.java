@@ -7,7 +7,7 @@
  * io.motdjl.data.CaptionTemplates}); caption-to-image and image-to-caption sequences ({@link
  * io.motdjl.data.ChameleonSequenceBuilder}); and a DJL dataset, batchifier and reproducible sampler
  * that feed a {@link io.motdjl.nn.MoTModel} ({@link io.motdjl.data.TokenSequenceDataset}, {@link
- * io.motdjl.data.MoTSequenceBatchifier}, {@link io.motdjl.data.SeededRandomSampler}).
+ * io.motdjl.data.MoTSequenceBatchifier}, {@link io.motdjl.data.EpochShuffleSampler}).
  *
  * <p>Typical use:
  *
