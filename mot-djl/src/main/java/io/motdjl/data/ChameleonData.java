@@ -1,6 +1,8 @@
 package io.motdjl.data;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.tokenize.ImageTokenizer;
+import io.motdjl.tokenize.JointVocabulary;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -10,12 +10,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.RandomAccess;
 
 /**
  * Fashion-MNIST images (28 × 28 unsigned bytes, row-major) and their labels (0..9), held in memory.
@@ -285,6 +287,26 @@ public final class FashionMnist {
     public byte[] image(int i) {
         Objects.checkIndex(i, size());
         return Arrays.copyOfRange(pixels, i * PIXELS, (i + 1) * PIXELS);
+    }
+
+    /**
+     * The images as a read-only list (for {@code PatchKMeansTrainer.train} and {@code
+     * ReconstructionReport.measure}): element {@code i} is {@link #image(int) image(i)}, a copy.
+     */
+    public List<byte[]> images() {
+        return new ImageList();
+    }
+
+    private final class ImageList extends AbstractList<byte[]> implements RandomAccess {
+        @Override
+        public byte[] get(int index) {
+            return image(index);
+        }
+
+        @Override
+        public int size() {
+            return FashionMnist.this.size();
+        }
     }
 
     /** Pixel {@code (row, col)} of image {@code i}, in {@code [0, 255]}. */

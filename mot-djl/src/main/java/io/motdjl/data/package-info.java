@@ -1,9 +1,9 @@
 /**
  * The data pipeline of the Chameleon-setting experiment, all in Java and offline: Fashion-MNIST
  * read from IDX files ({@link io.motdjl.data.FashionMnist}); a patch k-means image tokenizer
- * ({@link io.motdjl.data.PatchKMeansTrainer}, {@link io.motdjl.data.PatchKMeansTokenizer}); one
+ * ({@link io.motdjl.tokenize.PatchKMeansTrainer}, {@link io.motdjl.tokenize.PatchKMeansTokenizer}); one
  * vocabulary for UTF-8 text bytes, special tokens and image codes ({@link
- * io.motdjl.data.JointVocabulary}); captions from class names ({@link
+ * io.motdjl.tokenize.JointVocabulary}); captions from class names ({@link
  * io.motdjl.data.CaptionTemplates}); caption-to-image and image-to-caption sequences ({@link
  * io.motdjl.data.ChameleonSequenceBuilder}); and a DJL dataset, batchifier and reproducible sampler
  * that feed a {@link io.motdjl.nn.MoTModel} ({@link io.motdjl.data.TokenSequenceDataset}, {@link

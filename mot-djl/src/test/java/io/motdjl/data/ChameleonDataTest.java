@@ -22,6 +22,8 @@ import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenLoss;
+import io.motdjl.tokenize.JointVocabulary;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

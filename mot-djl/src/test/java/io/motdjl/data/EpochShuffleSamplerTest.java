@@ -13,6 +13,8 @@ import ai.djl.training.dataset.RandomAccessDataset;
 
 import org.junit.jupiter.api.Test;
 
+import io.motdjl.tokenize.JointVocabulary;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

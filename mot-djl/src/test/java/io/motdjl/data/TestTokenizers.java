@@ -1,5 +1,8 @@
 package io.motdjl.data;
 
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+
 /** Tokenizers trained once per test JVM on the bundled Fashion-MNIST test split. */
 final class TestTokenizers {
 
@@ -34,7 +37,10 @@ final class TestTokenizers {
         if (standard == null) {
             standard =
                     PatchKMeansTrainer.train(
-                            split().train().head(TRAINING_IMAGES), standardOptions());
+                            split().train().head(TRAINING_IMAGES).images(),
+                            FashionMnist.IMAGE_SIZE,
+                            FashionMnist.IMAGE_SIZE,
+                            standardOptions());
         }
         return standard;
     }

@@ -5,6 +5,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.motdjl.tokenize.KMeans;
+import io.motdjl.tokenize.PatchGrid;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+import io.motdjl.tokenize.ReconstructionReport;
+
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -61,10 +67,10 @@ class TokenizerStudy {
                             .withIterations(Integer.parseInt(f[2]))
                             .withInit(KMeans.Init.valueOf(f[3]));
             long start = System.nanoTime();
-            PatchKMeansTokenizer tokenizer = PatchKMeansTrainer.train(split.train(), options);
+            PatchKMeansTokenizer tokenizer = PatchKMeansTrainer.train(split.train().images(), 28, 28, options);
             double seconds = (System.nanoTime() - start) / 1e9;
-            ReconstructionReport heldOut = ReconstructionReport.measure(tokenizer, split.heldOut());
-            ReconstructionReport train = ReconstructionReport.measure(tokenizer, split.train());
+            ReconstructionReport heldOut = ReconstructionReport.measure(tokenizer, split.heldOut().images());
+            ReconstructionReport train = ReconstructionReport.measure(tokenizer, split.train().images());
             logger.warn(
                     String.format(
                             "patch %d, K %4d, %2d it, %-16s %3d codes/image: trained in %.1f s;"
@@ -122,8 +128,8 @@ class TokenizerStudy {
         FashionMnist.Split split = split();
         PatchKMeansTrainer.Options defaults = PatchKMeansTrainer.Options.defaults();
         PatchKMeansTokenizer[] tokenizers = {
-            PatchKMeansTrainer.train(split.train(), defaults),
-            PatchKMeansTrainer.train(split.train(), defaults.withPatchSize(2)),
+            PatchKMeansTrainer.train(split.train().images(), 28, 28, defaults),
+            PatchKMeansTrainer.train(split.train().images(), 28, 28, defaults.withPatchSize(2)),
         };
         int columns = 16;
         int scale = 3;

@@ -6,9 +6,9 @@ import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.data.ChameleonData;
 import io.motdjl.data.FashionMnist;
-import io.motdjl.data.PatchKMeansTokenizer;
-import io.motdjl.data.PatchKMeansTrainer;
-import io.motdjl.data.ReconstructionReport;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.ModalityLosses;
 import io.motdjl.train.RunOptions;
@@ -64,8 +64,12 @@ public final class ChameleonComparison {
         long t0 = System.nanoTime();
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
-                        split.train(), PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
-        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+                        split.train().images(),
+                        FashionMnist.IMAGE_SIZE,
+                        FashionMnist.IMAGE_SIZE,
+                        PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
+        ReconstructionReport quality =
+                ReconstructionReport.measure(tokenizer, split.heldOut().images());
         logger.info(
                 "image tokenizer: {} codes per image, codebook {}, held-out {} ({} s)",
                 tokenizer.codesPerImage(),

@@ -14,15 +14,15 @@ import io.motdjl.data.ChameleonData;
 import io.motdjl.data.ChameleonExample;
 import io.motdjl.data.Direction;
 import io.motdjl.data.FashionMnist;
-import io.motdjl.data.PatchKMeansTokenizer;
-import io.motdjl.data.PatchKMeansTrainer;
-import io.motdjl.data.ReconstructionReport;
 import io.motdjl.data.TokenSequence;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenLoss;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.ModalityLosses;
 import io.motdjl.train.RunOptions;
@@ -201,11 +201,14 @@ public final class TrainZooModels {
         FashionMnist.Split split = bundledSplit(settings.seed());
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
-                        split.train(),
+                        split.train().images(),
+                        FashionMnist.IMAGE_SIZE,
+                        FashionMnist.IMAGE_SIZE,
                         PatchKMeansTrainer.Options.defaults()
                                 .withSeed(settings.seed())
                                 .withIterations(settings.tokenizerIterations()));
-        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+        ReconstructionReport quality =
+                ReconstructionReport.measure(tokenizer, split.heldOut().images());
         ChameleonData data =
                 ChameleonData.build(
                         split,

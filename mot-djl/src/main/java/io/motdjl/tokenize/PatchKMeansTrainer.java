@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +11,9 @@ import java.util.Objects;
  * Learns a {@link PatchKMeansTokenizer}: k-means over every patch of the training images, then the
  * centroids rounded to unsigned bytes.
  *
- * <p>Cost grows with images × patches × K × patch pixels; 5,000 Fashion-MNIST images with the
- * default options take a few seconds on two cores. Train on the training part only, so that
- * reconstruction measured on held-out images is honest.
+ * <p>Cost grows with images × patches × K × patch pixels; 5,000 28 × 28 images with the default
+ * options take a few seconds on two cores. Train on the training part only, so that reconstruction
+ * measured on held-out images ({@link ReconstructionReport}) is honest.
  */
 public final class PatchKMeansTrainer {
 
@@ -86,15 +86,6 @@ public final class PatchKMeansTrainer {
     }
 
     private PatchKMeansTrainer() {}
-
-    /** Trains on every image of {@code images}. */
-    public static PatchKMeansTokenizer train(FashionMnist images, Options options) {
-        List<byte[]> list = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            list.add(images.image(i));
-        }
-        return train(list, FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, options);
-    }
 
     /**
      * Trains on {@code images}.

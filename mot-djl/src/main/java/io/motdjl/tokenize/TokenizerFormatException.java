@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
 /**
  * Turns a grayscale image into a fixed number of discrete codes and back (a lossy round trip).

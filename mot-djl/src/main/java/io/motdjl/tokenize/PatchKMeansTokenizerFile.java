@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;

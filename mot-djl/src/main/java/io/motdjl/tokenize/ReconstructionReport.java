@@ -1,5 +1,6 @@
-package io.motdjl.data;
+package io.motdjl.tokenize;
 
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -17,9 +18,15 @@ public record ReconstructionReport(int images, double rmse, double psnrDb, doubl
     /** PSNR given to an exact reconstruction, whose true PSNR is infinite. */
     static final double EXACT_PSNR_DB = 100.0;
 
-    /** Measures {@code tokenizer} on every image of {@code data}. */
-    public static ReconstructionReport measure(ImageTokenizer tokenizer, FashionMnist data) {
-        int n = data.size();
+    /**
+     * Measures {@code tokenizer} on every image of {@code images}.
+     *
+     * @param tokenizer the tokenizer
+     * @param images unsigned-byte images, row-major, of the tokenizer's size
+     * @return the round trip's error
+     */
+    public static ReconstructionReport measure(ImageTokenizer tokenizer, List<byte[]> images) {
+        int n = images.size();
         if (n == 0) {
             throw new IllegalArgumentException("no images to measure reconstruction on");
         }
@@ -27,7 +34,7 @@ public record ReconstructionReport(int images, double rmse, double psnrDb, doubl
         long[] squaredErrors =
                 IntStream.range(0, n)
                         .parallel()
-                        .mapToLong(i -> squaredError(tokenizer, data.image(i)))
+                        .mapToLong(i -> squaredError(tokenizer, images.get(i)))
                         .toArray();
         int pixels = tokenizer.imageHeight() * tokenizer.imageWidth();
         double total = 0;
