@@ -1,7 +1,7 @@
 package io.motdjl.examples.cli;
 
-import io.motdjl.data.CaptionTemplates;
-import io.motdjl.data.FashionMnist;
+import io.motdjl.examples.chameleon.CaptionTemplates;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.generate.ChameleonGenerator;

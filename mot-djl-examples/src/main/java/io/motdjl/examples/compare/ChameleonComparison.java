@@ -4,8 +4,8 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
-import io.motdjl.data.ChameleonData;
-import io.motdjl.data.FashionMnist;
+import io.motdjl.examples.chameleon.ChameleonData;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
@@ -131,15 +131,7 @@ public final class ChameleonComparison {
         if (settings.dataDir() != null) {
             return FashionMnist.readDirectory(settings.dataDir());
         }
-        return bundledImages();
-    }
-
-    /** The Fashion-MNIST test split bundled in this module's resources (10,000 images). */
-    public static FashionMnist bundledImages() throws IOException {
-        return FashionMnist.readResources(
-                ChameleonComparison.class.getClassLoader(),
-                "io/motdjl/examples/fashion-mnist",
-                FashionMnist.Part.TEST);
+        return FashionMnist.bundled();
     }
 
     private MoTConfig modelConfig(ChameleonData data) {

@@ -10,11 +10,11 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
-import io.motdjl.data.ChameleonData;
-import io.motdjl.data.ChameleonExample;
 import io.motdjl.data.Direction;
-import io.motdjl.data.FashionMnist;
 import io.motdjl.data.TokenSequence;
+import io.motdjl.examples.chameleon.ChameleonData;
+import io.motdjl.examples.chameleon.ChameleonExample;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
@@ -193,7 +193,7 @@ public final class TrainZooModels {
      * @param seed the recipe's seed
      */
     public static FashionMnist.Split bundledSplit(int seed) throws IOException {
-        return ChameleonComparison.bundledImages().split(0.1, seed);
+        return FashionMnist.bundled().split(0.1, seed);
     }
 
     /** Splits the bundled images, trains the image tokenizer and builds the sequences. */

@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;

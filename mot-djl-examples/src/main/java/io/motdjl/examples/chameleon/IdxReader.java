@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

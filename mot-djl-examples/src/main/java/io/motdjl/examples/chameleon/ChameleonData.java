@@ -1,6 +1,10 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.data.ChameleonSequenceBuilder;
+import io.motdjl.data.Direction;
+import io.motdjl.data.TokenSequence;
+import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.tokenize.JointVocabulary;
 

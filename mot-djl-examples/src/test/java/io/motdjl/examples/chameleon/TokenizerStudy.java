@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -23,7 +23,8 @@ import javax.imageio.ImageIO;
  * of the bundled test split (split seed 0). Slow, so it runs only on demand:
  *
  * <pre>
- * mvn -o test -pl mot-djl -Dtest=TokenizerStudy -Dmotdjl.tokenizerStudy=true
+ * mvn -o test -pl mot-djl-examples -am -Dtest=TokenizerStudy -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dmotdjl.tokenizerStudy=true
  * </pre>
  *
  * {@code -Dmotdjl.tokenizerStudy.options=4:256:20:KMEANS_PLUS_PLUS,...} (patch size, K, iterations,
@@ -67,10 +68,13 @@ class TokenizerStudy {
                             .withIterations(Integer.parseInt(f[2]))
                             .withInit(KMeans.Init.valueOf(f[3]));
             long start = System.nanoTime();
-            PatchKMeansTokenizer tokenizer = PatchKMeansTrainer.train(split.train().images(), 28, 28, options);
+            PatchKMeansTokenizer tokenizer =
+                    PatchKMeansTrainer.train(split.train().images(), 28, 28, options);
             double seconds = (System.nanoTime() - start) / 1e9;
-            ReconstructionReport heldOut = ReconstructionReport.measure(tokenizer, split.heldOut().images());
-            ReconstructionReport train = ReconstructionReport.measure(tokenizer, split.train().images());
+            ReconstructionReport heldOut =
+                    ReconstructionReport.measure(tokenizer, split.heldOut().images());
+            ReconstructionReport train =
+                    ReconstructionReport.measure(tokenizer, split.train().images());
             logger.warn(
                     String.format(
                             "patch %d, K %4d, %2d it, %-16s %3d codes/image: trained in %.1f s;"

@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import io.motdjl.util.Seeds;
 import java.util.List;

@@ -1,4 +1,7 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
+
+import io.motdjl.data.Direction;
+import io.motdjl.data.TokenSequence;
 
 /**
  * One caption-image pair laid out as a sequence, with where it came from.

@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,6 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
+import io.motdjl.data.Direction;
 import io.motdjl.util.Seeds;
 
 /** How the {@link Direction} of each example is chosen; every choice is deterministic. */

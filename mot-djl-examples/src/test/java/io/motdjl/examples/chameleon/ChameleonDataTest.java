@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,9 +16,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Record;
 
-import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.Untie;
+import io.motdjl.data.ChameleonSequenceBuilder;
+import io.motdjl.data.DenseInputs;
+import io.motdjl.data.Direction;
+import io.motdjl.data.TokenSequence;
+import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenLoss;
@@ -248,7 +252,7 @@ class ChameleonDataTest {
 
     @Test
     void aBatchRunsThroughTinyMoTAndDenseModels() throws Exception {
-        MoTConfig mot = data.applyTo(TinyModels.config(2)).build();
+        MoTConfig mot = data.applyTo(tiny()).build();
         assertArrayEquals(data.vocabulary().modalityTokenRanges()[1], mot.modalityTokenRanges()[1]);
         MoTConfig tiedDense = mot.toBuilder().untie(Untie.NONE).build();
         MoTConfig oneModalityDense = mot.denseTwin();
@@ -272,8 +276,14 @@ class ChameleonDataTest {
         }
     }
 
+    /** A tiny model: width 16, 2 layers, 4 heads, SwiGLU 24, two modalities. */
+    private static MoTConfig.Builder tiny() {
+        return MoTConfig.builder().dim(16).nLayers(2).nHeads(4).ffnHiddenDim(24).nModalities(2);
+    }
+
     private static NDArray forward(MoTConfig config, NDManager manager, NDList inputs) {
-        MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
+        MoTModel model = new MoTModel(config);
+        model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1));
         return model.forward(new ParameterStore(manager, false), inputs, false).singletonOrThrow();
     }
 

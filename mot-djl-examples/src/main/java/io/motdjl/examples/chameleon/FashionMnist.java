@@ -1,4 +1,4 @@
-package io.motdjl.data;
+package io.motdjl.examples.chameleon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,6 +243,17 @@ public final class FashionMnist {
                     "classpath:" + base + part.labelsFile(),
                     "classpath:" + base + part.prefix + "-*");
         }
+    }
+
+    /** Class-path folder of the test split bundled with mot-djl-examples. */
+    public static final String BUNDLED_FOLDER = "io/motdjl/examples/fashion-mnist";
+
+    /**
+     * The Fashion-MNIST test split bundled in mot-djl-examples' resources: 10,000 images, 1,000 of
+     * each class (MIT licence; see the folder's README).
+     */
+    public static FashionMnist bundled() throws IOException {
+        return readResources(FashionMnist.class.getClassLoader(), BUNDLED_FOLDER, Part.TEST);
     }
 
     private static InputStream resource(ClassLoader loader, String name) throws IOException {
