@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
 
 /**
  * Converts between DJL {@link Image}s and the grayscale bytes of an image tokenizer ({@code height
- * × width} unsigned bytes, row-major, as {@link io.motdjl.data.ImageTokenizer} takes them).
+ * × width} unsigned bytes, row-major, as {@link io.motdjl.tokenize.ImageTokenizer} takes them).
  *
  * <p>To bytes: DJL's own grayscale conversion ({@code image.toNDArray(manager,
  * Image.Flag.GRAYSCALE)}: luma {@code 0.299 R + 0.587 G + 0.114 B}, rounded; alpha is ignored), then,

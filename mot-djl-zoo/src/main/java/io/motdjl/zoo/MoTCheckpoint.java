@@ -3,11 +3,11 @@ package io.motdjl.zoo;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import io.motdjl.config.MoTConfig;
-import io.motdjl.data.JointVocabulary;
-import io.motdjl.data.PatchKMeansTokenizer;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.tokenize.JointVocabulary;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *   config.json          the model config (reference schema)                         required
  *   model.safetensors    weights in the reference layout, or                         one of the two
  *   NAME-NNNN.params     weights in DJL's Model.save format
- *   tokenizer.json       the image tokenizer (io.motdjl.data.PatchKMeansTokenizer)    optional
+ *   tokenizer.json       the image tokenizer (io.motdjl.tokenize.PatchKMeansTokenizer)    optional
  *   checksums.sha256     SHA-256 of every other file (sha256sum format)              optional
  *   serving.properties   DJL loading arguments (block and translator factories)      optional
  *   model-card.json, README.md   the model card                                      optional
@@ -275,7 +275,7 @@ public final class MoTCheckpoint {
         Path file = dir.resolve(TOKENIZER_FILE);
         try {
             return PatchKMeansTokenizer.load(file);
-        } catch (io.motdjl.data.TokenizerFormatException e) {
+        } catch (io.motdjl.tokenize.TokenizerFormatException e) {
             throw new CheckpointException(e.getMessage(), e);
         }
     }

@@ -1,9 +1,9 @@
 package io.motdjl.zoo;
 
 import ai.djl.Model;
-import io.motdjl.data.PatchKMeansTokenizer;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,5 +1,6 @@
 package io.motdjl.data;
 
+import io.motdjl.tokenize.JointVocabulary;
 import java.util.Objects;
 
 /**

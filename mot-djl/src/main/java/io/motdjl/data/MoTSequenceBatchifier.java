@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
 
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.util.NativeArrays;
 
 import java.util.Objects;

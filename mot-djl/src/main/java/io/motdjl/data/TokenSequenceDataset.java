@@ -22,7 +22,8 @@ import java.util.Objects;
  * modalities]}, 1-d int64 arrays named as in {@link MoTInputs}. The builder's default batchifiers
  * ({@link MoTSequenceBatchifier}) pad each batch to its longest sequence, so a batch is the {@link
  * MoTInputs} layout plus the padding mask. {@code setSampling(batchSize, true)} shuffles
- * reproducibly with {@link SeededRandomSampler} and the builder's seed.
+ * reproducibly with an {@link EpochShuffleSampler} of the builder's seed: a fresh order each time
+ * the data is iterated, the order a {@code TrainingRun} with that seed trains in.
  */
 public final class TokenSequenceDataset extends RandomAccessDataset {
 
@@ -135,9 +136,9 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         }
 
         /**
-         * Batches of {@code batchSize}; shuffled reproducibly ({@link SeededRandomSampler} with
-         * this builder's seed) when {@code random}, in order otherwise. Call after {@link
-         * #optSeed}.
+         * Batches of {@code batchSize}; shuffled reproducibly ({@link EpochShuffleSampler} with
+         * this builder's seed, one epoch per iteration) when {@code random}, in order otherwise.
+         * Call after {@link #optSeed}.
          */
         @Override
         public Builder setSampling(int batchSize, boolean random, boolean dropLast) {
@@ -145,10 +146,9 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
             }
             return setSampling(
-                    new BatchSampler(
-                            random ? new SeededRandomSampler(seed) : new SequenceSampler(),
-                            batchSize,
-                            dropLast));
+                    random
+                            ? new EpochShuffleSampler(seed, batchSize, dropLast)
+                            : new BatchSampler(new SequenceSampler(), batchSize, dropLast));
         }
 
         /** Builds the dataset. */

@@ -1,25 +1,35 @@
 /**
- * The data pipeline of the Chameleon-setting experiment, all in Java and offline: Fashion-MNIST
- * read from IDX files ({@link io.motdjl.data.FashionMnist}); a patch k-means image tokenizer
- * ({@link io.motdjl.data.PatchKMeansTrainer}, {@link io.motdjl.data.PatchKMeansTokenizer}); one
- * vocabulary for UTF-8 text bytes, special tokens and image codes ({@link
- * io.motdjl.data.JointVocabulary}); captions from class names ({@link
- * io.motdjl.data.CaptionTemplates}); caption-to-image and image-to-caption sequences ({@link
- * io.motdjl.data.ChameleonSequenceBuilder}); and a DJL dataset, batchifier and reproducible sampler
- * that feed a {@link io.motdjl.nn.MoTModel} ({@link io.motdjl.data.TokenSequenceDataset}, {@link
- * io.motdjl.data.MoTSequenceBatchifier}, {@link io.motdjl.data.SeededRandomSampler}).
+ * Token sequences with modality ids as DJL datasets, for any data a user brings: a {@link
+ * io.motdjl.data.TokenSequence} (tokens, modality ids, image span ids) per example, a {@link
+ * io.motdjl.data.TokenSequenceDataset} over them, the {@link io.motdjl.data.MoTSequenceBatchifier}
+ * that pads a batch and adds the padding mask in the {@link io.motdjl.nn.MoTInputs} layout, and the
+ * seeded order both training and shuffled iteration use ({@link
+ * io.motdjl.data.EpochShuffleSampler}).
  *
- * <p>Typical use:
+ * <p>For the Chameleon setting, {@link io.motdjl.data.ChameleonSequenceBuilder} lays out a caption
+ * and an image's codes over the {@link io.motdjl.tokenize.JointVocabulary} in either {@link
+ * io.motdjl.data.Direction} — the layout {@code generate.ChameleonGenerator} prompts with.
+ * {@link io.motdjl.data.DenseInputs} adapts batches for a one-modality dense baseline.
+ *
+ * <p>Typical use, with images and captions of one's own:
  *
  * <pre>{@code
- * FashionMnist images = FashionMnist.read(dir, FashionMnist.Part.TEST);
- * ChameleonData.Options options = ChameleonData.Options.defaults(seed);
- * FashionMnist.Split split = images.split(options.heldOutFraction(), seed);
- * PatchKMeansTokenizer tokenizer =
- *         PatchKMeansTrainer.train(split.train(), PatchKMeansTrainer.Options.defaults());
- * ChameleonData data = ChameleonData.build(split, tokenizer, options);
- * MoTConfig config = data.applyTo(MoTConfig.builder().dim(128).nLayers(4)).build();
- * for (Batch batch : data.train().getData(manager)) { ... }
+ * PatchKMeansTokenizer tokenizer = PatchKMeansTrainer.train(images, 28, 28, options);
+ * JointVocabulary vocabulary = JointVocabulary.forTokenizer(tokenizer);
+ * ChameleonSequenceBuilder builder = new ChameleonSequenceBuilder(vocabulary);
+ * List<TokenSequence> sequences = new ArrayList<>();
+ * for (int i = 0; i < images.size(); i++) {
+ *     sequences.add(builder.build(
+ *             captions.get(i), tokenizer.encode(images.get(i)), Direction.CAPTION_TO_IMAGE));
+ * }
+ * TokenSequenceDataset train = TokenSequenceDataset.builder()
+ *         .setSequences(sequences).optSeed(seed).setSampling(32, true).build();
+ * MoTConfig config = vocabulary.applyTo(MoTConfig.builder().dim(128).nLayers(4))
+ *         .maxSeqLen(train.maxLength()).build();
  * }</pre>
+ *
+ * The Fashion-MNIST experiment built on these (IDX reading, caption templates, direction
+ * schedules, the bundled data) is in mot-djl-examples, package {@code
+ * io.motdjl.examples.chameleon}.
  */
 package io.motdjl.data;

@@ -1,6 +1,6 @@
 package io.motdjl.generate;
 
-import io.motdjl.data.JointVocabulary;
+import io.motdjl.tokenize.JointVocabulary;
 
 /**
  * Modality-constrained decoding in the Chameleon scheme: after a begin-image token only image

@@ -1,9 +1,9 @@
 package io.motdjl.generate;
 
 import ai.djl.ndarray.NDManager;
-import io.motdjl.data.ImageTokenizer;
-import io.motdjl.data.JointVocabulary;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.tokenize.ImageTokenizer;
+import io.motdjl.tokenize.JointVocabulary;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.motdjl.generate;
 
+import io.motdjl.util.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -27,7 +28,7 @@ public final class TokenSampler {
      * prompt's output does not depend on the other prompts of its batch.
      */
     public SplittableRandom randomForRow(int row) {
-        return new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + row);
+        return Seeds.splittableRandom(settings.seed(), row);
     }
 
     /**

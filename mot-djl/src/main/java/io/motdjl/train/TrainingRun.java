@@ -25,6 +25,7 @@ import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import io.motdjl.config.MoTConfig;
+import io.motdjl.data.EpochShuffleSampler;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
 import java.io.IOException;

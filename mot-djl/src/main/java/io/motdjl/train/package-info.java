@@ -21,7 +21,7 @@
  * </ul>
  *
  * A {@link ai.djl.training.dataset.RandomAccessDataset} is read in the run's own seeded order
- * ({@link io.motdjl.train.EpochShuffleSampler}) in batches of the settings' batch size.
+ * ({@link io.motdjl.data.EpochShuffleSampler}) in batches of the settings' batch size.
  *
  * <p><b>MoT against dense.</b> Train both on the same data with the same {@link
  * io.motdjl.train.TrainingSettings}: the data order depends on the seed only, so both see the same

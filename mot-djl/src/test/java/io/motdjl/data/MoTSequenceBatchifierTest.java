@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.tokenize.JointVocabulary;
 
 import org.junit.jupiter.api.Test;
 

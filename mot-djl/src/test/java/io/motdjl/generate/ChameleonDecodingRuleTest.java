@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.motdjl.data.JointVocabulary;
+import io.motdjl.tokenize.JointVocabulary;
 import org.junit.jupiter.api.Test;
 
 class ChameleonDecodingRuleTest {

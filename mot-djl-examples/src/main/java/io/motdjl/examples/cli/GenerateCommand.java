@@ -1,12 +1,12 @@
 package io.motdjl.examples.cli;
 
-import io.motdjl.data.CaptionTemplates;
-import io.motdjl.data.FashionMnist;
-import io.motdjl.data.ImageTokenizer;
+import io.motdjl.examples.chameleon.CaptionTemplates;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.generate.SamplingSettings;
+import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.zoo.MoTModelZoo;
 import java.io.PrintStream;
 import java.nio.file.Path;

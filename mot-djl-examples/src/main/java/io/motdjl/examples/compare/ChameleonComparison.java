@@ -4,11 +4,11 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
-import io.motdjl.data.ChameleonData;
-import io.motdjl.data.FashionMnist;
-import io.motdjl.data.PatchKMeansTokenizer;
-import io.motdjl.data.PatchKMeansTrainer;
-import io.motdjl.data.ReconstructionReport;
+import io.motdjl.examples.chameleon.ChameleonData;
+import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.NextTokenObjective;
@@ -78,8 +78,12 @@ public final class ChameleonComparison {
         long t0 = System.nanoTime();
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
-                        split.train(), PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
-        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+                        split.train().images(),
+                        FashionMnist.IMAGE_SIZE,
+                        FashionMnist.IMAGE_SIZE,
+                        PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
+        ReconstructionReport quality =
+                ReconstructionReport.measure(tokenizer, split.heldOut().images());
         logger.info(
                 "image tokenizer: {} codes per image, codebook {}, held-out {} ({} s)",
                 tokenizer.codesPerImage(),
@@ -141,15 +145,7 @@ public final class ChameleonComparison {
         if (settings.dataDir() != null) {
             return FashionMnist.readDirectory(settings.dataDir());
         }
-        return bundledImages();
-    }
-
-    /** The Fashion-MNIST test split bundled in this module's resources (10,000 images). */
-    public static FashionMnist bundledImages() throws IOException {
-        return FashionMnist.readResources(
-                ChameleonComparison.class.getClassLoader(),
-                "io/motdjl/examples/fashion-mnist",
-                FashionMnist.Part.TEST);
+        return FashionMnist.bundled();
     }
 
     private MoTConfig modelConfig(ChameleonData data) {

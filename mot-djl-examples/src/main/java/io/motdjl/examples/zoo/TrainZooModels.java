@@ -11,19 +11,19 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
-import io.motdjl.data.ChameleonData;
-import io.motdjl.data.ChameleonExample;
 import io.motdjl.data.Direction;
-import io.motdjl.data.FashionMnist;
-import io.motdjl.data.PatchKMeansTokenizer;
-import io.motdjl.data.PatchKMeansTrainer;
-import io.motdjl.data.ReconstructionReport;
 import io.motdjl.data.TokenSequence;
+import io.motdjl.examples.chameleon.ChameleonData;
+import io.motdjl.examples.chameleon.ChameleonExample;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenLoss;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.tokenize.PatchKMeansTrainer;
+import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.train.RunOptions;
@@ -194,7 +194,7 @@ public final class TrainZooModels {
      * @param seed the recipe's seed
      */
     public static FashionMnist.Split bundledSplit(int seed) throws IOException {
-        return ChameleonComparison.bundledImages().split(0.1, seed);
+        return FashionMnist.bundled().split(0.1, seed);
     }
 
     /** Splits the bundled images, trains the image tokenizer and builds the sequences. */
@@ -202,11 +202,14 @@ public final class TrainZooModels {
         FashionMnist.Split split = bundledSplit(settings.seed());
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
-                        split.train(),
+                        split.train().images(),
+                        FashionMnist.IMAGE_SIZE,
+                        FashionMnist.IMAGE_SIZE,
                         PatchKMeansTrainer.Options.defaults()
                                 .withSeed(settings.seed())
                                 .withIterations(settings.tokenizerIterations()));
-        ReconstructionReport quality = ReconstructionReport.measure(tokenizer, split.heldOut());
+        ReconstructionReport quality =
+                ReconstructionReport.measure(tokenizer, split.heldOut().images());
         ChameleonData data =
                 ChameleonData.build(
                         split,

@@ -102,7 +102,7 @@ class GenerateCommandTest {
     void aCaptionNamesTheLongestClassItContains() {
         int shirt = 6;
         int tshirt = 0;
-        assertEquals("shirt", io.motdjl.data.FashionMnist.captionName(shirt));
+        assertEquals("shirt", io.motdjl.examples.chameleon.FashionMnist.captionName(shirt));
         assertEquals(tshirt, GenerateCommand.namedClass("a photo of a t-shirt/top"));
         assertEquals(shirt, GenerateCommand.namedClass("a picture of the shirt"));
         assertEquals(-1, GenerateCommand.namedClass("a photo of a cat"));

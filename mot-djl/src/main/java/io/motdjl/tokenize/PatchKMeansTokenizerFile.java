@@ -1,0 +1,291 @@
+package io.motdjl.tokenize;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import com.google.gson.stream.MalformedJsonException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The JSON file of a {@link PatchKMeansTokenizer}:
+ *
+ * <pre>{@code
+ * {"format": "mot-djl/patch-kmeans-image-tokenizer", "version": 1,
+ *  "image_height": 28, "image_width": 28, "patch_size": 4, "codebook_size": 256,
+ *  "codebook": [[0, 0, ... 16 values in 0..255], ... 256 rows]}
+ * }</pre>
+ *
+ * Reading is strict: every key required and known, no duplicates, integers only, every value in
+ * range, the row count and row length matching the declared geometry.
+ */
+final class PatchKMeansTokenizerFile {
+
+    static final String FORMAT = "mot-djl/patch-kmeans-image-tokenizer";
+    static final int VERSION = 1;
+
+    /** A 64 × 64 grid of 1-pixel patches with 2^16 codes is far below this. */
+    private static final long MAX_FILE_BYTES = 64L << 20;
+
+    private static final Set<String> KEYS =
+            Set.of(
+                    "format",
+                    "version",
+                    "image_height",
+                    "image_width",
+                    "patch_size",
+                    "codebook_size",
+                    "codebook");
+
+    private PatchKMeansTokenizerFile() {}
+
+    static void write(PatchKMeansTokenizer tokenizer, Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path tmp =
+                target.resolveSibling(
+                        "." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                writeJson(tokenizer, writer);
+            }
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeJson(PatchKMeansTokenizer tokenizer, Writer out) throws IOException {
+        PatchGrid grid = tokenizer.grid();
+        JsonWriter json = new JsonWriter(out);
+        json.setIndent(" ");
+        json.beginObject();
+        json.name("format").value(FORMAT);
+        json.name("version").value(VERSION);
+        json.name("image_height").value(grid.imageHeight());
+        json.name("image_width").value(grid.imageWidth());
+        json.name("patch_size").value(grid.patchSize());
+        json.name("codebook_size").value(tokenizer.codebookSize());
+        json.name("codebook").beginArray();
+        // one entry per line keeps the file readable and diffable
+        json.setIndent("");
+        for (int c = 0; c < tokenizer.codebookSize(); c++) {
+            json.beginArray();
+            for (byte b : tokenizer.entry(c)) {
+                json.value(Byte.toUnsignedInt(b));
+            }
+            json.endArray();
+            out.write('\n');
+        }
+        json.endArray();
+        json.endObject();
+        json.flush();
+        out.write('\n');
+    }
+
+    static PatchKMeansTokenizer read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new TokenizerFormatException(
+                    file
+                            + ": "
+                            + size
+                            + " bytes is too large for a tokenizer file (limit "
+                            + MAX_FILE_BYTES
+                            + ")");
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return parse(new StringReader(text), file.toString());
+    }
+
+    /** Parses and validates a tokenizer file's text. */
+    static PatchKMeansTokenizer parse(Reader text, String source) throws IOException {
+        JsonReader json = new JsonReader(text);
+        json.setStrictness(Strictness.STRICT);
+        json.setNestingLimit(4);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try {
+            json.beginObject();
+            while (json.hasNext()) {
+                String name = json.nextName();
+                if (!KEYS.contains(name)) {
+                    throw new TokenizerFormatException(
+                            source + ": unknown key \"" + name + "\"; expected " + KEYS);
+                }
+                if (fields.containsKey(name)) {
+                    throw new TokenizerFormatException(source + ": duplicate key \"" + name + "\"");
+                }
+                fields.put(name, readValue(json, source, name));
+            }
+            json.endObject();
+            if (json.peek() != JsonToken.END_DOCUMENT) {
+                throw new TokenizerFormatException(
+                        source + ": unexpected content after the object");
+            }
+        } catch (MalformedJsonException | EOFException | IllegalStateException e) {
+            throw new TokenizerFormatException(
+                    source + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        return build(fields, source);
+    }
+
+    private static PatchKMeansTokenizer build(Map<String, Object> fields, String source)
+            throws TokenizerFormatException {
+        Set<String> missing = new HashSet<>(KEYS);
+        missing.removeAll(fields.keySet());
+        if (!missing.isEmpty()) {
+            throw new TokenizerFormatException(source + ": missing key(s) " + missing);
+        }
+        if (!FORMAT.equals(fields.get("format"))) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": format is \""
+                            + fields.get("format")
+                            + "\", expected \""
+                            + FORMAT
+                            + "\"");
+        }
+        if ((int) fields.get("version") != VERSION) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": version "
+                            + fields.get("version")
+                            + " is not supported (this"
+                            + " reader knows version "
+                            + VERSION
+                            + ")");
+        }
+        PatchGrid grid;
+        try {
+            grid =
+                    new PatchGrid(
+                            (int) fields.get("image_height"),
+                            (int) fields.get("image_width"),
+                            (int) fields.get("patch_size"));
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": " + e.getMessage(), e);
+        }
+        int size = (int) fields.get("codebook_size");
+        int[][] rows = (int[][]) fields.get("codebook");
+        if (size <= 0 || rows.length != size) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": codebook_size is "
+                            + size
+                            + " but the codebook has "
+                            + rows.length
+                            + " entries");
+        }
+        int dim = grid.patchDim();
+        byte[] codebook = new byte[size * dim];
+        for (int c = 0; c < size; c++) {
+            if (rows[c].length != dim) {
+                throw new TokenizerFormatException(
+                        source
+                                + ": codebook entry "
+                                + c
+                                + " has "
+                                + rows[c].length
+                                + " values, a "
+                                + grid.patchSize()
+                                + " x "
+                                + grid.patchSize()
+                                + " patch has "
+                                + dim);
+            }
+            for (int j = 0; j < dim; j++) {
+                int v = rows[c][j];
+                if (v < 0 || v > 255) {
+                    throw new TokenizerFormatException(
+                            source
+                                    + ": codebook entry "
+                                    + c
+                                    + " value "
+                                    + j
+                                    + " is "
+                                    + v
+                                    + ", pixel values lie in [0, 255]");
+                }
+                codebook[c * dim + j] = (byte) v;
+            }
+        }
+        return new PatchKMeansTokenizer(grid, codebook);
+    }
+
+    private static Object readValue(JsonReader json, String source, String name)
+            throws IOException {
+        switch (name) {
+            case "codebook":
+                return readRows(json, source);
+            case "format":
+                return readString(json, source, name);
+            default:
+                return readInt(json, source, name);
+        }
+    }
+
+    private static int[][] readRows(JsonReader json, String source) throws IOException {
+        expect(json, JsonToken.BEGIN_ARRAY, source, "codebook", "a list of entries");
+        List<int[]> rows = new ArrayList<>();
+        json.beginArray();
+        while (json.hasNext()) {
+            expect(json, JsonToken.BEGIN_ARRAY, source, "codebook entry " + rows.size(), "a list");
+            List<Integer> values = new ArrayList<>();
+            json.beginArray();
+            while (json.hasNext()) {
+                values.add(readInt(json, source, "codebook entry " + rows.size()));
+            }
+            json.endArray();
+            rows.add(values.stream().mapToInt(Integer::intValue).toArray());
+        }
+        json.endArray();
+        return rows.toArray(new int[0][]);
+    }
+
+    private static String readString(JsonReader json, String source, String name)
+            throws IOException {
+        expect(json, JsonToken.STRING, source, name, "a string");
+        return json.nextString();
+    }
+
+    private static int readInt(JsonReader json, String source, String name) throws IOException {
+        expect(json, JsonToken.NUMBER, source, name, "an integer");
+        String text = json.nextString();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new TokenizerFormatException(
+                    source + ": \"" + name + "\" must be an integer, got " + text, e);
+        }
+    }
+
+    private static void expect(
+            JsonReader json, JsonToken token, String source, String name, String what)
+            throws IOException {
+        JsonToken actual = json.peek();
+        if (actual != token) {
+            throw new TokenizerFormatException(
+                    source + ": \"" + name + "\" must be " + what + ", got " + actual);
+        }
+    }
+}
