@@ -2,6 +2,7 @@ package io.motdjl.train;
 
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.ObjectiveLoss;
+import io.motdjl.util.Seeds;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.TrainingDivergedException;
@@ -72,6 +73,10 @@ import org.slf4j.LoggerFactory;
  * rather than training on.
  */
 public final class TrainingRun implements AutoCloseable {
+
+    /** The {@link Seeds} stream of the engine seed set before each step. */
+    private static final long ENGINE_SEED_STREAM = 0x53544550L; // "STEP"
+
 
     private static final Logger logger = LoggerFactory.getLogger(TrainingRun.class);
     private static final String MODEL_NAME = "mot";
@@ -355,10 +360,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     static int stepSeed(int seed, int step) {
-        long z = ((long) seed << 32) ^ (step * 0x9E3779B97F4A7C15L);
-        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
-        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
-        return (int) (z ^ (z >>> 33));
+        return (int) Seeds.mix(seed, ENGINE_SEED_STREAM, step);
     }
 
     /**
