@@ -10,12 +10,12 @@ import ai.djl.training.tracker.Tracker;
  * (the first update is 1). So
  *
  * <pre>
- *   lr(t) = peak · t / W                                              for 1 ≤ t ≤ W
- *   lr(t) = floor + (peak − floor) · ½ · (1 + cos(π · (t − W) / (S − W)))   for W < t ≤ S
- *   lr(t) = floor                                                     for t > S
+ *   lr(t) = peak · t / W                                                    for 1 ≤ t ≤ W
+ *   lr(t) = floor + (peak − floor) · ½ · (1 + cos(π · (t − W) / (S − W)))   for W &lt; t ≤ S
+ *   lr(t) = floor                                                           for t &gt; S
  * </pre>
  *
- * The warmup line starts at 0 for {@code t = 0}, so the first update already moves the weights
+ * <p>The warmup line starts at 0 for {@code t = 0}, so the first update already moves the weights
  * (with {@code peak / W}), and the peak is reached exactly at {@code t = W}.
  */
 public final class WarmupCosineTracker implements Tracker {
