@@ -5,7 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import io.motdjl.io.StrictJson;
 import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.util.Collections;
@@ -71,7 +71,7 @@ public record ModelCard(
      */
     public static ModelCard fromJson(String json) {
         try {
-            JsonElement element = JsonParser.parseString(json);
+            JsonElement element = StrictJson.parse(json);
             if (!element.isJsonObject()) {
                 throw new IllegalArgumentException("a model card is a JSON object");
             }
@@ -88,7 +88,10 @@ public record ModelCard(
                     GSON.fromJson(o.get("heldOutLoss"), doubles),
                     string(o, "command"),
                     string(o, "code"));
-        } catch (JsonParseException | IllegalStateException | NullPointerException e) {
+        } catch (java.io.IOException
+                | JsonParseException
+                | IllegalStateException
+                | NullPointerException e) {
             throw new IllegalArgumentException("not a model card (" + e.getMessage() + ")", e);
         }
     }

@@ -6,10 +6,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import io.motdjl.io.StrictJson;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -204,22 +203,27 @@ public final class MoTConfig {
 
     /** Reads {@code config.json}. */
     public static MoTConfig read(Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return fromJson(JsonParser.parseReader(reader), file.toString());
-        } catch (JsonParseException e) {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        JsonElement element;
+        try {
+            element = StrictJson.parse(text);
+        } catch (IOException | JsonParseException e) {
             throw new IllegalArgumentException(
                     "Invalid MoT config " + file + ": not valid JSON (" + e.getMessage() + ")", e);
         }
+        return fromJson(element, file.toString());
     }
 
     /** Parses a config from its JSON text. */
     public static MoTConfig fromJson(String json) {
+        JsonElement element;
         try {
-            return fromJson(JsonParser.parseString(json), "JSON");
-        } catch (JsonParseException e) {
+            element = StrictJson.parse(json);
+        } catch (IOException | JsonParseException e) {
             throw new IllegalArgumentException(
                     "Invalid MoT config: not valid JSON (" + e.getMessage() + ")", e);
         }
+        return fromJson(element, "JSON");
     }
 
     private static MoTConfig fromJson(JsonElement element, String source) {
@@ -410,58 +414,72 @@ public final class MoTConfig {
 
     // ---------------------------------------------------------------- accessors
 
+    /** Size of the joint vocabulary V ({@code vocab_size}). */
     public int vocabSize() {
         return vocabSize;
     }
 
+    /** Model width D ({@code dim}). */
     public int dim() {
         return dim;
     }
 
+    /** Number of layers ({@code n_layers}). */
     public int nLayers() {
         return nLayers;
     }
 
+    /** Number of attention heads H ({@code n_heads}). */
     public int nHeads() {
         return nHeads;
     }
 
+    /** Width of one head hd ({@code head_dim}; {@code dim / n_heads} unless given). */
     public int headDim() {
         return headDim;
     }
 
+    /** Hidden width F of the SwiGLU feed-forward ({@code ffn_hidden_dim}). */
     public int ffnHiddenDim() {
         return ffnHiddenDim;
     }
 
+    /** Number of modalities M; ids are {@code 0 .. M-1} ({@code n_modalities}). */
     public int nModalities() {
         return nModalities;
     }
 
+    /** Where the norms sit: Chameleon post order or Llama pre order ({@code norm_order}). */
     public NormOrder normOrder() {
         return normOrder;
     }
 
+    /** Whether queries and keys are RMS-normalised per head before RoPE ({@code qk_norm}). */
     public boolean qkNorm() {
         return qkNorm;
     }
 
+    /** Epsilon of every RMSNorm ({@code norm_eps}). */
     public double normEps() {
         return normEps;
     }
 
+    /** RoPE base ({@code rope_theta}). */
     public double ropeTheta() {
         return ropeTheta;
     }
 
+    /** RoPE pairing: interleaved or half-split ({@code rope_style}). */
     public RopeStyle ropeStyle() {
         return ropeStyle;
     }
 
+    /** Longest sequence the model accepts ({@code max_seq_len}). */
     public int maxSeqLen() {
         return maxSeqLen;
     }
 
+    /** Which components have one parameter set per modality ({@code untie}). */
     public Untie untie() {
         return untie;
     }
@@ -511,21 +529,25 @@ public final class MoTConfig {
 
         private Builder() {}
 
+        /** Sets {@code vocabSize}: size of the joint vocabulary V ({@code vocab_size}). */
         public Builder vocabSize(int v) {
             vocabSize = v;
             return this;
         }
 
+        /** Sets {@code dim}: model width D ({@code dim}). */
         public Builder dim(int v) {
             dim = v;
             return this;
         }
 
+        /** Sets {@code nLayers}: number of layers ({@code n_layers}). */
         public Builder nLayers(int v) {
             nLayers = v;
             return this;
         }
 
+        /** Sets {@code nHeads}: number of attention heads H ({@code n_heads}). */
         public Builder nHeads(int v) {
             nHeads = v;
             return this;
@@ -537,46 +559,55 @@ public final class MoTConfig {
             return this;
         }
 
+        /** Sets {@code ffnHiddenDim}: hidden width F of the SwiGLU feed-forward ({@code ffn_hidden_dim}). */
         public Builder ffnHiddenDim(int v) {
             ffnHiddenDim = v;
             return this;
         }
 
+        /** Sets {@code nModalities}: number of modalities M; ids are {@code 0 .. M-1} ({@code n_modalities}). */
         public Builder nModalities(int v) {
             nModalities = v;
             return this;
         }
 
+        /** Sets {@code normOrder}: where the norms sit: Chameleon post order or Llama pre order ({@code norm_order}). */
         public Builder normOrder(NormOrder v) {
             normOrder = v;
             return this;
         }
 
+        /** Sets {@code qkNorm}: whether queries and keys are RMS-normalised per head before RoPE ({@code qk_norm}). */
         public Builder qkNorm(boolean v) {
             qkNorm = v;
             return this;
         }
 
+        /** Sets {@code normEps}: epsilon of every RMSNorm ({@code norm_eps}). */
         public Builder normEps(double v) {
             normEps = v;
             return this;
         }
 
+        /** Sets {@code ropeTheta}: roPE base ({@code rope_theta}). */
         public Builder ropeTheta(double v) {
             ropeTheta = v;
             return this;
         }
 
+        /** Sets {@code ropeStyle}: roPE pairing: interleaved or half-split ({@code rope_style}). */
         public Builder ropeStyle(RopeStyle v) {
             ropeStyle = v;
             return this;
         }
 
+        /** Sets {@code maxSeqLen}: longest sequence the model accepts ({@code max_seq_len}). */
         public Builder maxSeqLen(int v) {
             maxSeqLen = v;
             return this;
         }
 
+        /** Sets {@code untie}: which components have one parameter set per modality ({@code untie}). */
         public Builder untie(Untie v) {
             untie = v;
             return this;

@@ -18,7 +18,7 @@ import java.math.BigDecimal;
  * win), numbers kept exact (Gson's {@code getAsLong} wraps values beyond 64 bits), bounded
  * nesting.
  */
-final class StrictJson {
+public final class StrictJson {
 
     /** A header needs three levels; anything deeper is not a safetensors header. */
     private static final int NESTING_LIMIT = 32;
@@ -30,7 +30,7 @@ final class StrictJson {
      *
      * @throws IOException with a message saying what is malformed
      */
-    static JsonElement parse(String text) throws IOException {
+    public static JsonElement parse(String text) throws IOException {
         JsonReader reader = new JsonReader(new StringReader(text));
         reader.setStrictness(Strictness.STRICT);
         reader.setNestingLimit(NESTING_LIMIT);

@@ -4,10 +4,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
+import io.motdjl.io.StrictJson;
 import io.motdjl.nn.MoTModel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -143,7 +143,7 @@ public record TrainingCheckpoint(
         try {
             MoTConfig config = MoTConfig.read(configFile);
             JsonObject o =
-                    JsonParser.parseString(Files.readString(stateFile, StandardCharsets.UTF_8))
+                    StrictJson.parse(Files.readString(stateFile, StandardCharsets.UTF_8))
                             .getAsJsonObject();
             if (!FORMAT.equals(string(o, "format")) || integer(o, "version") != VERSION) {
                 throw new CheckpointException(
@@ -160,7 +160,10 @@ public record TrainingCheckpoint(
                     new DataPosition(integer(o, "epoch"), number(o, "batch_in_epoch").longValue()),
                     number(o, "total_tokens").longValue(),
                     number(o, "total_training_flops").doubleValue());
-        } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
+        } catch (IOException
+                | JsonParseException
+                | IllegalArgumentException
+                | IllegalStateException e) {
             throw new CheckpointException(dir + ": malformed training state: " + e.getMessage(), e);
         }
     }

@@ -53,6 +53,9 @@ class MoTConfigTest {
         assertMessage("norm_order must be \"post\" or \"pre\", got \"middle\"", good.replace("\"post\"", "\"middle\""));
         assertMessage("\"qk_norm\" must be true or false", good.replace("\"qk_norm\": true", "\"qk_norm\": 1"));
         assertMessage("not valid JSON", "{ not json");
+        // strict: a repeated key or a comment is an error, never silently accepted
+        assertMessage("duplicate key \"dim\"", good.replaceFirst("\\{", "{\"dim\": 8, "));
+        assertMessage("not valid JSON", good.replaceFirst("\\{", "{ // a comment\n"));
         Path file = dir.resolve("config.json");
         Files.writeString(file, "[1, 2]");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
