@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains a {@link MoTModel} on DJL's {@link Trainer}: next-token loss ({@link MoTLoss}), {@link
- * AdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
- * that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact
- * checkpoint/resume.
+ * ResumableAdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data
+ * order that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and
+ * exact checkpoint/resume.
  *
  * <pre>{@code
  * try (TrainingRun run = TrainingRun.start(config, settings, trainData)) {
@@ -78,7 +78,7 @@ public final class TrainingRun implements AutoCloseable {
     private final RunOptions options;
     private final Model model;
     private final MoTModel block;
-    private final AdamW optimizer;
+    private final ResumableAdamW optimizer;
     private final MoTLoss loss;
     private final Trainer trainer;
     private final WarmupCosineTracker schedule;
@@ -448,7 +448,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** The optimizer. */
-    public AdamW optimizer() {
+    public ResumableAdamW optimizer() {
         return optimizer;
     }
 

@@ -48,9 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>State is kept per parameter id, for parameters on one device: under DJL's data-parallel
  * parameter server, which calls {@link #update} once per device, use one device.
  */
-public final class AdamW extends Optimizer implements AutoCloseable {
+public final class ResumableAdamW extends Optimizer implements AutoCloseable {
 
-    private static final Logger logger = LoggerFactory.getLogger(AdamW.class);
+    private static final Logger logger = LoggerFactory.getLogger(ResumableAdamW.class);
     private static final String STATE_FORMAT = "mot-djl/adamw-state";
     private static final int STATE_VERSION = 1;
 
@@ -91,7 +91,7 @@ public final class AdamW extends Optimizer implements AutoCloseable {
         }
     }
 
-    private AdamW(Builder b) {
+    private ResumableAdamW(Builder b) {
         super(b);
         learningRateTracker = b.learningRateTracker;
         beta1 = b.beta1;
@@ -250,7 +250,7 @@ public final class AdamW extends Optimizer implements AutoCloseable {
         int version = is.readInt();
         if (!STATE_FORMAT.equals(format) || version != STATE_VERSION) {
             throw new CheckpointException(
-                    "not an AdamW state (format "
+                    "not an AdamW optimizer state (format "
                             + format
                             + " version "
                             + version
@@ -338,7 +338,7 @@ public final class AdamW extends Optimizer implements AutoCloseable {
         }
     }
 
-    /** Builder for {@link AdamW}. */
+    /** Builder for {@link ResumableAdamW}. */
     public static final class Builder extends OptimizerBuilder<Builder> {
 
         private ParameterTracker learningRateTracker = Tracker.fixed(1e-3f);
@@ -395,7 +395,7 @@ public final class AdamW extends Optimizer implements AutoCloseable {
         }
 
         /** Builds and validates the optimizer. */
-        public AdamW build() {
+        public ResumableAdamW build() {
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException(
                         "betas must be in [0, 1), got " + beta1 + " and " + beta2);
@@ -406,7 +406,7 @@ public final class AdamW extends Optimizer implements AutoCloseable {
             if (learningRateTracker == null || decayFilter == null) {
                 throw new IllegalArgumentException("the tracker and decay filter must be set");
             }
-            AdamW optimizer = new AdamW(this);
+            ResumableAdamW optimizer = new ResumableAdamW(this);
             if (!(optimizer.getWeightDecay() >= 0)) {
                 throw new IllegalArgumentException(
                         "weight decay must be non-negative, got " + optimizer.getWeightDecay());

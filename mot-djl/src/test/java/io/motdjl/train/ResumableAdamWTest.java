@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AdamWTest {
+class ResumableAdamWTest {
 
     private static final float LR = 0.1f;
     private static final double WD = 0.5;
@@ -32,8 +32,8 @@ class AdamWTest {
     private static final double B2 = 0.999;
     private static final double EPS = 1e-8;
 
-    private static AdamW optimizer() {
-        return AdamW.builder()
+    private static ResumableAdamW optimizer() {
+        return ResumableAdamW.builder()
                 .optLearningRateTracker(Tracker.fixed(LR))
                 .optBeta1(B1)
                 .optBeta2(B2)
@@ -79,7 +79,7 @@ class AdamWTest {
         double[][] grads = {{0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.2, 1.0}, {0.0, 0.0, -3.0, 0.5}};
         HandAdamW hand = new HandAdamW(w0, true);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray weight = manager.create(floats(w0), new Shape(2, 2));
             for (double[] g : grads) {
                 try (NDArray grad = manager.create(floats(g), new Shape(2, 2))) {
@@ -103,7 +103,7 @@ class AdamWTest {
         double[][] grads = {{0.5, -0.5}, {0.25, 0.0}};
         HandAdamW hand = new HandAdamW(b0, false);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray bias = manager.create(floats(b0));
             for (double[] g : grads) {
                 try (NDArray grad = manager.create(floats(g))) {
@@ -116,12 +116,12 @@ class AdamWTest {
         // and with DecayFilter.ALL they do
         HandAdamW decayed = new HandAdamW(b0, true);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw =
-                        AdamW.builder()
+                ResumableAdamW adamw =
+                        ResumableAdamW.builder()
                                 .optLearningRateTracker(Tracker.fixed(LR))
                                 .optBeta2(B2)
                                 .optWeightDecays((float) WD)
-                                .optDecayFilter(AdamW.DecayFilter.ALL)
+                                .optDecayFilter(ResumableAdamW.DecayFilter.ALL)
                                 .build()) {
             NDArray bias = manager.create(floats(b0));
             for (double[] g : grads) {
@@ -137,7 +137,7 @@ class AdamWTest {
     @Test
     void theGradientIsZeroedAfterTheUpdate() {
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray weight = manager.create(new float[] {1, 2, 3});
             weight.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -154,8 +154,8 @@ class AdamWTest {
     void savedStateReloadsIntoAFreshModelAndContinuesBitForBit() throws Exception {
         MoTConfig config = TinyModels.config(2).build();
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW first = optimizer();
-                AdamW second = optimizer()) {
+                ResumableAdamW first = optimizer();
+                ResumableAdamW second = optimizer()) {
             MoTModel a = TinyModels.model(config, manager, DataType.FLOAT32);
             MoTModel b = TinyModels.model(config, manager, DataType.FLOAT32);
             List<NDArray> grads = new ArrayList<>();
@@ -192,7 +192,7 @@ class AdamWTest {
             MoTModel other =
                     TinyModels.model(
                             config.toBuilder().qkNorm(false).build(), manager, DataType.FLOAT32);
-            try (AdamW third = optimizer()) {
+            try (ResumableAdamW third = optimizer()) {
                 assertThrows(
                         CheckpointException.class,
                         () ->
@@ -205,7 +205,7 @@ class AdamWTest {
         }
     }
 
-    private static void update(AdamW optimizer, MoTModel model, List<NDArray> grads) {
+    private static void update(ResumableAdamW optimizer, MoTModel model, List<NDArray> grads) {
         List<Parameter> params = model.getParameters().values();
         for (int i = 0; i < params.size(); i++) {
             optimizer.update(params.get(i).getId(), params.get(i).getArray(), grads.get(i));
