@@ -61,7 +61,7 @@ public record TrainingCheckpoint(
      * @param optimizer its optimizer
      * @throws IOException if writing fails
      */
-    public void write(Path dir, MoTModel model, AdamW optimizer) throws IOException {
+    public void write(Path dir, MoTModel model, ResumableAdamW optimizer) throws IOException {
         if (!model.config().equals(config)) {
             throw new IllegalArgumentException("the model's config differs from the checkpoint's");
         }
@@ -175,7 +175,8 @@ public record TrainingCheckpoint(
 
     /** Replaces {@code optimizer}'s state with the checkpoint's, for {@code model}'s params. */
     public static void loadOptimizer(
-            Path dir, AdamW optimizer, MoTModel model, ai.djl.Device device) throws IOException {
+            Path dir, ResumableAdamW optimizer, MoTModel model, ai.djl.Device device)
+            throws IOException {
         try (InputStream is =
                 new BufferedInputStream(Files.newInputStream(dir.resolve(OPTIMIZER_FILE)))) {
             optimizer.loadState(is, ParameterNames.of(model), device);

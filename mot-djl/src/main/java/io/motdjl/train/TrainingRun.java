@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains a {@link MoTModel} on DJL's {@link Trainer}: an {@link io.motdjl.objective.Objective} (next-token loss by default) as a DJL loss ({@link ObjectiveLoss}), {@link
- * AdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
+ * ResumableAdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
  * that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact
  * checkpoint/resume.
  *
@@ -86,7 +86,7 @@ public final class TrainingRun implements AutoCloseable {
     private final RunOptions options;
     private final Model model;
     private final MoTModel block;
-    private final AdamW optimizer;
+    private final ResumableAdamW optimizer;
     private final ObjectiveLoss loss;
     private final Trainer trainer;
     private final WarmupCosineTracker schedule;
@@ -454,7 +454,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** The optimizer. */
-    public AdamW optimizer() {
+    public ResumableAdamW optimizer() {
         return optimizer;
     }
 

@@ -130,9 +130,9 @@ public final class TrainingSettings {
                 .build();
     }
 
-    /** An AdamW optimizer with these hyper-parameters and schedule. */
-    public AdamW optimizer() {
-        return AdamW.builder()
+    /** A {@link ResumableAdamW} optimizer with these hyper-parameters and schedule. */
+    public ResumableAdamW optimizer() {
+        return ResumableAdamW.builder()
                 .optLearningRateTracker(learningRateSchedule())
                 .optBeta1(beta1)
                 .optBeta2(beta2)

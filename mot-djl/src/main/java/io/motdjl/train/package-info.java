@@ -2,7 +2,7 @@
  * Training MoT models on DJL's {@link ai.djl.training.Trainer}.
  *
  * <p>{@link io.motdjl.train.TrainingRun} is the driver: it builds the model, the {@link
- * io.motdjl.objective.ObjectiveLoss}, the {@link io.motdjl.train.AdamW} optimizer with a {@link
+ * io.motdjl.objective.ObjectiveLoss}, the {@link io.motdjl.train.ResumableAdamW} optimizer with a {@link
  * io.motdjl.train.WarmupCosineTracker}, trains for a number of steps with global-norm clipping
  * ({@link io.motdjl.train.GlobalNormClipping}), evaluates held-out loss per modality ({@link
  * io.motdjl.objective.ModalityLosses}), counts FLOPs ({@link io.motdjl.train.FlopsAccounting}) and

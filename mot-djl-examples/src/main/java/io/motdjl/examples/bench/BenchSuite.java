@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
  * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run, a
- * profile of one MoT step, and generation with and without the key/value cache. {@link Settings#quick()} finishes in a few minutes on two cores; {@link
- * Settings#full()} is what {@code docs/benchmarks.md} reports.
+ * profile of one MoT step, generation with and without the key/value cache, and the optimizer
+ * update alone (before and after it was made in place). {@link Settings#quick()} finishes in a
+ * few minutes on two cores; {@link Settings#full()} is what {@code docs/benchmarks.md} reports.
  */
 public final class BenchSuite {
 
@@ -25,7 +26,8 @@ public final class BenchSuite {
         PREFILL,
         MEMORY,
         PROFILE,
-        GENERATE;
+        GENERATE,
+        OPTIMIZER;
 
         /** The part called {@code name} (case-insensitive). */
         public static Part parse(String name) {
@@ -34,7 +36,7 @@ public final class BenchSuite {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         "unknown benchmark '" + name + "' (known: gemm, anchor, train, prefill,"
-                                + " memory, profile, generate)",
+                                + " memory, profile, generate, optimizer)",
                         e);
             }
         }
@@ -182,6 +184,11 @@ public final class BenchSuite {
             for (BenchSize size : s.sizes()) {
                 tables.add(GenerationBenchmark.run(size, generated, s.generation(), out));
                 tables.add(DecodeStepProfile.run(size, generated, s.generation(), 16, out));
+            }
+        }
+        if (s.parts().contains(Part.OPTIMIZER)) {
+            for (BenchSize size : s.sizes()) {
+                tables.add(OptimizerBenchmark.run(size, 2, s.steps(), s.warmup(), out));
             }
         }
         return tables;

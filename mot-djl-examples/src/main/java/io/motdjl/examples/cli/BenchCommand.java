@@ -18,8 +18,9 @@ import java.util.Set;
 /**
  * {@code mot bench}: the performance suite of {@code docs/benchmarks.md}, printed as tables: the
  * float32 GEMM ceiling, mot-djl against eager PyTorch at the anchor's configuration, training-step
- * and prefill throughput of dense and MoT, memory over a long run, a profile of one MoT step, and
- * generation (prefill and decode tokens/s) with and without the key/value cache.
+ * and prefill throughput of dense and MoT, memory over a long run, a profile of one MoT step,
+ * generation (prefill and decode tokens/s) with and without the key/value cache, and the optimizer
+ * update alone.
  */
 final class BenchCommand implements Command {
 
@@ -58,10 +59,11 @@ final class BenchCommand implements Command {
                 "",
                 "  --suite quick|full   preset lengths (default quick)",
                 "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile,",
-                "                       generate",
+                "                       generate, optimizer (the AdamW update alone of MoT-2, before",
+                "                       and after it was made in place, and DJL's adamUpdate)",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
                 "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4);",
-                "                       generate uses their width and depth only",
+                "                       generate and optimizer use their width and depth only",
                 "  --batch B            batch size of every size in --sizes",
                 "  --steps N            timed steps per model (training; prefill passes)",
                 "  --warmup N           untimed steps per model first",

@@ -63,6 +63,16 @@ class BenchRunsTest {
     }
 
     @Test
+    void optimizerUpdatesBeforeAndAfterAgree() {
+        Table table = OptimizerBenchmark.run(TINY, 2, 2, 1, out);
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(3, table.size(), printed);
+        assertEquals("1.000", table.cell(0, 4));
+        assertTrue(Double.parseDouble(table.cell(1, 1)) > 0, printed);
+        assertTrue(printed.contains("NDArrays left behind by 3 updates of all three: 0"), printed);
+    }
+
+    @Test
     void gemmCeilingIsPositive() {
         assertTrue(GemmCeiling.flopsPerSecond(64, 2) > 0);
     }

@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AdamWTest {
+class ResumableAdamWTest {
 
     private static final float LR = 0.1f;
     private static final double WD = 0.5;
@@ -32,8 +32,8 @@ class AdamWTest {
     private static final double B2 = 0.999;
     private static final double EPS = 1e-8;
 
-    private static AdamW optimizer() {
-        return AdamW.builder()
+    private static ResumableAdamW optimizer() {
+        return ResumableAdamW.builder()
                 .optLearningRateTracker(Tracker.fixed(LR))
                 .optBeta1(B1)
                 .optBeta2(B2)
@@ -79,7 +79,7 @@ class AdamWTest {
         double[][] grads = {{0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.2, 1.0}, {0.0, 0.0, -3.0, 0.5}};
         HandAdamW hand = new HandAdamW(w0, true);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray weight = manager.create(floats(w0), new Shape(2, 2));
             for (double[] g : grads) {
                 try (NDArray grad = manager.create(floats(g), new Shape(2, 2))) {
@@ -103,7 +103,7 @@ class AdamWTest {
         double[][] grads = {{0.5, -0.5}, {0.25, 0.0}};
         HandAdamW hand = new HandAdamW(b0, false);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray bias = manager.create(floats(b0));
             for (double[] g : grads) {
                 try (NDArray grad = manager.create(floats(g))) {
@@ -116,12 +116,12 @@ class AdamWTest {
         // and with DecayFilter.ALL they do
         HandAdamW decayed = new HandAdamW(b0, true);
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw =
-                        AdamW.builder()
+                ResumableAdamW adamw =
+                        ResumableAdamW.builder()
                                 .optLearningRateTracker(Tracker.fixed(LR))
                                 .optBeta2(B2)
                                 .optWeightDecays((float) WD)
-                                .optDecayFilter(AdamW.DecayFilter.ALL)
+                                .optDecayFilter(ResumableAdamW.DecayFilter.ALL)
                                 .build()) {
             NDArray bias = manager.create(floats(b0));
             for (double[] g : grads) {
@@ -137,7 +137,7 @@ class AdamWTest {
     @Test
     void theGradientIsZeroedAfterTheUpdate() {
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW adamw = optimizer()) {
+                ResumableAdamW adamw = optimizer()) {
             NDArray weight = manager.create(new float[] {1, 2, 3});
             weight.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -151,11 +151,125 @@ class AdamWTest {
     }
 
     @Test
+    void aZeroGradientChangesAFreshParameterOnlyByItsDecay() {
+        float[] w0 = {0.5f, -1.0f, 2.0f, 0.25f};
+        float[] b0 = {1.0f, -2.0f};
+        try (NDManager manager = NDManager.newBaseManager();
+                ResumableAdamW adamw = optimizer()) {
+            NDArray weight = manager.create(w0, new Shape(2, 2));
+            NDArray bias = manager.create(b0);
+            try (NDArray zeros = manager.zeros(new Shape(2, 2));
+                    NDArray zero = manager.zeros(new Shape(2))) {
+                adamw.update("w", weight, zeros);
+                adamw.update("b", bias, zero);
+            }
+            // the moments stay zero, so the step is exactly zero: decay only, bit for bit
+            float factor = (float) (1.0 - (double) LR * WD);
+            float[] decayed = new float[w0.length];
+            for (int i = 0; i < w0.length; i++) {
+                decayed[i] = w0[i] * factor;
+            }
+            assertArrayEquals(decayed, weight.toFloatArray(), 0f);
+            assertArrayEquals(b0, bias.toFloatArray(), 0f, "a 1-D parameter does not decay");
+            assertArrayEquals(new float[4], adamw.getFirstMoment("w").toFloatArray(), 0f);
+            assertArrayEquals(new float[4], adamw.getSecondMoment("w").toFloatArray(), 0f);
+        }
+        // after a non-zero gradient, a zero one still moves the weight by the moments
+        double[] w = {0.5, -1.0, 2.0, 0.25};
+        double[][] grads = {{0, 0, 0, 0}, {0.1, -0.2, 0.3, 0.0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+        HandAdamW hand = new HandAdamW(w, true);
+        try (NDManager manager = NDManager.newBaseManager();
+                ResumableAdamW adamw = optimizer()) {
+            NDArray weight = manager.create(floats(w), new Shape(2, 2));
+            for (double[] g : grads) {
+                try (NDArray grad = manager.create(floats(g), new Shape(2, 2))) {
+                    adamw.update("w", weight, grad);
+                }
+                hand.step(g);
+                assertArrayEquals(floats(hand.w), weight.toFloatArray(), 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void rescalingAndClippingApplyToTheGradientFirst() {
+        double[] w0 = {0.5, -1.0, 2.0, 0.25};
+        double[][] grads = {{0.1, -0.8, 0.3, 0.0}, {-0.05, 0.4, 2.0, -1.0}};
+        HandAdamW hand = new HandAdamW(w0, true);
+        try (NDManager manager = NDManager.newBaseManager();
+                ResumableAdamW adamw =
+                        ResumableAdamW.builder()
+                                .optLearningRateTracker(Tracker.fixed(LR))
+                                .optBeta1(B1)
+                                .optBeta2(B2)
+                                .optEpsilon(EPS)
+                                .optWeightDecays((float) WD)
+                                .setRescaleGrad(0.5f)
+                                .optClipGrad(0.25f)
+                                .build()) {
+            NDArray weight = manager.create(floats(w0), new Shape(2, 2));
+            for (double[] g : grads) {
+                double[] clipped = new double[g.length];
+                for (int i = 0; i < g.length; i++) {
+                    clipped[i] = Math.max(-0.25, Math.min(0.25, 0.5 * g[i]));
+                }
+                try (NDArray grad = manager.create(floats(g), new Shape(2, 2))) {
+                    adamw.update("w", weight, grad);
+                    assertArrayEquals(
+                            floats(g), grad.toFloatArray(), 0f, "the gradient is read only");
+                }
+                hand.step(clipped);
+                assertArrayEquals(floats(hand.w), weight.toFloatArray(), 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void anUpdateLeavesNoArrayBehind() {
+        try (NDManager manager = NDManager.newBaseManager();
+                ResumableAdamW plain = optimizer();
+                ResumableAdamW clipping =
+                        ResumableAdamW.builder().setRescaleGrad(2f).optClipGrad(1f).build()) {
+            NDArray weight = manager.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3));
+            NDArray bias = manager.create(new float[] {1, 2, 3});
+            weight.setRequiresGradient(true);
+            bias.setRequiresGradient(true);
+            // the gradient handed over lives elsewhere, as DJL's parameter server's copy does
+            try (NDManager other = NDManager.newBaseManager()) {
+                for (ResumableAdamW adamw : List.of(plain, clipping)) {
+                    for (int step = 0; step < 3; step++) {
+                        try (GradientCollector collector =
+                                Engine.getInstance().newGradientCollector()) {
+                            collector.backward(weight.mul(weight).sum().add(bias.sum()));
+                        }
+                        int before = manager.getManagedArrays().size();
+                        int elsewhere = other.getManagedArrays().size();
+                        try (NDArray wGrad = weight.getGradient();
+                                NDArray bGrad = bias.getGradient();
+                                NDArray wCopy = wGrad.duplicate();
+                                NDArray bCopy = bGrad.duplicate()) {
+                            wCopy.attach(other);
+                            bCopy.attach(other);
+                            adamw.update("w", weight, wCopy);
+                            adamw.update("b", bias, bCopy);
+                            assertArrayEquals(new float[6], wGrad.toFloatArray(), 0f);
+                            assertArrayEquals(new float[3], bGrad.toFloatArray(), 0f);
+                        }
+                        assertEquals(before, manager.getManagedArrays().size());
+                        assertEquals(elsewhere, other.getManagedArrays().size());
+                        assertEquals(4, adamw.stateArrayCount(), "two moments per parameter");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void savedStateReloadsIntoAFreshModelAndContinuesBitForBit() throws Exception {
         MoTConfig config = TinyModels.config(2).build();
         try (NDManager manager = NDManager.newBaseManager();
-                AdamW first = optimizer();
-                AdamW second = optimizer()) {
+                ResumableAdamW first = optimizer();
+                ResumableAdamW second = optimizer()) {
             MoTModel a = TinyModels.model(config, manager, DataType.FLOAT32);
             MoTModel b = TinyModels.model(config, manager, DataType.FLOAT32);
             List<NDArray> grads = new ArrayList<>();
@@ -192,7 +306,7 @@ class AdamWTest {
             MoTModel other =
                     TinyModels.model(
                             config.toBuilder().qkNorm(false).build(), manager, DataType.FLOAT32);
-            try (AdamW third = optimizer()) {
+            try (ResumableAdamW third = optimizer()) {
                 assertThrows(
                         CheckpointException.class,
                         () ->
@@ -205,7 +319,7 @@ class AdamWTest {
         }
     }
 
-    private static void update(AdamW optimizer, MoTModel model, List<NDArray> grads) {
+    private static void update(ResumableAdamW optimizer, MoTModel model, List<NDArray> grads) {
         List<Parameter> params = model.getParameters().values();
         for (int i = 0; i < params.size(); i++) {
             optimizer.update(params.get(i).getId(), params.get(i).getArray(), grads.get(i));
