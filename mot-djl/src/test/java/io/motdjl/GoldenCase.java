@@ -2,7 +2,9 @@ package io.motdjl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.io.SafetensorsFile;
+
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -21,7 +23,10 @@ public final class GoldenCase {
     /** The case's directory. */
     public static Path dir(String name) {
         try {
-            return Paths.get(GoldenCase.class.getResource("/golden/" + name + "/config.json").toURI())
+            return Paths.get(
+                            GoldenCase.class
+                                    .getResource("/golden/" + name + "/config.json")
+                                    .toURI())
                     .getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);

@@ -1,6 +1,5 @@
 package io.motdjl;
 
-import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,13 +7,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
-import java.util.Map;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Map;
 
 /** Every reference case through the Java API: logits and losses within 1e-4. */
 class GoldenTest {

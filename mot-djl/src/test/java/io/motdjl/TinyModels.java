@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.SwiGlu;
+
 import java.util.Random;
 
 /** Tiny models and inputs for fast tests. */
@@ -98,7 +100,10 @@ public final class TinyModels {
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             NDArray y = inner.forward(ps, inputs, training).head();
             NDArray penalty = y.square().mean();
             penalty.setName("l2");

@@ -1,12 +1,13 @@
 package io.motdjl.examples;
 
-import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
 /**

@@ -1,6 +1,7 @@
 package io.motdjl.examples;
 
 import ai.djl.ndarray.NDArray;
+
 import java.util.Map;
 
 /**

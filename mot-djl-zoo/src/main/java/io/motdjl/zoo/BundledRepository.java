@@ -9,10 +9,16 @@ import ai.djl.repository.VersionRange;
 import ai.djl.util.JsonUtils;
 import ai.djl.util.Progress;
 import ai.djl.util.Utils;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import io.motdjl.io.CheckpointException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -29,8 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A DJL {@link ai.djl.repository.Repository} whose artifacts are resources on the class path, laid
@@ -38,10 +42,10 @@ import org.slf4j.LoggerFactory;
  * id>/metadata.json} describing each artifact's files, which lie under {@code <version>/<name>/}
  * beside it.
  *
- * <p>When the resources are plain files (a {@code classes} directory), artifacts are used where they
- * are. When they are inside a jar, DJL's own {@code prepare} copies an artifact into DJL's cache
- * directory ({@code ~/.djl.ai/cache/repo/...} or {@code DJL_CACHE_DIR}) on first use, checking each
- * file's {@code sha1Hash} as it does for downloads.
+ * <p>When the resources are plain files (a {@code classes} directory), artifacts are used where
+ * they are. When they are inside a jar, DJL's own {@code prepare} copies an artifact into DJL's
+ * cache directory ({@code ~/.djl.ai/cache/repo/...} or {@code DJL_CACHE_DIR}) on first use,
+ * checking each file's {@code sha1Hash} as it does for downloads.
  *
  * <p>Besides DJL's fields, each file entry of the metadata records its {@code sha256}; {@link
  * #expectedChecksums} hands those (with the sizes) to the loader, which verifies them every time
@@ -146,7 +150,11 @@ final class BundledRepository extends AbstractRepository {
                     String sha256 = string(item, "sha256");
                     if (fileName == null || sha256 == null) {
                         throw new CheckpointException(
-                                resource + ": file entry '" + e.getKey() + "' of artifact " + key
+                                resource
+                                        + ": file entry '"
+                                        + e.getKey()
+                                        + "' of artifact "
+                                        + key
                                         + " has no name or no sha256");
                     }
                     long size = item.has("size") ? item.get("size").getAsLong() : -1;
@@ -176,7 +184,9 @@ final class BundledRepository extends AbstractRepository {
         Map<String, Map<String, Checksums.Expected>> byArtifact =
                 checksums.get(artifact.getMetadata().getRepositoryUri());
         Map<String, Checksums.Expected> files =
-                byArtifact == null ? null : byArtifact.get(key(artifact.getVersion(), artifact.getName()));
+                byArtifact == null
+                        ? null
+                        : byArtifact.get(key(artifact.getVersion(), artifact.getName()));
         if (files == null || files.isEmpty()) {
             throw new CheckpointException(
                     "artifact " + artifact + " has no sha256 checksums in its metadata");
@@ -191,7 +201,9 @@ final class BundledRepository extends AbstractRepository {
             return null;
         }
         List<Artifact> artifacts = metadata.search(VersionRange.parse(mrl.getVersion()), filter);
-        return artifacts.stream().max(Comparator.comparing(a -> new Version(a.getVersion()))).orElse(null);
+        return artifacts.stream()
+                .max(Comparator.comparing(a -> new Version(a.getVersion())))
+                .orElse(null);
     }
 
     /** Whether the artifact is used from a copy in the cache (the resources are in a jar). */
@@ -252,7 +264,8 @@ final class BundledRepository extends AbstractRepository {
         String resource = base + baseUri.getPath() + item.getUri();
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("bundled file " + resource + " is missing from the class path");
+                throw new IOException(
+                        "bundled file " + resource + " is missing from the class path");
             }
             save(in, tmp, item, progress);
         }

@@ -3,17 +3,19 @@ package io.motdjl.zoo;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.ImageTokenizer;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Caption → image ({@code String → Image}): the prompt is {@code [BOS] caption [BOI]}; the model
  * generates exactly one image's codes (and EOI) under modality-constrained decoding, and the image
- * tokenizer decodes them ({@link ChameleonGenerator#captionsToImages}). The output is an opaque gray
- * image of the tokenizer's size (28×28 for the bundled models), made by {@link
+ * tokenizer decodes them ({@link ChameleonGenerator#captionsToImages}). The output is an opaque
+ * gray image of the tokenizer's size (28×28 for the bundled models), made by {@link
  * GrayscaleImages#fromGrayscale}.
  *
  * <p>The caption's UTF-8 bytes plus the image must fit in the model's {@code max_seq_len} (for the
@@ -57,7 +59,9 @@ public final class CaptionToImageTranslator extends GenerationTranslator<String,
                         .captionsToImages(captions, options().sampling());
         List<Image> images = new ArrayList<>(pixels.size());
         for (byte[] p : pixels) {
-            images.add(GrayscaleImages.fromGrayscale(p, tokenizer.imageWidth(), tokenizer.imageHeight()));
+            images.add(
+                    GrayscaleImages.fromGrayscale(
+                            p, tokenizer.imageWidth(), tokenizer.imageHeight()));
         }
         return images;
     }

@@ -1,6 +1,7 @@
 package io.motdjl.zoo;
 
 import io.motdjl.io.CheckpointException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,10 @@ public final class Checksums {
             Objects.requireNonNull(source, "source");
             if (!HEX.matcher(sha256).matches()) {
                 throw new CheckpointException(
-                        source + ": '" + sha256 + "' is not a SHA-256 digest (64 lowercase hex"
+                        source
+                                + ": '"
+                                + sha256
+                                + "' is not a SHA-256 digest (64 lowercase hex"
                                 + " digits)");
             }
         }
@@ -175,14 +179,16 @@ public final class Checksums {
             Matcher m = LINE.matcher(line);
             if (!m.matches()) {
                 throw new CheckpointException(
-                        source + ": line " + (i + 1) + " is not '<sha256 hex>  <file name>': "
+                        source
+                                + ": line "
+                                + (i + 1)
+                                + " is not '<sha256 hex>  <file name>': "
                                 + abbreviate(line));
             }
             String name = m.group(2);
             requirePlainName(name, source + ": line " + (i + 1));
             if (expected.put(name, new Expected(m.group(1), -1, source)) != null) {
-                throw new CheckpointException(
-                        source + ": file '" + name + "' is listed twice");
+                throw new CheckpointException(source + ": file '" + name + "' is listed twice");
             }
         }
         return Collections.unmodifiableMap(expected);
@@ -209,22 +215,38 @@ public final class Checksums {
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) {
             throw new ChecksumException(
-                    file + ": missing — " + want.source() + " lists it with sha256 "
+                    file
+                            + ": missing — "
+                            + want.source()
+                            + " lists it with sha256 "
                             + want.sha256());
         }
         long size = Files.size(file);
         if (want.size() >= 0 && size != want.size()) {
             throw new ChecksumException(
-                    file + ": " + size + " bytes, but " + want.source() + " records "
-                            + want.size() + " bytes — the file is "
+                    file
+                            + ": "
+                            + size
+                            + " bytes, but "
+                            + want.source()
+                            + " records "
+                            + want.size()
+                            + " bytes — the file is "
                             + (size < want.size() ? "truncated" : "corrupt (longer than written)"));
         }
         String actual = sha256(file);
         if (!actual.equals(want.sha256())) {
             throw new ChecksumException(
-                    file + ": sha256 " + actual + " does not match " + want.sha256()
-                            + " recorded in " + want.source() + " — the file ("
-                            + size + " bytes) is corrupt, truncated or was modified after it"
+                    file
+                            + ": sha256 "
+                            + actual
+                            + " does not match "
+                            + want.sha256()
+                            + " recorded in "
+                            + want.source()
+                            + " — the file ("
+                            + size
+                            + " bytes) is corrupt, truncated or was modified after it"
                             + " was written");
         }
     }
@@ -238,7 +260,10 @@ public final class Checksums {
                 || name.contains("\\")
                 || name.indexOf('\0') >= 0) {
             throw new CheckpointException(
-                    where + ": '" + name + "' is not a plain file name in the checkpoint"
+                    where
+                            + ": '"
+                            + name
+                            + "' is not a plain file name in the checkpoint"
                             + " directory");
         }
     }

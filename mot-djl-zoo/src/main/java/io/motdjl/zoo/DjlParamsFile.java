@@ -9,10 +9,12 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.Initializer;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceNames;
 import io.motdjl.nn.MoTModel;
+
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -31,11 +33,11 @@ import java.util.Set;
  *
  * <p>DJL's own reader hands every tensor record to the engine as it comes: a BF16 or INT16 record
  * aborts the JVM, a wrong shape or length is trusted. So the whole file is first walked in Java,
- * block by block in the model's own order, checking every field — header, block versions, the
- * saved config against {@code config.json}, each parameter's name, data type (F32, F64 or F16),
- * shape (against the config's), byte order and length, and that nothing follows the last tensor.
- * Only then does DJL decode it, into a scratch manager; the values are copied into libtorch-owned
- * arrays of the caller's manager, and the model is returned only when every parameter is loaded.
+ * block by block in the model's own order, checking every field — header, block versions, the saved
+ * config against {@code config.json}, each parameter's name, data type (F32, F64 or F16), shape
+ * (against the config's), byte order and length, and that nothing follows the last tensor. Only
+ * then does DJL decode it, into a scratch manager; the values are copied into libtorch-owned arrays
+ * of the caller's manager, and the model is returned only when every parameter is loaded.
  */
 final class DjlParamsFile {
 
@@ -78,7 +80,9 @@ final class DjlParamsFile {
         Map<Parameter, String> names = new IdentityHashMap<>();
         // a stacked parameter (Q/K/V, W1/W3) holds several reference tensors: name it by all
         ReferenceNames.of(model)
-                .forEach((name, slot) -> names.merge(slot.parameter(), name, (a, b) -> a + " + " + b));
+                .forEach(
+                        (name, slot) ->
+                                names.merge(slot.parameter(), name, (a, b) -> a + " + " + b));
         Map<Parameter, Shape> shapes = new IdentityHashMap<>();
         for (Parameter p : names.keySet()) {
             shapes.put(p, p.getShape());
@@ -89,7 +93,8 @@ final class DjlParamsFile {
         try (NDManager scratch = manager.newSubManager()) {
             try (DataInputStream in =
                     new DataInputStream(
-                            new ByteArrayInputStream(bytes, blockStart, bytes.length - blockStart))) {
+                            new ByteArrayInputStream(
+                                    bytes, blockStart, bytes.length - blockStart))) {
                 model.loadParameters(scratch, in);
             } catch (MalformedModelException | RuntimeException e) {
                 // the walk above accepted the file, so this is not expected
@@ -164,13 +169,18 @@ final class DjlParamsFile {
                 where = "the end of the file";
                 if (in.read() != -1) {
                     throw fail(
-                            (in.available() + 1) + " unexpected bytes after the last tensor — the"
+                            (in.available() + 1)
+                                    + " unexpected bytes after the last tensor — the"
                                     + " file is corrupt");
                 }
                 return start;
             } catch (EOFException e) {
                 throw new CheckpointException(
-                        file + ": the file ends early (" + bytes.length + " bytes, inside " + where
+                        file
+                                + ": the file ends early ("
+                                + bytes.length
+                                + " bytes, inside "
+                                + where
                                 + ") — it is truncated");
             } catch (IOException e) {
                 throw fail("unreadable (" + e.getMessage() + ")");
@@ -226,8 +236,10 @@ final class DjlParamsFile {
                 }
                 if (!saved.equals(config)) {
                     throw fail(
-                            "the parameters were saved for config " + saved
-                                    + " but config.json describes " + config);
+                            "the parameters were saved for config "
+                                    + saved
+                                    + " but config.json describes "
+                                    + config);
                 }
             }
             for (Parameter p : block.getDirectParameters().values()) {
@@ -250,13 +262,17 @@ final class DjlParamsFile {
             }
             byte version = in.readByte();
             if (version != PARAMETER_VERSION) {
-                throw fail("parameter record version " + version + ", expected " + PARAMETER_VERSION);
+                throw fail(
+                        "parameter record version " + version + ", expected " + PARAMETER_VERSION);
             }
             String savedName = in.readUTF();
             if (!savedName.equals(p.getName())) {
                 throw fail(
-                        "the file has parameter '" + savedName + "' where the model has '"
-                                + p.getName() + "' — the weights do not match config.json");
+                        "the file has parameter '"
+                                + savedName
+                                + "' where the model has '"
+                                + p.getName()
+                                + "' — the weights do not match config.json");
             }
             if (!"NDAR".equals(in.readUTF())) {
                 throw fail("the array record is malformed");
@@ -271,7 +287,8 @@ final class DjlParamsFile {
             in.readUTF(); // sparse format
             DataType type = dataType(in.readUTF(), "the data type");
             if (!WEIGHT_TYPES.contains(type)) {
-                throw fail("has data type " + type + "; weights must be float32, float64 or float16");
+                throw fail(
+                        "has data type " + type + "; weights must be float32, float64 or float16");
             }
             Shape shape = shape();
             Shape want = shapes.get(p);
@@ -288,8 +305,14 @@ final class DjlParamsFile {
             int length = in.readInt();
             if (length != expected) {
                 throw fail(
-                        "holds " + length + " bytes but shape " + shape + " of " + type
-                                + " needs " + expected);
+                        "holds "
+                                + length
+                                + " bytes but shape "
+                                + shape
+                                + " of "
+                                + type
+                                + " needs "
+                                + expected);
             }
             if (in.skipBytes(length) != length) {
                 throw new EOFException();
@@ -322,7 +345,13 @@ final class DjlParamsFile {
 
         private int count(int value, int max, String what) {
             if (value < 0 || value > max) {
-                throw fail(value + " " + what + " (at most " + max + " expected) — the file is corrupt");
+                throw fail(
+                        value
+                                + " "
+                                + what
+                                + " (at most "
+                                + max
+                                + " expected) — the file is corrupt");
             }
             return value;
         }

@@ -1,6 +1,7 @@
 package io.motdjl.zoo;
 
 import io.motdjl.generate.SamplingSettings;
+
 import java.util.Map;
 
 /**
@@ -59,7 +60,8 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
         }
         if (maxTokens < 0) {
             throw new IllegalArgumentException(
-                    MAX_TOKENS + " must be a positive integer (or 0 for the default), got "
+                    MAX_TOKENS
+                            + " must be a positive integer (or 0 for the default), got "
                             + maxTokens);
         }
     }
@@ -101,8 +103,14 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
             sampling = new SamplingSettings(temperature, topK, topP, seed);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "bad generation arguments (" + TEMPERATURE + ", " + TOP_K + ", " + TOP_P
-                            + "): " + e.getMessage(),
+                    "bad generation arguments ("
+                            + TEMPERATURE
+                            + ", "
+                            + TOP_K
+                            + ", "
+                            + TOP_P
+                            + "): "
+                            + e.getMessage(),
                     e);
         }
         return new GenerationOptions(sampling, maxTokens);
@@ -124,8 +132,11 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
         int room = maxSeqLen - promptLength;
         if (room < 1) {
             throw new IllegalArgumentException(
-                    "the prompt has " + promptLength + " tokens, which leaves no room for"
-                            + " generated tokens in the model's max_seq_len " + maxSeqLen);
+                    "the prompt has "
+                            + promptLength
+                            + " tokens, which leaves no room for"
+                            + " generated tokens in the model's max_seq_len "
+                            + maxSeqLen);
         }
         return Math.min(DEFAULT_MAX_TOKENS, room);
     }
@@ -156,7 +167,9 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
             return def;
         }
         long result;
-        if (value instanceof Byte || value instanceof Short || value instanceof Integer
+        if (value instanceof Byte
+                || value instanceof Short
+                || value instanceof Integer
                 || value instanceof Long) {
             result = ((Number) value).longValue();
         } else if (value instanceof Number n && isIntegral(n.doubleValue())) {
@@ -172,8 +185,14 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
         }
         if (result < min || result > max) {
             throw new IllegalArgumentException(
-                    "generation argument '" + key + "' must be an integer in [" + min + ", " + max
-                            + "], got " + describe(value));
+                    "generation argument '"
+                            + key
+                            + "' must be an integer in ["
+                            + min
+                            + ", "
+                            + max
+                            + "], got "
+                            + describe(value));
         }
         return result;
     }

@@ -7,7 +7,9 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.nn.MoTModel;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,9 +28,9 @@ import java.util.List;
  * </ol>
  *
  * {@code predict(x)} generates for one input; {@code batchPredict(xs)} generates for all of them
- * together, as one left-padded batch. Sampling is seeded per row (from the seed and the row's
- * index in the batch), so the same input in the same position gives the same output, and repeated
- * inputs in one batch give different samples. With greedy decoding the position does not matter.
+ * together, as one left-padded batch. Sampling is seeded per row (from the seed and the row's index
+ * in the batch), so the same input in the same position gives the same output, and repeated inputs
+ * in one batch give different samples. With greedy decoding the position does not matter.
  *
  * <p>The outputs are plain Java objects: nothing a prediction returns holds native memory. An
  * instance keeps no per-prediction state and may serve several predictors at once.
@@ -87,7 +89,8 @@ public abstract class GenerationTranslator<I, P, O> implements Translator<I, O> 
     }
 
     @Override
-    public NDList batchProcessInput(TranslatorContext ctx, List<I> inputs) throws TranslateException {
+    public NDList batchProcessInput(TranslatorContext ctx, List<I> inputs)
+            throws TranslateException {
         if (inputs == null || inputs.isEmpty()) {
             throw new TranslateException("nothing to generate for: no input given");
         }
@@ -105,7 +108,8 @@ public abstract class GenerationTranslator<I, P, O> implements Translator<I, O> 
     }
 
     @Override
-    public List<O> batchProcessOutput(TranslatorContext ctx, NDList list) throws TranslateException {
+    public List<O> batchProcessOutput(TranslatorContext ctx, NDList list)
+            throws TranslateException {
         @SuppressWarnings("unchecked")
         List<P> inputs = (List<P>) ctx.getAttachment(INPUTS);
         if (inputs == null) {

@@ -12,9 +12,9 @@ import ai.djl.ndarray.types.DataType;
  * × width} unsigned bytes, row-major, as {@link io.motdjl.tokenize.ImageTokenizer} takes them).
  *
  * <p>To bytes: DJL's own grayscale conversion ({@code image.toNDArray(manager,
- * Image.Flag.GRAYSCALE)}: luma {@code 0.299 R + 0.587 G + 0.114 B}, rounded; alpha is ignored), then,
- * when the size differs, a resize to exactly {@code width × height} with DJL's engine op ({@link
- * NDImageUtils#resize}): area averaging when the image shrinks in both directions, bilinear
+ * Image.Flag.GRAYSCALE)}: luma {@code 0.299 R + 0.587 G + 0.114 B}, rounded; alpha is ignored),
+ * then, when the size differs, a resize to exactly {@code width × height} with DJL's engine op
+ * ({@link NDImageUtils#resize}): area averaging when the image shrinks in both directions, bilinear
  * otherwise, rounded to the nearest byte. The aspect ratio is not kept (no cropping, no padding):
  * give square images for a square tokenizer. No colour inversion is done: the bundled models were
  * trained on Fashion-MNIST, light items on a black background.
@@ -78,8 +78,14 @@ public final class GrayscaleImages {
     public static Image fromGrayscale(byte[] pixels, int width, int height) {
         if (pixels == null || width < 1 || height < 1 || pixels.length != width * height) {
             throw new IllegalArgumentException(
-                    "a " + width + "×" + height + " grayscale image needs " + width * height
-                            + " bytes, got " + (pixels == null ? "none" : pixels.length));
+                    "a "
+                            + width
+                            + "×"
+                            + height
+                            + " grayscale image needs "
+                            + width * height
+                            + " bytes, got "
+                            + (pixels == null ? "none" : pixels.length));
         }
         int[] argb = new int[pixels.length];
         for (int i = 0; i < pixels.length; i++) {

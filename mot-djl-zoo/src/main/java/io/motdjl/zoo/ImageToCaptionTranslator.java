@@ -3,9 +3,11 @@ package io.motdjl.zoo;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.ImageTokenizer;
+
 import java.util.List;
 
 /**

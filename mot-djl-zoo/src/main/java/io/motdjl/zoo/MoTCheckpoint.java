@@ -2,12 +2,17 @@ package io.motdjl.zoo;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A MoT checkpoint directory, the unit the zoo loads and {@link MoTCheckpointWriter} writes:
@@ -73,7 +76,11 @@ public final class MoTCheckpoint {
      * @param hasManifest whether {@code checksums.sha256} is present
      */
     public record Layout(
-            Path dir, WeightsFormat format, Path weights, boolean hasTokenizer, boolean hasManifest) {
+            Path dir,
+            WeightsFormat format,
+            Path weights,
+            boolean hasTokenizer,
+            boolean hasManifest) {
 
         /** The files loading reads (config, weights, tokenizer when present), by name. */
         public List<String> requiredFiles() {
@@ -107,11 +114,18 @@ public final class MoTCheckpoint {
      */
     public static Layout inspect(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new CheckpointException(dir + ": not a directory; a MoT checkpoint is a directory"
-                    + " with " + CONFIG_FILE + " and " + SAFETENSORS_FILE + " (or DJL .params)");
+            throw new CheckpointException(
+                    dir
+                            + ": not a directory; a MoT checkpoint is a directory"
+                            + " with "
+                            + CONFIG_FILE
+                            + " and "
+                            + SAFETENSORS_FILE
+                            + " (or DJL .params)");
         }
         if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
-            throw new CheckpointException(dir + ": no " + CONFIG_FILE + " in the checkpoint directory");
+            throw new CheckpointException(
+                    dir + ": no " + CONFIG_FILE + " in the checkpoint directory");
         }
         List<Path> params = new ArrayList<>();
         List<String> pickles = new ArrayList<>();
@@ -144,20 +158,30 @@ public final class MoTCheckpoint {
             weights = params.get(0);
         } else if (params.size() > 1) {
             throw new CheckpointException(
-                    dir + ": several DJL parameter files " + names(params)
-                            + " and no " + SAFETENSORS_FILE + "; keep exactly one");
+                    dir
+                            + ": several DJL parameter files "
+                            + names(params)
+                            + " and no "
+                            + SAFETENSORS_FILE
+                            + "; keep exactly one");
         } else {
             String found =
                     pickles.isEmpty()
                             ? ""
-                            : "; found " + String.join(", ", pickles) + ", which "
+                            : "; found "
+                                    + String.join(", ", pickles)
+                                    + ", which "
                                     + (pickles.size() == 1 ? "is" : "are")
                                     + " never read: pickled PyTorch files can run code when"
                                     + " loaded — convert the weights to safetensors"
                                     + " (safetensors.torch.save_file) first";
             throw new CheckpointException(
-                    dir + ": no weights: expected " + SAFETENSORS_FILE + " or a DJL"
-                            + " parameter file (NAME-0000.params)" + found);
+                    dir
+                            + ": no weights: expected "
+                            + SAFETENSORS_FILE
+                            + " or a DJL"
+                            + " parameter file (NAME-0000.params)"
+                            + found);
         }
         return new Layout(
                 dir,
@@ -243,7 +267,10 @@ public final class MoTCheckpoint {
         } else {
             if (verification == Verification.REQUIRED) {
                 throw new ChecksumException(
-                        dir + ": no " + CHECKSUMS_FILE + "; checksums are required to load this"
+                        dir
+                                + ": no "
+                                + CHECKSUMS_FILE
+                                + "; checksums are required to load this"
                                 + " checkpoint (write one with Checksums.writeManifest or"
                                 + " MoTCheckpointWriter)");
             }
@@ -253,9 +280,15 @@ public final class MoTCheckpoint {
         List<String> uncovered = Checksums.uncovered(checks, layout.requiredFiles());
         if (!uncovered.isEmpty()) {
             throw new ChecksumException(
-                    dir + ": " + String.join(", ", uncovered) + (uncovered.size() == 1 ? " is" : " are")
-                            + " not covered by " + source + ", so "
-                            + (uncovered.size() == 1 ? "it" : "they") + " cannot be verified");
+                    dir
+                            + ": "
+                            + String.join(", ", uncovered)
+                            + (uncovered.size() == 1 ? " is" : " are")
+                            + " not covered by "
+                            + source
+                            + ", so "
+                            + (uncovered.size() == 1 ? "it" : "they")
+                            + " cannot be verified");
         }
         Checksums.verify(dir, checks);
     }
@@ -285,9 +318,14 @@ public final class MoTCheckpoint {
         JointVocabulary vocabulary = JointVocabulary.forTokenizer(tokenizer);
         if (vocabulary.vocabSize() != config.vocabSize()) {
             throw new CheckpointException(
-                    dir.resolve(TOKENIZER_FILE) + ": " + tokenizer.codebookSize()
-                            + " image codes make a joint vocabulary of " + vocabulary.vocabSize()
-                            + " tokens, but " + CONFIG_FILE + " has vocab_size "
+                    dir.resolve(TOKENIZER_FILE)
+                            + ": "
+                            + tokenizer.codebookSize()
+                            + " image codes make a joint vocabulary of "
+                            + vocabulary.vocabSize()
+                            + " tokens, but "
+                            + CONFIG_FILE
+                            + " has vocab_size "
                             + config.vocabSize());
         }
     }

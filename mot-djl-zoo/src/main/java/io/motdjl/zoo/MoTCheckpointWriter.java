@@ -1,9 +1,11 @@
 package io.motdjl.zoo;
 
 import ai.djl.Model;
+
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,9 +24,9 @@ import java.util.stream.Stream;
  * Writes a trained {@link MoTModel} as a checkpoint directory the zoo loads ({@link
  * MoTCheckpoint}): {@code config.json}, the weights ({@code model.safetensors} in the reference
  * layout by default, or DJL's {@code mot-0000.params}), optionally {@code tokenizer.json} and the
- * model card, a {@code serving.properties} that lets DJL's plain {@code
- * Criteria.optModelPath(dir)} build the block (see {@link MoTBlockFactory}), and last {@code
- * checksums.sha256} over all of them.
+ * model card, a {@code serving.properties} that lets DJL's plain {@code Criteria.optModelPath(dir)}
+ * build the block (see {@link MoTBlockFactory}), and last {@code checksums.sha256} over all of
+ * them.
  *
  * <p>The directory is assembled beside the target and moved into place when complete, so a failure
  * leaves no half-written checkpoint; an existing checkpoint at the target is replaced.
@@ -72,8 +74,8 @@ public final class MoTCheckpointWriter {
      *
      * @param dir the target directory; replaced if it holds a checkpoint already
      * @return the digests written to {@code checksums.sha256}, by file name
-     * @throws IOException if writing fails, or {@code dir} exists and is not a checkpoint
-     *     directory (nothing else is ever overwritten)
+     * @throws IOException if writing fails, or {@code dir} exists and is not a checkpoint directory
+     *     (nothing else is ever overwritten)
      * @throws IllegalStateException if the model is not initialised
      */
     public Map<String, String> write(Path dir) throws IOException {
@@ -114,9 +116,13 @@ public final class MoTCheckpointWriter {
         }
         if (card != null) {
             Files.writeString(
-                    dir.resolve(MoTCheckpoint.MODEL_CARD_FILE), card.toJson() + "\n", StandardCharsets.UTF_8);
+                    dir.resolve(MoTCheckpoint.MODEL_CARD_FILE),
+                    card.toJson() + "\n",
+                    StandardCharsets.UTF_8);
             Files.writeString(
-                    dir.resolve(MoTCheckpoint.README_FILE), card.toMarkdown(), StandardCharsets.UTF_8);
+                    dir.resolve(MoTCheckpoint.README_FILE),
+                    card.toMarkdown(),
+                    StandardCharsets.UTF_8);
         }
         Files.writeString(
                 dir.resolve(MoTCheckpoint.SERVING_PROPERTIES),
@@ -135,8 +141,12 @@ public final class MoTCheckpointWriter {
     static String servingProperties() {
         return "# DJL loading arguments for this MoT checkpoint (Criteria.optModelPath(dir))\n"
                 + "engine=PyTorch\n"
-                + "blockFactory=" + MoTBlockFactory.class.getName() + "\n"
-                + "translatorFactory=" + MoTTranslatorFactory.class.getName() + "\n"
+                + "blockFactory="
+                + MoTBlockFactory.class.getName()
+                + "\n"
+                + "translatorFactory="
+                + MoTTranslatorFactory.class.getName()
+                + "\n"
                 + "option.hasParameter=false\n";
     }
 
@@ -151,7 +161,9 @@ public final class MoTCheckpointWriter {
         }
         if (!empty && !Files.isRegularFile(target.resolve(MoTCheckpoint.CONFIG_FILE))) {
             throw new IOException(
-                    target + " is a non-empty directory without " + MoTCheckpoint.CONFIG_FILE
+                    target
+                            + " is a non-empty directory without "
+                            + MoTCheckpoint.CONFIG_FILE
                             + "; not replacing something that is not a checkpoint");
         }
     }

@@ -13,14 +13,17 @@ import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Progress;
+
 import io.motdjl.nn.MoTModel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads one artifact family of the MoT zoo: picks the artifact that matches the criteria's filters,
@@ -53,8 +56,12 @@ public class MoTModelLoader extends BaseModelLoader {
         Artifact artifact = mrl.match(criteria.getFilters());
         if (artifact == null) {
             throw new ModelNotFoundException(
-                    "no artifact of " + mrl + " matches the filter " + criteria.getFilters()
-                            + "; it has " + describe(mrl.listArtifacts()));
+                    "no artifact of "
+                            + mrl
+                            + " matches the filter "
+                            + criteria.getFilters()
+                            + "; it has "
+                            + describe(mrl.listArtifacts()));
         }
         TranslatorFactory factory = criteria.getTranslatorFactory();
         if (factory == null) {
@@ -64,8 +71,12 @@ public class MoTModelLoader extends BaseModelLoader {
         Class<O> output = criteria.getOutputClass();
         if (!factory.isSupported(input, output)) {
             throw new ModelNotFoundException(
-                    mrl + " has no translator from " + input.getSimpleName() + " to "
-                            + output.getSimpleName() + "; supported: "
+                    mrl
+                            + " has no translator from "
+                            + input.getSimpleName()
+                            + " to "
+                            + output.getSimpleName()
+                            + "; supported: "
                             + MoTTranslatorFactory.describe(factory.getSupportedTypes()));
         }
         String engine = criteria.getEngine();
@@ -80,7 +91,8 @@ public class MoTModelLoader extends BaseModelLoader {
         mrl.prepare(artifact, progress);
         Path dir = repository.getResourceDirectory(artifact);
         Map<String, Checksums.Expected> expected = repository.expectedChecksums(artifact);
-        String name = criteria.getModelName() != null ? criteria.getModelName() : artifact.getName();
+        String name =
+                criteria.getModelName() != null ? criteria.getModelName() : artifact.getName();
         Map<String, Object> arguments = artifact.getArguments(criteria.getArguments());
         Device device = criteria.getDevice();
         try {
@@ -117,7 +129,10 @@ public class MoTModelLoader extends BaseModelLoader {
         try {
             MoTModel block =
                     MoTCheckpoint.load(
-                            dir, model.getNDManager(), expected, MoTCheckpoint.Verification.REQUIRED);
+                            dir,
+                            model.getNDManager(),
+                            expected,
+                            MoTCheckpoint.Verification.REQUIRED);
             model.setBlock(block);
             // records the model directory (for the tokenizer and other files); reads nothing
             model.load(dir, null, Map.of("hasParameter", "false"));

@@ -6,7 +6,9 @@ import ai.djl.repository.MRL;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelLoader;
 import ai.djl.repository.zoo.ModelZoo;
+
 import io.motdjl.io.CheckpointException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +44,8 @@ public class MoTModelZoo extends ModelZoo {
 
     /**
      * A MoT and its dense twin trained on Fashion-MNIST in the Chameleon setting (captions and
-     * image codes in one sequence); filter with {@code architecture} = {@code mot} or {@code dense}.
+     * image codes in one sequence); filter with {@code architecture} = {@code mot} or {@code
+     * dense}.
      */
     public static final String CHAMELEON_FMNIST = "chameleon-fmnist";
 
@@ -109,7 +112,8 @@ public class MoTModelZoo extends ModelZoo {
      * @param output the output type
      * @return a builder to add the model path (or URL) and other options to
      */
-    public static <I, O> Criteria.Builder<I, O> checkpointCriteria(Class<I> input, Class<O> output) {
+    public static <I, O> Criteria.Builder<I, O> checkpointCriteria(
+            Class<I> input, Class<O> output) {
         return Criteria.builder()
                 .setTypes(input, output)
                 .optEngine(MoTModelLoader.ENGINE)
@@ -131,7 +135,9 @@ public class MoTModelZoo extends ModelZoo {
             MRL mrl = loader.getMrl();
             for (Artifact artifact : mrl.listArtifacts()) {
                 Map<String, Long> sizes = new LinkedHashMap<>();
-                repository.expectedChecksums(artifact).forEach((name, e) -> sizes.put(name, e.size()));
+                repository
+                        .expectedChecksums(artifact)
+                        .forEach((name, e) -> sizes.put(name, e.size()));
                 models.add(
                         new BundledModel(
                                 GROUP_ID,
@@ -158,7 +164,8 @@ public class MoTModelZoo extends ModelZoo {
                 return ModelCard.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(
-                        artifact + ": " + MoTCheckpoint.MODEL_CARD_FILE + " is " + e.getMessage(), e);
+                        artifact + ": " + MoTCheckpoint.MODEL_CARD_FILE + " is " + e.getMessage(),
+                        e);
             }
         }
     }

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param loss mean next-token cross-entropy (nats) over all {@code T-1} predictions; NaN for one
  *     token
- * @param lossPerModality mean loss of the predictions whose target has modality {@code m}; NaN where
- *     there is none
+ * @param lossPerModality mean loss of the predictions whose target has modality {@code m}; NaN
+ *     where there is none
  * @param targetsPerModality number of predictions whose target has modality {@code m}
  * @param targetLogProbs {@code log p(token[t+1] | tokens[0..t])} for {@code t = 0 .. T-2}
  */
@@ -19,7 +19,8 @@ public record MoTScore(
 
     public MoTScore {
         lossPerModality = Objects.requireNonNull(lossPerModality, "lossPerModality").clone();
-        targetsPerModality = Objects.requireNonNull(targetsPerModality, "targetsPerModality").clone();
+        targetsPerModality =
+                Objects.requireNonNull(targetsPerModality, "targetsPerModality").clone();
         targetLogProbs = Objects.requireNonNull(targetLogProbs, "targetLogProbs").clone();
     }
 
@@ -58,7 +59,12 @@ public record MoTScore(
 
     @Override
     public String toString() {
-        return "MoTScore[loss=" + loss + ", perModality=" + Arrays.toString(lossPerModality)
-                + ", targets=" + Arrays.toString(targetsPerModality) + "]";
+        return "MoTScore[loss="
+                + loss
+                + ", perModality="
+                + Arrays.toString(lossPerModality)
+                + ", targets="
+                + Arrays.toString(targetsPerModality)
+                + "]";
     }
 }

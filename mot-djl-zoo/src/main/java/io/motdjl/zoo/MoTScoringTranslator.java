@@ -1,11 +1,12 @@
 package io.motdjl.zoo;
 
-import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
 /**
@@ -40,7 +41,8 @@ public final class MoTScoringTranslator implements NoBatchifyTranslator<NDList, 
     /** A translator for a model with {@code numModalities} modalities. */
     public MoTScoringTranslator(int numModalities) {
         if (numModalities < 1) {
-            throw new IllegalArgumentException("numModalities must be positive, got " + numModalities);
+            throw new IllegalArgumentException(
+                    "numModalities must be positive, got " + numModalities);
         }
         this.numModalities = numModalities;
     }
@@ -58,7 +60,11 @@ public final class MoTScoringTranslator implements NoBatchifyTranslator<NDList, 
         NDArray logits = list.singletonOrThrow();
         LossValue loss =
                 NextTokenLoss.compute(
-                        logits, inputs.tokens(), inputs.modalities(), inputs.validTokens(), numModalities);
+                        logits,
+                        inputs.tokens(),
+                        inputs.modalities(),
+                        inputs.validTokens(),
+                        numModalities);
         return new NDList(
                 named(logits, LOGITS),
                 named(loss.mean(), LOSS),

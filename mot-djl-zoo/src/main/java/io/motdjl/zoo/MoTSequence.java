@@ -62,7 +62,12 @@ public record MoTSequence(int[] tokens, int[] modalities, int[] imageSpanIds) {
         }
         if (values.length != length) {
             throw new IllegalArgumentException(
-                    name + " has " + values.length + " entries but there are " + length + " tokens");
+                    name
+                            + " has "
+                            + values.length
+                            + " entries but there are "
+                            + length
+                            + " tokens");
         }
         return values.clone();
     }
@@ -77,11 +82,18 @@ public record MoTSequence(int[] tokens, int[] modalities, int[] imageSpanIds) {
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(tokens), Arrays.hashCode(modalities), Arrays.hashCode(imageSpanIds));
+        return Objects.hash(
+                Arrays.hashCode(tokens),
+                Arrays.hashCode(modalities),
+                Arrays.hashCode(imageSpanIds));
     }
 
     @Override
     public String toString() {
-        return "MoTSequence[" + tokens.length + " tokens" + (imageSpanIds == null ? "" : ", image spans") + "]";
+        return "MoTSequence["
+                + tokens.length
+                + " tokens"
+                + (imageSpanIds == null ? "" : ", image spans")
+                + "]";
     }
 }

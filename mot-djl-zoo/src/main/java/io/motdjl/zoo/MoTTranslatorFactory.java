@@ -7,10 +7,12 @@ import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
+
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Collections;
@@ -117,15 +119,23 @@ public class MoTTranslatorFactory implements TranslatorFactory {
             tokenizer = MoTCheckpoint.imageTokenizer(model);
         } catch (IOException | RuntimeException e) {
             throw new TranslateException(
-                    "model '" + model.getName() + "': cannot read its image tokenizer: "
+                    "model '"
+                            + model.getName()
+                            + "': cannot read its image tokenizer: "
                             + e.getMessage(),
                     e);
         }
         if (tokenizer.isEmpty()) {
             throw new TranslateException(
-                    "model '" + model.getName() + "' has no image tokenizer, which " + what
-                            + " needs: its model directory (" + model.getModelPath() + ") holds no "
-                            + MoTCheckpoint.TOKENIZER_FILE + " (write one with"
+                    "model '"
+                            + model.getName()
+                            + "' has no image tokenizer, which "
+                            + what
+                            + " needs: its model directory ("
+                            + model.getModelPath()
+                            + ") holds no "
+                            + MoTCheckpoint.TOKENIZER_FILE
+                            + " (write one with"
                             + " MoTCheckpointWriter.of(model).imageTokenizer(tokenizer)). Text"
                             + " continuation (String → String) works without it");
         }
@@ -151,13 +161,21 @@ public class MoTTranslatorFactory implements TranslatorFactory {
         Maker maker = TRANSLATORS.get(new Pair<Type, Type>(input, output));
         if (maker == null) {
             throw new TranslateException(
-                    "no MoT translator from " + input.getName() + " to " + output.getName()
-                            + "; supported: " + describe(getSupportedTypes()));
+                    "no MoT translator from "
+                            + input.getName()
+                            + " to "
+                            + output.getName()
+                            + "; supported: "
+                            + describe(getSupportedTypes()));
         }
         if (!(model.getBlock() instanceof MoTModel block)) {
             throw new TranslateException(
-                    "model '" + model.getName() + "' has no MoTModel block (it has "
-                            + (model.getBlock() == null ? "none" : model.getBlock().getClass().getName())
+                    "model '"
+                            + model.getName()
+                            + "' has no MoTModel block (it has "
+                            + (model.getBlock() == null
+                                    ? "none"
+                                    : model.getBlock().getClass().getName())
                             + ")");
         }
         return (Translator<I, O>) maker.make(block, model, arguments);
@@ -170,7 +188,11 @@ public class MoTTranslatorFactory implements TranslatorFactory {
             if (s.length() > 0) {
                 s.append(", ");
             }
-            s.append('(').append(simpleName(p.getKey())).append(", ").append(simpleName(p.getValue())).append(')');
+            s.append('(')
+                    .append(simpleName(p.getKey()))
+                    .append(", ")
+                    .append(simpleName(p.getValue()))
+                    .append(')');
         }
         return s.toString();
     }

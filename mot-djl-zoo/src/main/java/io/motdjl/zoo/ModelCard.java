@@ -5,8 +5,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import io.motdjl.io.StrictJson;
 import com.google.gson.reflect.TypeToken;
+
+import io.motdjl.io.StrictJson;
+
 import java.lang.reflect.Type;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,9 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a bundled (or saved) checkpoint is: the model, the data, the training run, the held-out
- * loss per modality and the exact command that made it. Stored as {@code model-card.json} beside
- * the weights, rendered as {@code README.md}.
+ * What a bundled (or saved) checkpoint is: the model, the data, the training run, the held-out loss
+ * per modality and the exact command that made it. Stored as {@code model-card.json} beside the
+ * weights, rendered as {@code README.md}.
  *
  * @param name the artifact name, e.g. {@code mot-d64-l2}
  * @param title one line
@@ -41,7 +43,11 @@ public record ModelCard(
         String code) {
 
     private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+            new GsonBuilder()
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    .serializeSpecialFloatingPointValues()
+                    .create();
 
     public ModelCard {
         Objects.requireNonNull(name, "name");
@@ -50,7 +56,10 @@ public record ModelCard(
         model = copy(model);
         data = copy(data);
         training = copy(training);
-        heldOutLoss = heldOutLoss == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(heldOutLoss));
+        heldOutLoss =
+                heldOutLoss == null
+                        ? Map.of()
+                        : Collections.unmodifiableMap(new LinkedHashMap<>(heldOutLoss));
         command = Objects.requireNonNullElse(command, "");
         code = Objects.requireNonNullElse(code, "");
     }
@@ -112,10 +121,16 @@ public record ModelCard(
         section(md, "Data", data);
         section(md, "Training", training);
         if (!heldOutLoss.isEmpty()) {
-            md.append("## Held-out loss (mean next-token cross-entropy, nats, by target modality)\n\n");
+            md.append(
+                    "## Held-out loss (mean next-token cross-entropy, nats, by target modality)\n\n");
             md.append("| modality | loss |\n|---|---|\n");
             heldOutLoss.forEach(
-                    (k, v) -> md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
+                    (k, v) ->
+                            md.append("| ")
+                                    .append(k)
+                                    .append(" | ")
+                                    .append(format(v))
+                                    .append(" |\n"));
             md.append('\n');
         }
         if (!command.isEmpty()) {
@@ -132,7 +147,8 @@ public record ModelCard(
             return;
         }
         md.append("## ").append(heading).append("\n\n");
-        facts.forEach((k, v) -> md.append("- ").append(k).append(": ").append(format(v)).append('\n'));
+        facts.forEach(
+                (k, v) -> md.append("- ").append(k).append(": ").append(format(v)).append('\n'));
         md.append('\n');
     }
 

@@ -1,6 +1,5 @@
 package io.motdjl.zoo;
 
-import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,18 +7,21 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
 /**
  * Scores one {@link MoTSequence} at a time and returns a {@link MoTScore} of plain Java values: the
- * mean next-token loss, the loss per target modality and the log-probability of every target
- * token. Modalities missing from the input are derived from the config's {@code
- * modality_token_ranges}. Sequences of different lengths are scored one by one ({@code
- * batchPredict} works, without padding).
+ * mean next-token loss, the loss per target modality and the log-probability of every target token.
+ * Modalities missing from the input are derived from the config's {@code modality_token_ranges}.
+ * Sequences of different lengths are scored one by one ({@code batchPredict} works, without
+ * padding).
  */
-public final class SequenceScoringTranslator implements NoBatchifyTranslator<MoTSequence, MoTScore> {
+public final class SequenceScoringTranslator
+        implements NoBatchifyTranslator<MoTSequence, MoTScore> {
 
     private static final String INPUTS = "mot.inputs";
 
@@ -78,7 +80,10 @@ public final class SequenceScoringTranslator implements NoBatchifyTranslator<MoT
                             .toFloatArray();
         }
         return new MoTScore(
-                loss.mean().toType(DataType.FLOAT32, false).getFloat(), lossPerModality, targets, logProbs);
+                loss.mean().toType(DataType.FLOAT32, false).getFloat(),
+                lossPerModality,
+                targets,
+                logProbs);
     }
 
     /** Modality of each token from the config's token ranges (one modality: all zeros). */
@@ -103,8 +108,14 @@ public final class SequenceScoringTranslator implements NoBatchifyTranslator<MoT
             }
             if (modalities[t] < 0) {
                 throw new IllegalArgumentException(
-                        "token " + tokens[t] + " at position " + t + " lies in no modality's token"
-                                + " range (vocabulary size " + config.vocabSize() + ")");
+                        "token "
+                                + tokens[t]
+                                + " at position "
+                                + t
+                                + " lies in no modality's token"
+                                + " range (vocabulary size "
+                                + config.vocabSize()
+                                + ")");
             }
         }
         return modalities;

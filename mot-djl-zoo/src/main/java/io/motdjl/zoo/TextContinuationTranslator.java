@@ -2,6 +2,7 @@ package io.motdjl.zoo;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslatorContext;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.generate.ChameleonDecodingRule;
 import io.motdjl.generate.Generation;
@@ -9,6 +10,7 @@ import io.motdjl.generate.GenerationSettings;
 import io.motdjl.generate.Generator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +20,8 @@ import java.util.List;
  * Text continuation ({@code String → String}) with a model over the Chameleon joint vocabulary
  * ({@link JointVocabulary}: UTF-8 bytes, special tokens, then image codes): the prompt is {@code
  * [BOS] text}, and the model generates text tokens only (bytes, until EOS or the length limit), as
- * {@link io.motdjl.generate.ChameleonGenerator#continueText} does. The output is the new text alone,
- * without the prompt; bytes that do not form valid UTF-8 become U+FFFD.
+ * {@link io.motdjl.generate.ChameleonGenerator#continueText} does. The output is the new text
+ * alone, without the prompt; bytes that do not form valid UTF-8 become U+FFFD.
  *
  * <p>No image tokenizer is needed: the vocabulary follows from the model's config ({@code
  * vocab_size}, two modalities and, when given, {@code modality_token_ranges} in the joint layout).
@@ -44,9 +46,14 @@ public final class TextContinuationTranslator extends GenerationTranslator<Strin
             throw new IllegalArgumentException(
                     "text generation needs a model over the Chameleon joint vocabulary (bytes 0-255,"
                             + " BOS/EOS/BOI/EOI/PAD, then image codes: vocab_size above "
-                            + JointVocabulary.TEXT_TOKENS + ", " + JointVocabulary.NUM_MODALITIES
-                            + " modalities); this model has vocab_size " + config.vocabSize()
-                            + " and " + config.nModalities() + " modalit"
+                            + JointVocabulary.TEXT_TOKENS
+                            + ", "
+                            + JointVocabulary.NUM_MODALITIES
+                            + " modalities); this model has vocab_size "
+                            + config.vocabSize()
+                            + " and "
+                            + config.nModalities()
+                            + " modalit"
                             + (config.nModalities() == 1 ? "y" : "ies"));
         }
         JointVocabulary vocabulary =
@@ -56,7 +63,8 @@ public final class TextContinuationTranslator extends GenerationTranslator<Strin
             throw new IllegalArgumentException(
                     "text generation needs the Chameleon joint vocabulary's modality token ranges "
                             + Arrays.deepToString(vocabulary.modalityTokenRanges())
-                            + "; the model's config has " + Arrays.deepToString(ranges));
+                            + "; the model's config has "
+                            + Arrays.deepToString(ranges));
         }
         return vocabulary;
     }

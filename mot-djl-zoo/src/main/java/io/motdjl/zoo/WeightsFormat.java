@@ -9,6 +9,8 @@ public enum WeightsFormat {
      */
     SAFETENSORS,
 
-    /** DJL's {@code Model.save} format: {@code <name>-<epoch>.params}, e.g. {@code mot-0000.params}. */
+    /**
+     * DJL's {@code Model.save} format: {@code <name>-<epoch>.params}, e.g. {@code mot-0000.params}.
+     */
     DJL_PARAMS
 }

@@ -1,13 +1,14 @@
 package io.motdjl.zoo;
 
-import ai.djl.Application;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import io.motdjl.io.CheckpointException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,16 +31,17 @@ import java.util.stream.Stream;
  * </pre>
  *
  * {@code metadata.json} is DJL's repository metadata ({@code ai.djl.repository.Metadata}): the
- * family's group and artifact id, and per artifact its version, name, filter properties, DJL loading
- * arguments and files. Each file entry holds DJL's {@code uri}, {@code name}, {@code size} and
- * {@code sha1Hash}, plus a {@code sha256}, which the zoo verifies on every load.
+ * family's group and artifact id, and per artifact its version, name, filter properties, DJL
+ * loading arguments and files. Each file entry holds DJL's {@code uri}, {@code name}, {@code size}
+ * and {@code sha1Hash}, plus a {@code sha256}, which the zoo verifies on every load.
  */
 public final class ZooRepositoryWriter {
 
     /** DJL's repository metadata version. */
     static final String METADATA_VERSION = "0.2";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /**
      * One artifact to publish.
@@ -92,7 +94,8 @@ public final class ZooRepositoryWriter {
      * @throws IOException if reading or writing fails
      * @throws CheckpointException if the checkpoint is invalid or fails its checksums
      */
-    public static Path publish(Path root, ArtifactSpec spec, Path checkpointDir) throws IOException {
+    public static Path publish(Path root, ArtifactSpec spec, Path checkpointDir)
+            throws IOException {
         MoTCheckpoint.Layout layout = MoTCheckpoint.inspect(checkpointDir);
         MoTCheckpoint.verify(layout, null, MoTCheckpoint.Verification.REQUIRED);
         Path family = familyDirectory(root, spec.groupId(), spec.artifactId());
@@ -148,13 +151,18 @@ public final class ZooRepositoryWriter {
         Path file = family.resolve("metadata.json");
         JsonObject metadata;
         if (Files.isRegularFile(file)) {
-            JsonElement existing = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            JsonElement existing =
+                    JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             metadata = existing.getAsJsonObject();
             if (!spec.groupId().equals(metadata.get("groupId").getAsString())
                     || !spec.artifactId().equals(metadata.get("artifactId").getAsString())) {
                 throw new CheckpointException(
-                        file + " describes another artifact family ("
-                                + metadata.get("groupId") + "/" + metadata.get("artifactId") + ")");
+                        file
+                                + " describes another artifact family ("
+                                + metadata.get("groupId")
+                                + "/"
+                                + metadata.get("artifactId")
+                                + ")");
             }
         } else {
             metadata = new JsonObject();
@@ -163,8 +171,10 @@ public final class ZooRepositoryWriter {
             metadata.addProperty("application", MoTModelZoo.APPLICATION.getPath());
             metadata.addProperty("groupId", spec.groupId());
             metadata.addProperty("artifactId", spec.artifactId());
-            metadata.addProperty("name", Objects.requireNonNullElse(spec.familyName(), spec.artifactId()));
-            metadata.addProperty("description", Objects.requireNonNullElse(spec.familyDescription(), ""));
+            metadata.addProperty(
+                    "name", Objects.requireNonNullElse(spec.familyName(), spec.artifactId()));
+            metadata.addProperty(
+                    "description", Objects.requireNonNullElse(spec.familyDescription(), ""));
             metadata.addProperty("website", "https://arxiv.org/abs/2411.04996");
             metadata.add("artifacts", new JsonArray());
         }

@@ -15,11 +15,18 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
+
 import io.motdjl.config.Untie;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,10 +40,6 @@ import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The checkpoints bundled in the zoo jar, found and loaded through DJL's Criteria. */
 class BundledZooTest {
@@ -72,13 +75,15 @@ class BundledZooTest {
     @ValueSource(strings = {"mot", "dense"})
     void bundledCheckpointsMatchTheirRecordedOutputs(String architecture) throws Exception {
         String name = architecture.equals("mot") ? MOT : DENSE;
-        Criteria<NDList, NDList> criteria = bundled().optFilter("architecture", architecture).build();
+        Criteria<NDList, NDList> criteria =
+                bundled().optFilter("architecture", architecture).build();
         try (ZooModel<NDList, NDList> model = criteria.loadModel();
                 Predictor<NDList, NDList> predictor = model.newPredictor();
                 NDManager manager = NDManager.newBaseManager()) {
             assertEquals(name, model.getName());
             MoTModel block = (MoTModel) model.getBlock();
-            assertEquals(architecture.equals("mot") ? Untie.ALL : Untie.NONE, block.config().untie());
+            assertEquals(
+                    architecture.equals("mot") ? Untie.ALL : Untie.NONE, block.config().untie());
             PatchKMeansTokenizer tokenizer = MoTCheckpoint.imageTokenizer(model).orElseThrow();
             assertEquals(256, tokenizer.codebookSize());
             Tiny.forceGarbageCollection();
@@ -91,9 +96,16 @@ class BundledZooTest {
                 NDArray positions = recorded.get(c + ".logit_positions");
                 NDArray logits = out.get(0).get(new NDIndex("0, {}", positions));
                 assertClose(recorded.get(c + ".logits"), logits, 1e-4, name + " " + c + " logits");
-                assertClose(recorded.get(c + ".loss_per_modality"), out.get(2), 1e-5,
+                assertClose(
+                        recorded.get(c + ".loss_per_modality"),
+                        out.get(2),
+                        1e-5,
                         name + " " + c + " loss per modality");
-                assertClose(recorded.get(c + ".loss"), out.get(1).reshape(1), 1e-5, name + " " + c + " loss");
+                assertClose(
+                        recorded.get(c + ".loss"),
+                        out.get(1).reshape(1),
+                        1e-5,
+                        name + " " + c + " loss");
             }
         }
         // the same through the record translator
@@ -109,7 +121,10 @@ class BundledZooTest {
                 NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> recorded = recorded(name, manager);
             for (String c : CASES) {
-                int[] tokens = recorded.get(c + ".tokens").toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+                int[] tokens =
+                        recorded.get(c + ".tokens")
+                                .toType(ai.djl.ndarray.types.DataType.INT32, false)
+                                .toIntArray();
                 MoTScore score = predictor.predict(MoTSequence.of(tokens));
                 float[] want = recorded.get(c + ".target_log_probs").toFloatArray();
                 float[] got = score.targetLogProbs();
@@ -146,8 +161,13 @@ class BundledZooTest {
                         .build();
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class, criteria::loadModel);
         String message = String.valueOf(e.getCause().getMessage());
-        for (String pair : List.of("(NDList, NDList)", "(MoTSequence, MoTScore)", "(String, String)",
-                "(String, Image)", "(Image, String)")) {
+        for (String pair :
+                List.of(
+                        "(NDList, NDList)",
+                        "(MoTSequence, MoTScore)",
+                        "(String, String)",
+                        "(String, Image)",
+                        "(Image, String)")) {
             assertTrue(message.contains(pair), message);
         }
     }
@@ -211,7 +231,8 @@ class BundledZooTest {
         }
     }
 
-    private static Map<String, NDArray> recorded(String name, NDManager manager) throws IOException {
+    private static Map<String, NDArray> recorded(String name, NDManager manager)
+            throws IOException {
         URL url = BundledZooTest.class.getResource("recorded/" + name + ".safetensors");
         assertNotNull(url, "no recorded outputs for " + name);
         try (InputStream in = url.openStream()) {
@@ -238,7 +259,10 @@ class BundledZooTest {
                 .resolve(relative);
     }
 
-    /** A jar holding the bundled repository; {@code damage} (relative to the family) gets a flipped byte. */
+    /**
+     * A jar holding the bundled repository; {@code damage} (relative to the family) gets a flipped
+     * byte.
+     */
     private static void writeRepositoryJar(Path jar, String damage) throws Exception {
         Path root = repositoryRoot();
         Path damaged = damage == null ? null : repositoryFile(damage);
@@ -246,7 +270,9 @@ class BundledZooTest {
                 JarOutputStream out = new JarOutputStream(os);
                 Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = MoTModelZoo.REPOSITORY_RESOURCE + root.relativize(file).toString().replace('\\', '/');
+                String name =
+                        MoTModelZoo.REPOSITORY_RESOURCE
+                                + root.relativize(file).toString().replace('\\', '/');
                 out.putNextEntry(new JarEntry(name));
                 byte[] bytes = Files.readAllBytes(file);
                 if (file.equals(damaged)) {

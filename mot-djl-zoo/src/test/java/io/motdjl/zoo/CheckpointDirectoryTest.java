@@ -7,12 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.PatchGrid;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,10 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The saver and the checkpoint directory loader, in both weight formats. */
 class CheckpointDirectoryTest {
@@ -85,7 +88,10 @@ class CheckpointDirectoryTest {
         Path dir = tmp.resolve("ckpt");
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = Tiny.model(Tiny.config(), manager);
-            MoTCheckpointWriter.of(model).imageTokenizer(tokenizer(37 - 20)).modelCard(card()).write(dir);
+            MoTCheckpointWriter.of(model)
+                    .imageTokenizer(tokenizer(37 - 20))
+                    .modelCard(card())
+                    .write(dir);
         }
         List<String> lines = Files.readAllLines(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE));
         Set<String> files;
@@ -96,8 +102,13 @@ class CheckpointDirectoryTest {
                             .collect(Collectors.toSet());
         }
         assertEquals(
-                Set.of("config.json", "model.safetensors", "tokenizer.json", "model-card.json",
-                        "README.md", "serving.properties"),
+                Set.of(
+                        "config.json",
+                        "model.safetensors",
+                        "tokenizer.json",
+                        "model-card.json",
+                        "README.md",
+                        "serving.properties"),
                 files);
         assertEquals(files.size(), lines.size());
         for (String line : lines) {
@@ -109,7 +120,9 @@ class CheckpointDirectoryTest {
         assertTrue(serving.contains("blockFactory=io.motdjl.zoo.MoTBlockFactory"), serving);
         assertTrue(serving.contains("option.hasParameter=false"), serving);
         String readme = Files.readString(dir.resolve(MoTCheckpoint.README_FILE));
-        assertTrue(readme.contains("# Tiny test model") && readme.contains("| text | 1.2346 |"), readme);
+        assertTrue(
+                readme.contains("# Tiny test model") && readme.contains("| text | 1.2346 |"),
+                readme);
     }
 
     @Test
@@ -119,8 +132,15 @@ class CheckpointDirectoryTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             // a joint vocabulary of 261 + 17 tokens: the config must say so
             MoTConfig config =
-                    MoTConfig.builder().vocabSize(261 + 17).dim(16).nLayers(1).nHeads(2)
-                            .ffnHiddenDim(16).nModalities(2).maxSeqLen(8).build();
+                    MoTConfig.builder()
+                            .vocabSize(261 + 17)
+                            .dim(16)
+                            .nLayers(1)
+                            .nHeads(2)
+                            .ffnHiddenDim(16)
+                            .nModalities(2)
+                            .maxSeqLen(8)
+                            .build();
             MoTModel model = Tiny.model(config, manager);
             MoTCheckpointWriter.of(model).imageTokenizer(tokenizer).write(dir);
             MoTCheckpoint.load(dir, manager);
@@ -128,9 +148,16 @@ class CheckpointDirectoryTest {
 
             // the tiny config's vocabulary (37) does not fit 17 image codes
             Path other = tmp.resolve("mismatch");
-            MoTCheckpointWriter.of(Tiny.model(Tiny.config(), manager)).imageTokenizer(tokenizer).write(other);
-            var e = assertThrows(io.motdjl.io.CheckpointException.class, () -> MoTCheckpoint.load(other, manager));
-            assertTrue(e.getMessage().contains("tokenizer.json") && e.getMessage().contains("vocab_size 37"),
+            MoTCheckpointWriter.of(Tiny.model(Tiny.config(), manager))
+                    .imageTokenizer(tokenizer)
+                    .write(other);
+            var e =
+                    assertThrows(
+                            io.motdjl.io.CheckpointException.class,
+                            () -> MoTCheckpoint.load(other, manager));
+            assertTrue(
+                    e.getMessage().contains("tokenizer.json")
+                            && e.getMessage().contains("vocab_size 37"),
                     e.getMessage());
         }
     }
@@ -148,12 +175,16 @@ class CheckpointDirectoryTest {
             Path notes = tmp.resolve("notes");
             Files.createDirectories(notes);
             Files.writeString(notes.resolve("todo.txt"), "keep me");
-            var e = assertThrows(java.io.IOException.class, () -> MoTCheckpointWriter.of(model).write(notes));
+            var e =
+                    assertThrows(
+                            java.io.IOException.class,
+                            () -> MoTCheckpointWriter.of(model).write(notes));
             assertTrue(e.getMessage().contains("not a checkpoint"), e.getMessage());
             assertEquals("keep me", Files.readString(notes.resolve("todo.txt")));
         }
         try (Stream<Path> left = Files.list(tmp)) {
-            assertEquals(Set.of("ckpt", "notes"),
+            assertEquals(
+                    Set.of("ckpt", "notes"),
                     left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "no staging directories are left behind");
         }
@@ -167,8 +198,14 @@ class CheckpointDirectoryTest {
             MoTModel loaded = MoTCheckpoint.load(dir, manager);
             assertEquals(Tiny.config(), loaded.config());
             ChecksumException e =
-                    assertThrows(ChecksumException.class,
-                            () -> MoTCheckpoint.load(dir, manager, null, MoTCheckpoint.Verification.REQUIRED));
+                    assertThrows(
+                            ChecksumException.class,
+                            () ->
+                                    MoTCheckpoint.load(
+                                            dir,
+                                            manager,
+                                            null,
+                                            MoTCheckpoint.Verification.REQUIRED));
             assertTrue(e.getMessage().contains("no checksums.sha256"), e.getMessage());
         }
     }

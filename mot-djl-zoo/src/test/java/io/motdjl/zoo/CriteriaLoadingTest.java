@@ -1,6 +1,5 @@
 package io.motdjl.zoo;
 
-import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,19 +11,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
 
 /** Checkpoint directories of one's own, loaded through DJL's Criteria. */
 class CriteriaLoadingTest {
@@ -75,9 +78,9 @@ class CriteriaLoadingTest {
     }
 
     /**
-     * A directory written by the saver needs nothing but its path: its serving.properties names
-     * the block factory. DJL's loader picks the translator factory before it reads that file, so
-     * NDList in gives DJL's no-op translator: the logits alone.
+     * A directory written by the saver needs nothing but its path: its serving.properties names the
+     * block factory. DJL's loader picks the translator factory before it reads that file, so NDList
+     * in gives DJL's no-op translator: the logits alone.
      */
     @ParameterizedTest
     @EnumSource(WeightsFormat.class)
@@ -91,7 +94,11 @@ class CriteriaLoadingTest {
             assertInstanceOf(MoTModel.class, model.getBlock());
             assertEquals(dir.toAbsolutePath(), model.getModelPath().toAbsolutePath());
             Tiny.forceGarbageCollection();
-            float[] logits = predictor.predict(Tiny.inputs(manager).toNDList()).singletonOrThrow().toFloatArray();
+            float[] logits =
+                    predictor
+                            .predict(Tiny.inputs(manager).toNDList())
+                            .singletonOrThrow()
+                            .toFloatArray();
             for (int i = 0; i < wantLogits.length; i++) {
                 assertEquals(wantLogits[i], logits[i], 0f, "logit " + i);
             }
@@ -104,7 +111,10 @@ class CriteriaLoadingTest {
     void criteriaPresetAddsTheScoringTranslator(WeightsFormat format) throws Exception {
         Path dir = save(format);
         try (ZooModel<NDList, NDList> model =
-                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class).optModelPath(dir).build().loadModel()) {
+                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class)
+                        .optModelPath(dir)
+                        .build()
+                        .loadModel()) {
             checkScores(model);
         }
         try (ZooModel<NDList, NDList> model =
@@ -138,11 +148,14 @@ class CriteriaLoadingTest {
             ReferenceCheckpoint.save(Tiny.model(Tiny.config(), manager), dir);
         }
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("config.json", "model.safetensors"),
+            assertEquals(
+                    List.of("config.json", "model.safetensors"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         Criteria<NDList, NDList> criteria =
-                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class).optModelPath(dir).build();
+                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class)
+                        .optModelPath(dir)
+                        .build();
         try (ZooModel<NDList, NDList> model = criteria.loadModel()) {
             checkScores(model);
         }
@@ -178,7 +191,9 @@ class CriteriaLoadingTest {
     void sequenceTranslatorScoresOneSequenceAtATime() throws Exception {
         Path dir = save(WeightsFormat.SAFETENSORS);
         Criteria<MoTSequence, MoTScore> criteria =
-                MoTModelZoo.checkpointCriteria(MoTSequence.class, MoTScore.class).optModelPath(dir).build();
+                MoTModelZoo.checkpointCriteria(MoTSequence.class, MoTScore.class)
+                        .optModelPath(dir)
+                        .build();
         try (ZooModel<MoTSequence, MoTScore> model = criteria.loadModel();
                 Predictor<MoTSequence, MoTScore> predictor = model.newPredictor();
                 NDManager manager = NDManager.newBaseManager()) {
@@ -190,7 +205,11 @@ class CriteriaLoadingTest {
             NDArray logits = Tiny.logits(block, manager, inputs).get("0:1");
             LossValue want =
                     NextTokenLoss.compute(
-                            logits, inputs.tokens().get("0:1"), inputs.modalities().get("0:1"), null, 2);
+                            logits,
+                            inputs.tokens().get("0:1"),
+                            inputs.modalities().get("0:1"),
+                            null,
+                            2);
             assertEquals(want.mean().getFloat(), score.loss(), 1e-6);
             assertEquals(want.perModality().getFloat(0), score.lossPerModality()[0], 1e-6);
             assertEquals(want.perModality().getFloat(1), score.lossPerModality()[1], 1e-6);
@@ -207,13 +226,17 @@ class CriteriaLoadingTest {
             Random random = new Random(3);
             List<MoTScore> scores =
                     predictor.batchPredict(
-                            List.of(MoTSequence.of(Tiny.tokens(random, 4)), MoTSequence.of(Tiny.tokens(random, 9))));
+                            List.of(
+                                    MoTSequence.of(Tiny.tokens(random, 4)),
+                                    MoTSequence.of(Tiny.tokens(random, 9))));
             assertEquals(3, scores.get(0).targetLogProbs().length);
             assertEquals(8, scores.get(1).targetLogProbs().length);
 
             // a token outside every modality range is a clear translation error
-            var e = assertThrows(ai.djl.translate.TranslateException.class,
-                    () -> predictor.predict(MoTSequence.of(new int[] {1, 99})));
+            var e =
+                    assertThrows(
+                            ai.djl.translate.TranslateException.class,
+                            () -> predictor.predict(MoTSequence.of(new int[] {1, 99})));
             assertTrue(String.valueOf(e.getMessage()).contains("token 99"), e.getMessage());
         }
     }
@@ -222,7 +245,9 @@ class CriteriaLoadingTest {
     void unsupportedTypesAreRefused() throws Exception {
         Path dir = save(WeightsFormat.SAFETENSORS);
         Criteria<String, Integer> criteria =
-                MoTModelZoo.checkpointCriteria(String.class, Integer.class).optModelPath(dir).build();
+                MoTModelZoo.checkpointCriteria(String.class, Integer.class)
+                        .optModelPath(dir)
+                        .build();
         // DJL's own loader (optModelPath) reports this, in its words
         assertThrows(ai.djl.repository.zoo.ModelNotFoundException.class, criteria::loadModel);
     }

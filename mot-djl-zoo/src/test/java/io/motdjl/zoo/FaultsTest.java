@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.nn.MoTModel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Truncated, tampered and mismatched files: each load fails with a message that names the file (and
@@ -36,7 +39,8 @@ class FaultsTest {
     private static <T extends Throwable> T loadFails(Class<T> type, Path dir) {
         try (NDManager manager = NDManager.newBaseManager()) {
             T e = assertThrows(type, () -> MoTCheckpoint.load(dir, manager));
-            assertEquals(0, manager.getManagedArrays().size(), "arrays left behind by a failed load");
+            assertEquals(
+                    0, manager.getManagedArrays().size(), "arrays left behind by a failed load");
             return e;
         }
     }
@@ -99,14 +103,15 @@ class FaultsTest {
         Path dir = write(WeightsFormat.SAFETENSORS);
         Files.writeString(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE), "abc  config.json\n");
         assertMentions(loadFails(CheckpointException.class, dir), "checksums.sha256", "line 1");
-        Files.writeString(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE),
-                "0".repeat(64) + "  ../outside.json\n");
+        Files.writeString(
+                dir.resolve(MoTCheckpoint.CHECKSUMS_FILE), "0".repeat(64) + "  ../outside.json\n");
         assertMentions(loadFails(CheckpointException.class, dir), "not a plain file name");
     }
 
     @ParameterizedTest
     @EnumSource(WeightsFormat.class)
-    void truncatedWeightsWithoutManifestAreCaughtByTheFormatCheck(WeightsFormat format) throws Exception {
+    void truncatedWeightsWithoutManifestAreCaughtByTheFormatCheck(WeightsFormat format)
+            throws Exception {
         Path dir = write(format);
         Files.delete(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE));
         Path weights = MoTCheckpoint.inspect(dir).weights();
@@ -134,7 +139,9 @@ class FaultsTest {
         Checksums.writeManifest(dir); // a consistent but mismatched checkpoint
         CheckpointException e = loadFails(CheckpointException.class, dir);
         if (format == WeightsFormat.SAFETENSORS) {
-            assertMentions(e, "tensor 'layers.0.feed_forward.local_experts.0.w1.weight' has shape (24, 16)",
+            assertMentions(
+                    e,
+                    "tensor 'layers.0.feed_forward.local_experts.0.w1.weight' has shape (24, 16)",
                     "needs (32, 16)");
         } else {
             assertMentions(e, "saved for config", "config.json describes");
@@ -159,7 +166,8 @@ class FaultsTest {
         Files.writeString(dir.resolve("config.json"), Tiny.config().toJson() + "\n");
         Files.delete(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE));
         assertTrue(!patched.equals(text), "the params file holds the config as compact JSON");
-        assertMentions(loadFails(CheckpointException.class, dir),
+        assertMentions(
+                loadFails(CheckpointException.class, dir),
                 // W1 and W3 are one stacked parameter: both names, the stacked shapes
                 "tensor 'layers.0.feed_forward.local_experts.0.w1.weight"
                         + " + layers.0.feed_forward.local_experts.0.w3.weight' has shape (64, 16)",
@@ -174,15 +182,19 @@ class FaultsTest {
         byte[] original = Files.readAllBytes(params);
         // BF16 would abort the JVM inside libtorch; it must be refused in Java
         Files.write(params, replaceDataType(original, "BFLOAT16"));
-        assertMentions(loadFails(CheckpointException.class, dir),
+        assertMentions(
+                loadFails(CheckpointException.class, dir),
                 "tensor 'tok_embeddings.weight' has data type bfloat16");
         Files.write(params, replaceDataType(original, "INT16"));
-        assertMentions(loadFails(CheckpointException.class, dir),
+        assertMentions(
+                loadFails(CheckpointException.class, dir),
                 "tensor 'tok_embeddings.weight' has data type int16");
         // a weight type whose byte length does not fit the shape
         Files.write(params, replaceDataType(original, "FLOAT16"));
-        assertMentions(loadFails(CheckpointException.class, dir),
-                "tensor 'tok_embeddings.weight' holds", "needs");
+        assertMentions(
+                loadFails(CheckpointException.class, dir),
+                "tensor 'tok_embeddings.weight' holds",
+                "needs");
     }
 
     /** The params file with the data type of the embedding's array record replaced. */

@@ -19,12 +19,19 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +41,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generation translators (text continuation, caption → image, image → caption) on the bundled
@@ -52,8 +55,10 @@ class GenerationTranslatorsTest {
     private static ZooModel<Image, String> imageToCaption;
     private static ZooModel<String, String> continuation;
     private static PatchKMeansTokenizer tokenizer;
+
     /** The first held-out image of the bundled data, as its 49 recorded codes decode it. */
     private static byte[] heldOutImage;
+
     /** Its caption in the recorded held-out sequence. */
     private static String heldOutCaption;
 
@@ -88,7 +93,8 @@ class GenerationTranslatorsTest {
             assertEquals(JointVocabulary.EOI, tokens[2 + codes]);
             JointVocabulary vocabulary = JointVocabulary.forTokenizer(tokenizer);
             heldOutImage =
-                    tokenizer.decode(vocabulary.imageCodes(Arrays.copyOfRange(tokens, 2, 2 + codes)));
+                    tokenizer.decode(
+                            vocabulary.imageCodes(Arrays.copyOfRange(tokens, 2, 2 + codes)));
             heldOutCaption =
                     JointVocabulary.decodeText(
                             Arrays.copyOfRange(tokens, 3 + codes, tokens.length - 1));
@@ -116,7 +122,10 @@ class GenerationTranslatorsTest {
     private static String messages(Throwable t) {
         StringBuilder s = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {
-            s.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" | ");
+            s.append(c.getClass().getSimpleName())
+                    .append(": ")
+                    .append(c.getMessage())
+                    .append(" | ");
         }
         return s.toString();
     }
@@ -142,11 +151,15 @@ class GenerationTranslatorsTest {
                 for (int x = 0; x < SIZE; x++) {
                     int argb = buffered.getRGB(x, y);
                     int g = argb & 0xFF;
-                    assertEquals(0xFF000000 | g << 16 | g << 8 | g, argb, "gray and opaque at " + x + "," + y);
+                    assertEquals(
+                            0xFF000000 | g << 16 | g << 8 | g,
+                            argb,
+                            "gray and opaque at " + x + "," + y);
                 }
             }
             byte[] first = pixels(image);
-            assertArrayEquals(first, pixels(predictor.predict(CAPTION)), "greedy decoding is deterministic");
+            assertArrayEquals(
+                    first, pixels(predictor.predict(CAPTION)), "greedy decoding is deterministic");
             // what the library's generator makes of the same caption
             try (NDManager manager = captionToImage.getNDManager().newSubManager()) {
                 byte[] direct =
@@ -171,12 +184,14 @@ class GenerationTranslatorsTest {
         byte[] sample;
         try (ZooModel<String, Image> model = criteria.loadModel();
                 Predictor<String, Image> predictor = model.newPredictor()) {
-            GenerationOptions options = ((CaptionToImageTranslator) model.getTranslator()).options();
+            GenerationOptions options =
+                    ((CaptionToImageTranslator) model.getTranslator()).options();
             assertEquals(SamplingSettings.sample(1.0, 7).withTopK(50), options.sampling());
             sample = pixels(predictor.predict(CAPTION));
             assertArrayEquals(sample, pixels(predictor.predict(CAPTION)), "same seed, same image");
             List<Image> batch = predictor.batchPredict(List.of(CAPTION, CAPTION));
-            assertArrayEquals(sample, pixels(batch.get(0)), "row 0 of a batch draws as a single input");
+            assertArrayEquals(
+                    sample, pixels(batch.get(0)), "row 0 of a batch draws as a single input");
             assertFalse(Arrays.equals(sample, pixels(batch.get(1))), "row 1 draws another sample");
         }
         try (ZooModel<String, Image> model =
@@ -246,11 +261,16 @@ class GenerationTranslatorsTest {
         try (Predictor<String, String> predictor = continuation.newPredictor()) {
             String text = predictor.predict(prompt);
             assertEquals(text, predictor.predict(prompt), "greedy decoding is deterministic");
-            assertTrue(text.getBytes(StandardCharsets.UTF_8).length <= GenerationOptions.DEFAULT_MAX_TOKENS);
+            assertTrue(
+                    text.getBytes(StandardCharsets.UTF_8).length
+                            <= GenerationOptions.DEFAULT_MAX_TOKENS);
             try (NDManager manager = continuation.getNDManager().newSubManager()) {
                 String direct =
                         new ChameleonGenerator(block(continuation), manager, tokenizer)
-                                .continueText(prompt, SamplingSettings.greedy(), GenerationOptions.DEFAULT_MAX_TOKENS);
+                                .continueText(
+                                        prompt,
+                                        SamplingSettings.greedy(),
+                                        GenerationOptions.DEFAULT_MAX_TOKENS);
                 assertEquals(direct, text, "the same as the library's continueText");
             }
             // Recorded from a run (DJL 0.36.0, libtorch 2.7.1, CPU): the model completes a
@@ -271,11 +291,15 @@ class GenerationTranslatorsTest {
     @Test
     void everyPredictionFreesItsArrays() throws Exception {
         Image image = GrayscaleImages.fromGrayscale(heldOutImage, SIZE, SIZE);
-        Map<String, Object> sampling = Map.of(GenerationOptions.TEMPERATURE, 0.8, GenerationOptions.TOP_P, 0.9);
+        Map<String, Object> sampling =
+                Map.of(GenerationOptions.TEMPERATURE, 0.8, GenerationOptions.TOP_P, 0.9);
         for (Map<String, ?> args : List.of(Map.<String, Object>of(), sampling)) {
-            try (Predictor<String, Image> p1 = newPredictor(captionToImage, String.class, Image.class, args);
-                    Predictor<Image, String> p2 = newPredictor(imageToCaption, Image.class, String.class, args);
-                    Predictor<String, String> p3 = newPredictor(continuation, String.class, String.class, args)) {
+            try (Predictor<String, Image> p1 =
+                            newPredictor(captionToImage, String.class, Image.class, args);
+                    Predictor<Image, String> p2 =
+                            newPredictor(imageToCaption, Image.class, String.class, args);
+                    Predictor<String, String> p3 =
+                            newPredictor(continuation, String.class, String.class, args)) {
                 for (ZooModel<?, ?> model : List.of(captionToImage, imageToCaption, continuation)) {
                     Tiny.forceGarbageCollection();
                     int before = model.getNDManager().getManagedArrays().size();
@@ -290,29 +314,44 @@ class GenerationTranslatorsTest {
                         p3.predict("an ");
                         p3.batchPredict(List.of("a", "a shirt"));
                     }
-                    assertEquals(before, model.getNDManager().getManagedArrays().size(), model.getName() + " " + args);
+                    assertEquals(
+                            before,
+                            model.getNDManager().getManagedArrays().size(),
+                            model.getName() + " " + args);
                 }
             }
         }
     }
 
     private static <I, O> Predictor<I, O> newPredictor(
-            ZooModel<?, ?> model, Class<I> input, Class<O> output, Map<String, ?> args) throws TranslateException {
-        return model.newPredictor(new MoTTranslatorFactory().newInstance(input, output, model, args));
+            ZooModel<?, ?> model, Class<I> input, Class<O> output, Map<String, ?> args)
+            throws TranslateException {
+        return model.newPredictor(
+                new MoTTranslatorFactory().newInstance(input, output, model, args));
     }
 
     @Test
     void badArgumentsFailClearly() throws Exception {
         Map<Map<String, Object>, String> bad = new java.util.LinkedHashMap<>();
-        bad.put(Map.of(GenerationOptions.TEMPERATURE, -1), "temperature must be 0 (greedy) or a positive");
-        bad.put(Map.of(GenerationOptions.TEMPERATURE, "hot"), "'temperature' must be a number, got \"hot\"");
+        bad.put(
+                Map.of(GenerationOptions.TEMPERATURE, -1),
+                "temperature must be 0 (greedy) or a positive");
+        bad.put(
+                Map.of(GenerationOptions.TEMPERATURE, "hot"),
+                "'temperature' must be a number, got \"hot\"");
         bad.put(Map.of(GenerationOptions.TEMPERATURE, Double.NaN), "temperature");
         bad.put(Map.of(GenerationOptions.TOP_K, 2.5), "'topK' must be an integer, got 2.5");
         bad.put(Map.of(GenerationOptions.TOP_K, -3), "'topK' must be an integer in [0,");
-        bad.put(Map.of(GenerationOptions.TOP_K, List.of(1)), "'topK' must be an integer, got [1] of type java.util.");
+        bad.put(
+                Map.of(GenerationOptions.TOP_K, List.of(1)),
+                "'topK' must be an integer, got [1] of type java.util.");
         bad.put(Map.of(GenerationOptions.TOP_P, 0), "top-p must be in (0, 1]");
-        bad.put(Map.of(GenerationOptions.TOP_P, new Object()), "'topP' must be a number, got java.lang.Object@");
-        bad.put(Map.of(GenerationOptions.SEED, "seven"), "'seed' must be an integer, got \"seven\"");
+        bad.put(
+                Map.of(GenerationOptions.TOP_P, new Object()),
+                "'topP' must be a number, got java.lang.Object@");
+        bad.put(
+                Map.of(GenerationOptions.SEED, "seven"),
+                "'seed' must be an integer, got \"seven\"");
         bad.put(Map.of(GenerationOptions.MAX_TOKENS, 0), "'maxTokens' must be an integer in [1,");
         MoTTranslatorFactory factory = new MoTTranslatorFactory();
         for (Map.Entry<Map<String, Object>, String> e : bad.entrySet()) {
@@ -324,19 +363,25 @@ class GenerationTranslatorsTest {
                 TranslateException x =
                         assertThrows(
                                 TranslateException.class,
-                                () -> factory.newInstance(types[0], types[1], continuation, e.getKey()));
+                                () ->
+                                        factory.newInstance(
+                                                types[0], types[1], continuation, e.getKey()));
                 assertTrue(x.getMessage().contains(e.getValue()), x.getMessage());
             }
         }
         // through Criteria: DJL reports a failed translator as a ModelNotFoundException
         Criteria<String, String> criteria =
-                bundled(String.class, String.class).optArgument(GenerationOptions.TEMPERATURE, -0.5).build();
+                bundled(String.class, String.class)
+                        .optArgument(GenerationOptions.TEMPERATURE, -0.5)
+                        .build();
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class, criteria::loadModel);
-        assertTrue(messages(e).contains("temperature must be 0 (greedy) or a positive finite number, got -0.5"),
+        assertTrue(
+                messages(e)
+                        .contains(
+                                "temperature must be 0 (greedy) or a positive finite number, got -0.5"),
                 messages(e));
         // a type pair nobody supports
-        Criteria<String, Integer> types =
-                bundled(String.class, Integer.class).build();
+        Criteria<String, Integer> types = bundled(String.class, Integer.class).build();
         ModelNotFoundException t = assertThrows(ModelNotFoundException.class, types::loadModel);
         assertTrue(messages(t).contains("(String, Image)"), messages(t));
     }
@@ -355,10 +400,18 @@ class GenerationTranslatorsTest {
         GenerationOptions options = GenerationOptions.fromArguments(args);
         assertEquals(new SamplingSettings(0.7, 40, 0.95f, -12), options.sampling());
         assertEquals(16, options.maxTokens());
-        assertEquals(16, options.maxTokensFor(90, 95), "a given maxTokens is kept (the generator checks it)");
-        assertEquals(5, GenerationOptions.greedy().maxTokensFor(90, 95), "the default fits what is left");
+        assertEquals(
+                16,
+                options.maxTokensFor(90, 95),
+                "a given maxTokens is kept (the generator checks it)");
+        assertEquals(
+                5,
+                GenerationOptions.greedy().maxTokensFor(90, 95),
+                "the default fits what is left");
         assertEquals(64, GenerationOptions.greedy().maxTokensFor(3, 95));
-        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy().maxTokensFor(95, 95));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GenerationOptions.greedy().maxTokensFor(95, 95));
     }
 
     @Test
@@ -373,21 +426,27 @@ class GenerationTranslatorsTest {
             assertEquals(SIZE, predictor.predict(CAPTION).getWidth());
         }
         try (Predictor<Image, String> predictor = imageToCaption.newPredictor()) {
-            TranslateException e = assertThrows(TranslateException.class, () -> predictor.predict(null));
+            TranslateException e =
+                    assertThrows(TranslateException.class, () -> predictor.predict(null));
             assertTrue(e.getMessage().contains("no image"), e.getMessage());
         }
         try (Predictor<String, String> predictor =
-                newPredictor(continuation, String.class, String.class, Map.of(GenerationOptions.MAX_TOKENS, 90))) {
+                newPredictor(
+                        continuation,
+                        String.class,
+                        String.class,
+                        Map.of(GenerationOptions.MAX_TOKENS, 90))) {
             TranslateException e =
-                    assertThrows(TranslateException.class, () -> predictor.predict("a long prompt"));
+                    assertThrows(
+                            TranslateException.class, () -> predictor.predict("a long prompt"));
             assertTrue(e.getMessage().contains("max_seq_len 95"), e.getMessage());
         }
     }
 
     /**
-     * A checkpoint directory without tokenizer.json: the image translators refuse it when the
-     * model is loaded, naming the missing file; text continuation works and says the same as
-     * with the tokenizer.
+     * A checkpoint directory without tokenizer.json: the image translators refuse it when the model
+     * is loaded, naming the missing file; text continuation works and says the same as with the
+     * tokenizer.
      */
     @Test
     void withoutATokenizerOnlyTextContinuationWorks() throws Exception {
@@ -396,7 +455,9 @@ class GenerationTranslatorsTest {
         assertFalse(Files.exists(dir.resolve(MoTCheckpoint.TOKENIZER_FILE)));
 
         for (Class<?>[] types :
-                List.of(new Class<?>[] {String.class, Image.class}, new Class<?>[] {Image.class, String.class})) {
+                List.of(
+                        new Class<?>[] {String.class, Image.class},
+                        new Class<?>[] {Image.class, String.class})) {
             Criteria<?, ?> criteria =
                     Criteria.builder()
                             .setTypes(types[0], types[1])
@@ -405,15 +466,20 @@ class GenerationTranslatorsTest {
                             .build();
             // DJL's loader reports the factory's TranslateException as the cause of a
             // ModelNotFoundException
-            ModelNotFoundException e = assertThrows(ModelNotFoundException.class, criteria::loadModel);
+            ModelNotFoundException e =
+                    assertThrows(ModelNotFoundException.class, criteria::loadModel);
             Throwable cause = e;
             while (cause != null && !(cause instanceof TranslateException)) {
                 cause = cause.getCause();
             }
             assertNotNull(cause, messages(e));
             String message = cause.getMessage();
-            assertTrue(message.contains("has no image tokenizer") && message.contains("tokenizer.json")
-                    && message.contains("Text continuation (String → String) works without it"), message);
+            assertTrue(
+                    message.contains("has no image tokenizer")
+                            && message.contains("tokenizer.json")
+                            && message.contains(
+                                    "Text continuation (String → String) works without it"),
+                    message);
         }
         Criteria<String, String> text =
                 Criteria.builder()
@@ -428,7 +494,10 @@ class GenerationTranslatorsTest {
             TranslateException e =
                     assertThrows(
                             TranslateException.class,
-                            () -> new MoTTranslatorFactory().newInstance(String.class, Image.class, model, Map.of()));
+                            () ->
+                                    new MoTTranslatorFactory()
+                                            .newInstance(
+                                                    String.class, Image.class, model, Map.of()));
             assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
             assertEquals(withTokenizer.predict("a picture"), predictor.predict("a picture"));
         }
@@ -442,11 +511,17 @@ class GenerationTranslatorsTest {
             MoTCheckpointWriter.of(Tiny.model(Tiny.config(), manager)).write(dir);
         }
         try (ZooModel<NDList, NDList> model =
-                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class).optModelPath(dir).build().loadModel()) {
+                MoTModelZoo.checkpointCriteria(NDList.class, NDList.class)
+                        .optModelPath(dir)
+                        .build()
+                        .loadModel()) {
             TranslateException e =
                     assertThrows(
                             TranslateException.class,
-                            () -> new MoTTranslatorFactory().newInstance(String.class, String.class, model, Map.of()));
+                            () ->
+                                    new MoTTranslatorFactory()
+                                            .newInstance(
+                                                    String.class, String.class, model, Map.of()));
             assertTrue(e.getMessage().contains("Chameleon joint vocabulary"), e.getMessage());
             assertTrue(e.getMessage().contains("vocab_size 37"), e.getMessage());
         }
@@ -456,10 +531,14 @@ class GenerationTranslatorsTest {
     void grayscaleImagesRoundTripAndResize() {
         Image image = GrayscaleImages.fromGrayscale(heldOutImage, SIZE, SIZE);
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertArrayEquals(heldOutImage, GrayscaleImages.toGrayscale(image, SIZE, SIZE, manager));
-            assertArrayEquals(heldOutImage, GrayscaleImages.toGrayscale(doubled(heldOutImage), SIZE, SIZE, manager));
+            assertArrayEquals(
+                    heldOutImage, GrayscaleImages.toGrayscale(image, SIZE, SIZE, manager));
+            assertArrayEquals(
+                    heldOutImage,
+                    GrayscaleImages.toGrayscale(doubled(heldOutImage), SIZE, SIZE, manager));
             // colour: DJL's luma, 0.299 R + 0.587 G + 0.114 B
-            Image red = ImageFactory.getInstance().fromPixels(new int[] {0xFFFF0000, 0xFF00FF00}, 2, 1);
+            Image red =
+                    ImageFactory.getInstance().fromPixels(new int[] {0xFFFF0000, 0xFF00FF00}, 2, 1);
             byte[] luma = GrayscaleImages.toGrayscale(red, 2, 1, manager);
             assertEquals(76, Byte.toUnsignedInt(luma[0]));
             assertEquals(150, Byte.toUnsignedInt(luma[1]));
@@ -467,7 +546,8 @@ class GenerationTranslatorsTest {
             byte[] small = new byte[14 * 14];
             Arrays.fill(small, (byte) 200);
             byte[] enlarged =
-                    GrayscaleImages.toGrayscale(GrayscaleImages.fromGrayscale(small, 14, 14), SIZE, SIZE, manager);
+                    GrayscaleImages.toGrayscale(
+                            GrayscaleImages.fromGrayscale(small, 14, 14), SIZE, SIZE, manager);
             assertEquals(SIZE * SIZE, enlarged.length);
             for (byte b : enlarged) {
                 assertEquals(200, Byte.toUnsignedInt(b));
@@ -475,7 +555,9 @@ class GenerationTranslatorsTest {
             assertEquals(0, manager.getManagedArrays().size());
         }
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> GrayscaleImages.fromGrayscale(new byte[5], SIZE, SIZE));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> GrayscaleImages.fromGrayscale(new byte[5], SIZE, SIZE));
         assertTrue(e.getMessage().contains("784"), e.getMessage());
     }
 
@@ -484,14 +566,18 @@ class GenerationTranslatorsTest {
     void readmeExample() throws Exception {
         Path sneakerPng = tmp.resolve("sneaker.png");
         // README begin
-        Criteria<String, Image> criteria = Criteria.builder()
-                .setTypes(String.class, Image.class)        // or (String, String), (Image, String)
-                .optGroupId("io.motdjl.mot").optArtifactId("chameleon-fmnist")
-                .optArgument("temperature", 0.8).optArgument("topK", 50).optArgument("seed", 1)
-                .build();                                   // no arguments: greedy
+        Criteria<String, Image> criteria =
+                Criteria.builder()
+                        .setTypes(String.class, Image.class) // or (String, String), (Image, String)
+                        .optGroupId("io.motdjl.mot")
+                        .optArtifactId("chameleon-fmnist")
+                        .optArgument("temperature", 0.8)
+                        .optArgument("topK", 50)
+                        .optArgument("seed", 1)
+                        .build(); // no arguments: greedy
         try (ZooModel<String, Image> model = criteria.loadModel();
                 Predictor<String, Image> predictor = model.newPredictor()) {
-            Image image = predictor.predict("a photo of a sneaker");   // 28×28 grayscale
+            Image image = predictor.predict("a photo of a sneaker"); // 28×28 grayscale
             try (var out = Files.newOutputStream(sneakerPng)) {
                 image.save(out, "png");
             }
@@ -499,11 +585,13 @@ class GenerationTranslatorsTest {
         // README end
         Path itemPng = sneakerPng;
         // mot-djl-zoo/README.md begin
-        Criteria<Image, String> captioning = Criteria.builder()
-                .setTypes(Image.class, String.class)
-                .optGroupId(MoTModelZoo.GROUP_ID).optArtifactId(MoTModelZoo.CHAMELEON_FMNIST)
-                .optArgument(GenerationOptions.MAX_TOKENS, 32)   // greedy, at most 32 bytes
-                .build();
+        Criteria<Image, String> captioning =
+                Criteria.builder()
+                        .setTypes(Image.class, String.class)
+                        .optGroupId(MoTModelZoo.GROUP_ID)
+                        .optArtifactId(MoTModelZoo.CHAMELEON_FMNIST)
+                        .optArgument(GenerationOptions.MAX_TOKENS, 32) // greedy, at most 32 bytes
+                        .build();
         try (ZooModel<Image, String> model = captioning.loadModel();
                 Predictor<Image, String> predictor = model.newPredictor()) {
             String caption = predictor.predict(ImageFactory.getInstance().fromFile(itemPng));
@@ -525,11 +613,14 @@ class GenerationTranslatorsTest {
                                 .optTranslatorFactory(new MoTTranslatorFactory())
                                 .optModelPath(dir)
                                 .build(),
-                        MoTModelZoo.checkpointCriteria(String.class, Image.class).optModelPath(dir).build())) {
+                        MoTModelZoo.checkpointCriteria(String.class, Image.class)
+                                .optModelPath(dir)
+                                .build())) {
             try (ZooModel<String, Image> model = criteria.loadModel();
                     Predictor<String, Image> predictor = model.newPredictor();
                     Predictor<String, Image> bundled = captionToImage.newPredictor()) {
-                assertArrayEquals(pixels(bundled.predict(CAPTION)), pixels(predictor.predict(CAPTION)));
+                assertArrayEquals(
+                        pixels(bundled.predict(CAPTION)), pixels(predictor.predict(CAPTION)));
             }
         }
     }

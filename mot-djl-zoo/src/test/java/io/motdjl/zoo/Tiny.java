@@ -8,9 +8,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +58,8 @@ final class Tiny {
             modalities[i] = tokens[i] >= 20 ? 1 : 0;
         }
         return MoTInputs.of(
-                manager.create(tokens, new Shape(2, 7)), manager.create(modalities, new Shape(2, 7)));
+                manager.create(tokens, new Shape(2, 7)),
+                manager.create(modalities, new Shape(2, 7)));
     }
 
     static NDArray logits(MoTModel model, NDManager manager, MoTInputs inputs) {

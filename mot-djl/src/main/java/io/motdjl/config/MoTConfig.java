@@ -7,7 +7,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
+
 import io.motdjl.io.StrictJson;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +21,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything that defines a MoT model's shape and math. Immutable; built with {@link #builder()}
- * or read from the {@code config.json} schema of the reference layout (snake_case keys).
+ * Everything that defines a MoT model's shape and math. Immutable; built with {@link #builder()} or
+ * read from the {@code config.json} schema of the reference layout (snake_case keys).
  *
- * <p>A dense baseline is the same config with {@code nModalities = 1} (or with {@link
- * Untie#NONE}); the model code is the same either way.
+ * <p>A dense baseline is the same config with {@code nModalities = 1} (or with {@link Untie#NONE});
+ * the model code is the same either way.
  */
 public final class MoTConfig {
 
@@ -77,7 +79,8 @@ public final class MoTConfig {
         ropeStyle = Objects.requireNonNull(b.ropeStyle, "ropeStyle");
         maxSeqLen = b.maxSeqLen;
         untie = Objects.requireNonNull(b.untie, "untie");
-        modalityTokenRanges = b.modalityTokenRanges == null ? null : deepCopy(b.modalityTokenRanges);
+        modalityTokenRanges =
+                b.modalityTokenRanges == null ? null : deepCopy(b.modalityTokenRanges);
         validate();
     }
 
@@ -235,8 +238,12 @@ public final class MoTConfig {
         for (String key : o.keySet()) {
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException(
-                        "Invalid MoT config " + source + ": unknown key \"" + key
-                                + "\"; expected keys are " + KEYS);
+                        "Invalid MoT config "
+                                + source
+                                + ": unknown key \""
+                                + key
+                                + "\"; expected keys are "
+                                + KEYS);
             }
         }
         Builder b = new Builder();
@@ -263,15 +270,20 @@ public final class MoTConfig {
     private static Untie parseUntie(JsonElement e, String source) {
         if (!e.isJsonObject()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source
+                    "Invalid MoT config "
+                            + source
                             + ": \"untie\" must be an object {attention, ffn, norms}");
         }
         JsonObject u = e.getAsJsonObject();
         for (String key : u.keySet()) {
             if (!UNTIE_KEYS.contains(key)) {
                 throw new IllegalArgumentException(
-                        "Invalid MoT config " + source + ": unknown key \"untie." + key
-                                + "\"; expected " + UNTIE_KEYS);
+                        "Invalid MoT config "
+                                + source
+                                + ": unknown key \"untie."
+                                + key
+                                + "\"; expected "
+                                + UNTIE_KEYS);
             }
         }
         return new Untie(
@@ -281,8 +293,10 @@ public final class MoTConfig {
     }
 
     private static long[][] parseRanges(JsonElement e, String source) {
-        String what = "Invalid MoT config " + source
-                + ": \"modality_token_ranges\" must be a list of [start, end) pairs";
+        String what =
+                "Invalid MoT config "
+                        + source
+                        + ": \"modality_token_ranges\" must be a list of [start, end) pairs";
         if (!e.isJsonArray()) {
             throw new IllegalArgumentException(what);
         }
@@ -324,10 +338,15 @@ public final class MoTConfig {
 
     private static int requiredInt(JsonObject o, String key, String source) {
         JsonPrimitive p = required(o, key, source);
-        if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble())
+        if (!p.isNumber()
+                || p.getAsDouble() != Math.rint(p.getAsDouble())
                 || Math.abs(p.getAsDouble()) > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": \"" + key + "\" must be an integer, got "
+                    "Invalid MoT config "
+                            + source
+                            + ": \""
+                            + key
+                            + "\" must be an integer, got "
                             + p);
         }
         return p.getAsInt();
@@ -337,7 +356,12 @@ public final class MoTConfig {
         JsonPrimitive p = required(o, key, source);
         if (!p.isNumber()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": \"" + key + "\" must be a number, got " + p);
+                    "Invalid MoT config "
+                            + source
+                            + ": \""
+                            + key
+                            + "\" must be a number, got "
+                            + p);
         }
         return p.getAsDouble();
     }
@@ -346,7 +370,11 @@ public final class MoTConfig {
         JsonPrimitive p = required(o, key, source);
         if (!p.isBoolean()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": \"" + key + "\" must be true or false, got "
+                    "Invalid MoT config "
+                            + source
+                            + ": \""
+                            + key
+                            + "\" must be true or false, got "
                             + p);
         }
         return p.getAsBoolean();
@@ -356,7 +384,12 @@ public final class MoTConfig {
         JsonPrimitive p = required(o, key, source);
         if (!p.isString()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": \"" + key + "\" must be a string, got " + p);
+                    "Invalid MoT config "
+                            + source
+                            + ": \""
+                            + key
+                            + "\" must be a string, got "
+                            + p);
         }
         return p.getAsString();
     }
@@ -559,25 +592,37 @@ public final class MoTConfig {
             return this;
         }
 
-        /** Sets {@code ffnHiddenDim}: hidden width F of the SwiGLU feed-forward ({@code ffn_hidden_dim}). */
+        /**
+         * Sets {@code ffnHiddenDim}: hidden width F of the SwiGLU feed-forward ({@code
+         * ffn_hidden_dim}).
+         */
         public Builder ffnHiddenDim(int v) {
             ffnHiddenDim = v;
             return this;
         }
 
-        /** Sets {@code nModalities}: number of modalities M; ids are {@code 0 .. M-1} ({@code n_modalities}). */
+        /**
+         * Sets {@code nModalities}: number of modalities M; ids are {@code 0 .. M-1} ({@code
+         * n_modalities}).
+         */
         public Builder nModalities(int v) {
             nModalities = v;
             return this;
         }
 
-        /** Sets {@code normOrder}: where the norms sit: Chameleon post order or Llama pre order ({@code norm_order}). */
+        /**
+         * Sets {@code normOrder}: where the norms sit: Chameleon post order or Llama pre order
+         * ({@code norm_order}).
+         */
         public Builder normOrder(NormOrder v) {
             normOrder = v;
             return this;
         }
 
-        /** Sets {@code qkNorm}: whether queries and keys are RMS-normalised per head before RoPE ({@code qk_norm}). */
+        /**
+         * Sets {@code qkNorm}: whether queries and keys are RMS-normalised per head before RoPE
+         * ({@code qk_norm}).
+         */
         public Builder qkNorm(boolean v) {
             qkNorm = v;
             return this;
@@ -607,7 +652,9 @@ public final class MoTConfig {
             return this;
         }
 
-        /** Sets {@code untie}: which components have one parameter set per modality ({@code untie}). */
+        /**
+         * Sets {@code untie}: which components have one parameter set per modality ({@code untie}).
+         */
         public Builder untie(Untie v) {
             untie = v;
             return this;

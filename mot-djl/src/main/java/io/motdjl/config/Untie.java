@@ -1,8 +1,8 @@
 package io.motdjl.config;
 
 /**
- * Which components keep a separate parameter set per modality. A component that is not untied
- * has one parameter set (stored as modality 0) used by every modality.
+ * Which components keep a separate parameter set per modality. A component that is not untied has
+ * one parameter set (stored as modality 0) used by every modality.
  *
  * @param attention Q/K/V/O projections
  * @param ffn the SwiGLU feed-forward network

@@ -1,6 +1,7 @@
 package io.motdjl.data;
 
 import io.motdjl.tokenize.JointVocabulary;
+
 import java.util.Objects;
 
 /**

@@ -18,12 +18,12 @@ import java.util.Objects;
  * A DJL dataset over pre-tokenized sequences held in memory.
  *
  * <p>Record {@code i}: data {@code [tokens, modalities]} (plus {@code image_span_ids} when {@link
- * Builder#optImageSpans} is set) and labels {@code [tokens,
- * modalities]}, 1-d int64 arrays named as in {@link MoTInputs}. The builder's default batchifiers
- * ({@link MoTSequenceBatchifier}) pad each batch to its longest sequence, so a batch is the {@link
- * MoTInputs} layout plus the padding mask. {@code setSampling(batchSize, true)} shuffles
- * reproducibly with an {@link EpochShuffleSampler} of the builder's seed: a fresh order each time
- * the data is iterated, the order a {@code TrainingRun} with that seed trains in.
+ * Builder#optImageSpans} is set) and labels {@code [tokens, modalities]}, 1-d int64 arrays named as
+ * in {@link MoTInputs}. The builder's default batchifiers ({@link MoTSequenceBatchifier}) pad each
+ * batch to its longest sequence, so a batch is the {@link MoTInputs} layout plus the padding mask.
+ * {@code setSampling(batchSize, true)} shuffles reproducibly with an {@link EpochShuffleSampler} of
+ * the builder's seed: a fresh order each time the data is iterated, the order a {@code TrainingRun}
+ * with that seed trains in.
  */
 public final class TokenSequenceDataset extends RandomAccessDataset {
 

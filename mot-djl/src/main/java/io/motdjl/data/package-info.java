@@ -8,8 +8,8 @@
  *
  * <p>For the Chameleon setting, {@link io.motdjl.data.ChameleonSequenceBuilder} lays out a caption
  * and an image's codes over the {@link io.motdjl.tokenize.JointVocabulary} in either {@link
- * io.motdjl.data.Direction} — the layout {@code generate.ChameleonGenerator} prompts with.
- * {@link io.motdjl.data.DenseInputs} adapts batches for a one-modality dense baseline.
+ * io.motdjl.data.Direction} — the layout {@code generate.ChameleonGenerator} prompts with. {@link
+ * io.motdjl.data.DenseInputs} adapts batches for a one-modality dense baseline.
  *
  * <p>Typical use, with images and captions of one's own:
  *
@@ -28,8 +28,7 @@
  *         .maxSeqLen(train.maxLength()).build();
  * }</pre>
  *
- * The Fashion-MNIST experiment built on these (IDX reading, caption templates, direction
- * schedules, the bundled data) is in mot-djl-examples, package {@code
- * io.motdjl.examples.chameleon}.
+ * The Fashion-MNIST experiment built on these (IDX reading, caption templates, direction schedules,
+ * the bundled data) is in mot-djl-examples, package {@code io.motdjl.examples.chameleon}.
  */
 package io.motdjl.data;

@@ -3,10 +3,10 @@ package io.motdjl.generate;
 import io.motdjl.tokenize.JointVocabulary;
 
 /**
- * Modality-constrained decoding in the Chameleon scheme: after a begin-image token only image
- * codes may come, exactly as many as one image has, then the end-image token; outside an image
- * only text tokens (bytes, end of sequence, and, when images are allowed, begin-image). Beginning
- * of sequence and padding are never generated.
+ * Modality-constrained decoding in the Chameleon scheme: after a begin-image token only image codes
+ * may come, exactly as many as one image has, then the end-image token; outside an image only text
+ * tokens (bytes, end of sequence, and, when images are allowed, begin-image). Beginning of sequence
+ * and padding are never generated.
  */
 public final class ChameleonDecodingRule implements DecodingRule {
 
@@ -42,8 +42,13 @@ public final class ChameleonDecodingRule implements DecodingRule {
             int token = prompt[i];
             if (token < 0 || token >= vocabulary.vocabSize()) {
                 throw new IllegalArgumentException(
-                        "prompt token " + token + " at " + i + " is outside the vocabulary [0, "
-                                + vocabulary.vocabSize() + ")");
+                        "prompt token "
+                                + token
+                                + " at "
+                                + i
+                                + " is outside the vocabulary [0, "
+                                + vocabulary.vocabSize()
+                                + ")");
             }
             boolean expected = state.allows(token);
             if (!expected) {

@@ -1,9 +1,11 @@
 package io.motdjl.generate;
 
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.tokenize.JointVocabulary;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,8 @@ public final class ChameleonGenerator {
         }
         if (model.config().nModalities() < JointVocabulary.NUM_MODALITIES) {
             throw new IllegalArgumentException(
-                    "a Chameleon model needs " + JointVocabulary.NUM_MODALITIES
+                    "a Chameleon model needs "
+                            + JointVocabulary.NUM_MODALITIES
                             + " modality ids (text, image), the config has "
                             + model.config().nModalities());
         }
@@ -150,8 +153,8 @@ public final class ChameleonGenerator {
     }
 
     /**
-     * Texts after {@code prompts}, at most {@code maxTokens} long and never past the model's
-     * {@code max_seq_len} (the limit is cut to what fits after the longest prompt).
+     * Texts after {@code prompts}, at most {@code maxTokens} long and never past the model's {@code
+     * max_seq_len} (the limit is cut to what fits after the longest prompt).
      */
     private List<String> texts(List<int[]> prompts, SamplingSettings sampling, int maxTokens) {
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);

@@ -8,8 +8,8 @@ import java.util.Arrays;
  * @param maxNewTokens the most tokens generated per prompt
  * @param stopTokens a row ends after it generates one of these (it is kept in the output)
  * @param sampling how tokens are drawn
- * @param useCache whether to decode incrementally with a {@link io.motdjl.nn.KeyValueCache}
- *     (false re-runs the whole prefix for every token; for comparison and benchmarks)
+ * @param useCache whether to decode incrementally with a {@link io.motdjl.nn.KeyValueCache} (false
+ *     re-runs the whole prefix for every token; for comparison and benchmarks)
  */
 public record GenerationSettings(
         int maxNewTokens, int[] stopTokens, SamplingSettings sampling, boolean useCache) {
@@ -67,14 +67,22 @@ public record GenerationSettings(
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(stopTokens) + sampling.hashCode() + maxNewTokens
+        return 31 * Arrays.hashCode(stopTokens)
+                + sampling.hashCode()
+                + maxNewTokens
                 + (useCache ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "GenerationSettings[maxNewTokens=" + maxNewTokens + ", stopTokens="
-                + Arrays.toString(stopTokens) + ", sampling=" + sampling + ", useCache="
-                + useCache + "]";
+        return "GenerationSettings[maxNewTokens="
+                + maxNewTokens
+                + ", stopTokens="
+                + Arrays.toString(stopTokens)
+                + ", sampling="
+                + sampling
+                + ", useCache="
+                + useCache
+                + "]";
     }
 }

@@ -6,22 +6,25 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.KeyValueCache;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntUnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Autoregressive generation with a {@link MoTModel}: batches of prompts of different lengths,
  * decoded together, with a {@link DecodingRule} deciding which tokens may come next and a {@link
- * TokenSampler} drawing them. Each generated token's modality id follows from its token id, so
- * the next pass routes it through its own modality's parameters.
+ * TokenSampler} drawing them. Each generated token's modality id follows from its token id, so the
+ * next pass routes it through its own modality's parameters.
  *
  * <p>Prompts are left-padded to the longest; padding is masked out of attention. With the key/value
  * cache (the default) the prompts run once (prefill) and every further pass computes one token per
@@ -112,8 +115,13 @@ public final class Generator {
             for (int token : prompt) {
                 if (token < 0 || token >= config.vocabSize()) {
                     throw new IllegalArgumentException(
-                            "prompt " + b + " holds token " + token + ", outside the vocabulary [0, "
-                                    + config.vocabSize() + ")");
+                            "prompt "
+                                    + b
+                                    + " holds token "
+                                    + token
+                                    + ", outside the vocabulary [0, "
+                                    + config.vocabSize()
+                                    + ")");
                 }
             }
             longest = Math.max(longest, prompt.length);
@@ -171,9 +179,10 @@ public final class Generator {
                 if (state.allFinished() || step == settings.maxNewTokens() - 1) {
                     break;
                 }
-                logits = settings.useCache()
-                        ? lastLogits(ps, state, state.length - 1, state.length, cache)
-                        : lastLogits(ps, state, 0, state.length, null);
+                logits =
+                        settings.useCache()
+                                ? lastLogits(ps, state, state.length - 1, state.length, cache)
+                                : lastLogits(ps, state, 0, state.length, null);
             }
         } finally {
             if (cache != null) {
@@ -189,7 +198,8 @@ public final class Generator {
     }
 
     /** Runs positions {@code [from, to)} of every row and returns the logits at {@code to-1}. */
-    private float[] lastLogits(ParameterStore ps, Rows state, int from, int to, KeyValueCache cache) {
+    private float[] lastLogits(
+            ParameterStore ps, Rows state, int from, int to, KeyValueCache cache) {
         int rows = state.rows;
         int n = to - from;
         long[] tokens = new long[rows * n];

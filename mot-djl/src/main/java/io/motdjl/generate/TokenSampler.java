@@ -1,6 +1,7 @@
 package io.motdjl.generate;
 
 import io.motdjl.util.Seeds;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -13,8 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * Writes files so that readers see either the old file or the complete new one: the bytes go to
- * a hidden temporary file beside the target, are synced, and are then renamed over the target.
+ * Writes files so that readers see either the old file or the complete new one: the bytes go to a
+ * hidden temporary file beside the target, are synced, and are then renamed over the target.
  */
 final class AtomicFiles {
 

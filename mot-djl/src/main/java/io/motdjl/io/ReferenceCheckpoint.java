@@ -9,8 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A checkpoint directory in the reference layout: {@code config.json} plus {@code
@@ -127,7 +130,10 @@ public final class ReferenceCheckpoint {
         for (Map.Entry<String, ReferenceNames.Slot> e : params.entrySet()) {
             if (!e.getValue().parameter().isInitialized()) {
                 throw new IllegalStateException(
-                        "cannot " + action + " a model whose parameter '" + e.getKey()
+                        "cannot "
+                                + action
+                                + " a model whose parameter '"
+                                + e.getKey()
                                 + "' is not initialised; call ReferenceCheckpoint.initialize"
                                 + " first");
             }
@@ -154,20 +160,34 @@ public final class ReferenceCheckpoint {
                 problems.add(describe("unexpected", new ArrayList<>(unexpected)));
             }
             throw new CheckpointException(
-                    weights.source() + ": " + String.join("; ", problems)
-                            + " — the weights do not match config " + summary(config));
+                    weights.source()
+                            + ": "
+                            + String.join("; ", problems)
+                            + " — the weights do not match config "
+                            + summary(config));
         }
         for (Map.Entry<String, ReferenceNames.Slot> e : expected.entrySet()) {
             SafetensorsHeader.Entry t = entries.get(e.getKey());
             Shape want = e.getValue().shape();
             if (!t.shape().equals(want)) {
                 throw new CheckpointException(
-                        weights.source() + ": tensor '" + e.getKey() + "' has shape " + t.shape()
-                                + " but config " + summary(config) + " needs " + want);
+                        weights.source()
+                                + ": tensor '"
+                                + e.getKey()
+                                + "' has shape "
+                                + t.shape()
+                                + " but config "
+                                + summary(config)
+                                + " needs "
+                                + want);
             }
             if (!WEIGHT_DTYPES.contains(t.dtype())) {
                 throw new CheckpointException(
-                        weights.source() + ": tensor '" + e.getKey() + "' has dtype " + t.dtype()
+                        weights.source()
+                                + ": tensor '"
+                                + e.getKey()
+                                + "' has dtype "
+                                + t.dtype()
                                 + "; weights must be F32, F64 or F16");
             }
         }
@@ -186,9 +206,21 @@ public final class ReferenceCheckpoint {
     }
 
     private static String summary(MoTConfig c) {
-        return "(n_layers=" + c.nLayers() + ", n_modalities=" + c.nModalities() + ", norm_order="
-                + c.normOrder().jsonName() + ", qk_norm=" + c.qkNorm() + ", dim=" + c.dim()
-                + ", vocab_size=" + c.vocabSize() + ", untie=" + c.untie() + ")";
+        return "(n_layers="
+                + c.nLayers()
+                + ", n_modalities="
+                + c.nModalities()
+                + ", norm_order="
+                + c.normOrder().jsonName()
+                + ", qk_norm="
+                + c.qkNorm()
+                + ", dim="
+                + c.dim()
+                + ", vocab_size="
+                + c.vocabSize()
+                + ", untie="
+                + c.untie()
+                + ")";
     }
 
     /**
@@ -232,15 +264,16 @@ public final class ReferenceCheckpoint {
 
     /**
      * A new array with {@code source}'s values in the parameter's data type, on its device, owned
-     * by its manager. Always a copy made by the engine: decoded arrays may borrow Java memory
-     * that goes away with the scratch manager. ({@code toType(type, true)} is not enough: DJL's
-     * PyTorch engine returns an alias when the type and device already match; {@code duplicate}
-     * clones.)
+     * by its manager. Always a copy made by the engine: decoded arrays may borrow Java memory that
+     * goes away with the scratch manager. ({@code toType(type, true)} is not enough: DJL's PyTorch
+     * engine returns an alias when the type and device already match; {@code duplicate} clones.)
      */
     private static NDArray newValue(Parameter param, NDArray source) {
         NDArray old = param.getArray();
         NDArray value =
-                source.toDevice(old.getDevice(), false).toType(old.getDataType(), false).duplicate();
+                source.toDevice(old.getDevice(), false)
+                        .toType(old.getDataType(), false)
+                        .duplicate();
         value.attach(old.getManager());
         return value;
     }

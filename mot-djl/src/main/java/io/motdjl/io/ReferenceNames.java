@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTAttention;
 import io.motdjl.nn.MoTFeedForward;
@@ -16,6 +17,7 @@ import io.motdjl.nn.PerModality;
 import io.motdjl.nn.QkNorm;
 import io.motdjl.nn.RmsNorm;
 import io.motdjl.nn.SwiGlu;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +30,9 @@ import java.util.Map;
  *
  * <p>Some parameters hold several reference tensors stacked along their first axis, so that the
  * forward pass runs one matmul where the reference runs several: the attention's {@code qkv} is
- * {@code wq, wk, wv}; a SwiGLU's {@code w13} is {@code w1, w3};. Each name is therefore a {@link Slot}: a block of rows of one
- * parameter. Checkpoints are split and joined here only, never during a forward pass.
+ * {@code wq, wk, wv}; a SwiGLU's {@code w13} is {@code w1, w3};. Each name is therefore a {@link
+ * Slot}: a block of rows of one parameter. Checkpoints are split and joined here only, never during
+ * a forward pass.
  */
 public final class ReferenceNames {
 
@@ -55,12 +58,17 @@ public final class ReferenceNames {
             return new NDIndex(rowOffset + ":" + (rowOffset + rows));
         }
 
-        /** A copy of the tensor's current value, shaped as in a checkpoint, in the parameter's manager. */
+        /**
+         * A copy of the tensor's current value, shaped as in a checkpoint, in the parameter's
+         * manager.
+         */
         public NDArray read() {
             return read(parameter.getArray().getManager());
         }
 
-        /** A copy of the tensor's current value, shaped as in a checkpoint, owned by {@code owner}. */
+        /**
+         * A copy of the tensor's current value, shaped as in a checkpoint, owned by {@code owner}.
+         */
         public NDArray read(NDManager owner) {
             NDArray array = parameter.getArray();
             try (NDManager scratch = array.getManager().newSubManager()) {
@@ -79,11 +87,17 @@ public final class ReferenceNames {
             return part.reshape(shape);
         }
 
-        /** Overwrites the tensor's rows of the parameter in place with {@code value} (same size). */
+        /**
+         * Overwrites the tensor's rows of the parameter in place with {@code value} (same size).
+         */
         public void write(NDArray value) {
             if (value.size() != shape.size()) {
                 throw new IllegalArgumentException(
-                        name + " has shape " + shape + ", got a value of shape " + value.getShape());
+                        name
+                                + " has shape "
+                                + shape
+                                + ", got a value of shape "
+                                + value.getShape());
             }
             Shape partShape = new Shape(rows).addAll(parameter.getShape().slice(1));
             NDArray array = parameter.getArray();
@@ -97,15 +111,19 @@ public final class ReferenceNames {
      *
      * @param model the model (initialised or not: the shapes come from the config)
      * @return reference name to slot
-     * @throws IllegalArgumentException if a block has no reference names (a custom adapter, head
-     *     or feed-forward)
+     * @throws IllegalArgumentException if a block has no reference names (a custom adapter, head or
+     *     feed-forward)
      */
     public static Map<String, Slot> of(MoTModel model) {
         MoTConfig c = model.config();
         long d = c.dim();
         long inner = (long) c.nHeads() * c.headDim();
         Map<String, Slot> names = new LinkedHashMap<>();
-        whole(names, "tok_embeddings.weight", model.tokenEmbedding().weight(), new Shape(c.vocabSize(), d));
+        whole(
+                names,
+                "tok_embeddings.weight",
+                model.tokenEmbedding().weight(),
+                new Shape(c.vocabSize(), d));
         List<MoTLayer> layers = model.layers();
         for (int l = 0; l < layers.size(); l++) {
             String layer = "layers." + l + ".";
@@ -115,18 +133,40 @@ public final class ReferenceNames {
             for (int t = 0; t < att.qkv().numTowers(); t++) {
                 Parameter qkv = weightOf(att.qkv().tower(t));
                 part(names, a + "local_experts_wq." + t + ".weight", qkv, 0, new Shape(inner, d));
-                part(names, a + "local_experts_wk." + t + ".weight", qkv, inner, new Shape(inner, d));
-                part(names, a + "local_experts_wv." + t + ".weight", qkv, 2 * inner, new Shape(inner, d));
+                part(
+                        names,
+                        a + "local_experts_wk." + t + ".weight",
+                        qkv,
+                        inner,
+                        new Shape(inner, d));
+                part(
+                        names,
+                        a + "local_experts_wv." + t + ".weight",
+                        qkv,
+                        2 * inner,
+                        new Shape(inner, d));
             }
             for (int t = 0; t < att.wo().numTowers(); t++) {
-                whole(names, a + "local_experts_wo." + t + ".weight", weightOf(att.wo().tower(t)), new Shape(d, inner));
+                whole(
+                        names,
+                        a + "local_experts_wo." + t + ".weight",
+                        weightOf(att.wo().tower(t)),
+                        new Shape(d, inner));
             }
             if (att.qkNorm() != null) {
                 Shape hd = new Shape(c.headDim());
                 for (int t = 0; t < att.qkNorm().numTowers(); t++) {
                     QkNorm norm = att.qkNorm().tower(t);
-                    whole(names, a + "local_experts_q_normalization." + t + ".weight", norm.queryWeight(), hd);
-                    whole(names, a + "local_experts_k_normalization." + t + ".weight", norm.keyWeight(), hd);
+                    whole(
+                            names,
+                            a + "local_experts_q_normalization." + t + ".weight",
+                            norm.queryWeight(),
+                            hd);
+                    whole(
+                            names,
+                            a + "local_experts_k_normalization." + t + ".weight",
+                            norm.keyWeight(),
+                            hd);
                 }
             }
             norms(names, a + "local_experts_attention_norm.%d.weight", att.outputNorm());
@@ -162,7 +202,8 @@ public final class ReferenceNames {
         names.put(name, new Slot(name, p, 0, shape.get(0), shape));
     }
 
-    private static void part(Map<String, Slot> names, String name, Parameter p, long offset, Shape shape) {
+    private static void part(
+            Map<String, Slot> names, String name, Parameter p, long offset, Shape shape) {
         names.put(name, new Slot(name, p, offset, shape.get(0), shape));
     }
 
@@ -172,7 +213,11 @@ public final class ReferenceNames {
         }
         for (int t = 0; t < norms.numTowers(); t++) {
             RmsNorm norm = norms.tower(t);
-            whole(names, String.format(Locale.ROOT, pattern, t), norm.weight(), new Shape(norm.width()));
+            whole(
+                    names,
+                    String.format(Locale.ROOT, pattern, t),
+                    norm.weight(),
+                    new Shape(norm.width()));
         }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -53,8 +54,8 @@ public final class SafetensorsFile {
     }
 
     /**
-     * Decodes safetensors bytes after validating their header. On failure no array is left
-     * behind in {@code manager}.
+     * Decodes safetensors bytes after validating their header. On failure no array is left behind
+     * in {@code manager}.
      *
      * @param bytes the whole file
      * @param source a name for messages
@@ -92,8 +93,15 @@ public final class SafetensorsFile {
                         || !array.getShape().equals(entry.shape())
                         || array.getDataType() != entry.dataType()) {
                     throw new CheckpointException(
-                            source + ": tensor '" + entry.name() + "' could not be decoded as"
-                                    + " declared (" + entry.dtype() + " " + entry.shape() + ")");
+                            source
+                                    + ": tensor '"
+                                    + entry.name()
+                                    + "' could not be decoded as"
+                                    + " declared ("
+                                    + entry.dtype()
+                                    + " "
+                                    + entry.shape()
+                                    + ")");
                 }
                 ordered.put(entry.name(), array);
             }
@@ -105,9 +113,9 @@ public final class SafetensorsFile {
     }
 
     /**
-     * DJL picks the format from the first bytes and tests for npz ({@code PK}) before
-     * safetensors, so a header whose length happens to start with those bytes (19280 bytes, for
-     * one) would be misread. Such a header is padded with spaces, which the format allows.
+     * DJL picks the format from the first bytes and tests for npz ({@code PK}) before safetensors,
+     * so a header whose length happens to start with those bytes (19280 bytes, for one) would be
+     * misread. Such a header is padded with spaces, which the format allows.
      */
     private static byte[] withoutMagicClash(byte[] bytes, SafetensorsHeader header) {
         boolean npz = bytes[0] == 'P' && bytes[1] == 'K';
@@ -125,8 +133,8 @@ public final class SafetensorsFile {
     }
 
     /**
-     * Writes tensors to a safetensors file, through a temporary file in the same directory so
-     * that a failure never leaves a half-written file behind.
+     * Writes tensors to a safetensors file, through a temporary file in the same directory so that
+     * a failure never leaves a half-written file behind.
      *
      * @param file the destination
      * @param tensors the tensors by name; their own names are left as they were
@@ -146,22 +154,33 @@ public final class SafetensorsFile {
             NDArray array = e.getValue();
             if (name == null || SafetensorsHeader.METADATA_KEY.equals(name) || array == null) {
                 throw new IllegalArgumentException(
-                        target + ": cannot write tensor '" + name + "': the name must not be null"
-                                + " or " + SafetensorsHeader.METADATA_KEY + " and the array must"
+                        target
+                                + ": cannot write tensor '"
+                                + name
+                                + "': the name must not be null"
+                                + " or "
+                                + SafetensorsHeader.METADATA_KEY
+                                + " and the array must"
                                 + " not be null");
             }
             String dtype = safetensorsType(array.getDataType());
             if (dtype == null || !SafetensorsHeader.isSupported(dtype)) {
                 throw new CheckpointException(
-                        target + ": cannot write tensor '" + name + "' of type "
-                                + array.getDataType() + "; convert it to float32 (or another type"
+                        target
+                                + ": cannot write tensor '"
+                                + name
+                                + "' of type "
+                                + array.getDataType()
+                                + "; convert it to float32 (or another type"
                                 + " this reader accepts) first");
             }
             total += array.size() * array.getDataType().getNumOfBytes();
         }
         if (total > MAX_FILE_BYTES) {
             throw new CheckpointException(
-                    target + ": " + total
+                    target
+                            + ": "
+                            + total
                             + " bytes of tensors; files over 2 GiB are not supported");
         }
     }

@@ -2,10 +2,12 @@ package io.motdjl.io;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -20,12 +22,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated header of a safetensors file. Parsing checks everything DJL's native decoder
- * would trust blindly — the header length, strict JSON without duplicate keys, the dtype
- * allow-list (no BF16: DJL aborts the JVM on it), exact integer shapes and offsets, every
- * tensor's bytes lying inside the file and matching its shape and dtype size, and the tensors
- * tiling the data section without overlaps, holes or trailing bytes — so that no malformed byte
- * reaches native code.
+ * The validated header of a safetensors file. Parsing checks everything DJL's native decoder would
+ * trust blindly — the header length, strict JSON without duplicate keys, the dtype allow-list (no
+ * BF16: DJL aborts the JVM on it), exact integer shapes and offsets, every tensor's bytes lying
+ * inside the file and matching its shape and dtype size, and the tensors tiling the data section
+ * without overlaps, holes or trailing bytes — so that no malformed byte reaches native code.
  */
 public final class SafetensorsHeader {
 
@@ -98,8 +99,13 @@ public final class SafetensorsHeader {
             Entry entry = parseEntry(e.getKey(), e.getValue(), source);
             if (entry.end() > dataLength) {
                 throw new CheckpointException(
-                        source + ": tensor '" + entry.name() + "' ends at byte " + entry.end()
-                                + " of the data section, which has only " + dataLength
+                        source
+                                + ": tensor '"
+                                + entry.name()
+                                + "' ends at byte "
+                                + entry.end()
+                                + " of the data section, which has only "
+                                + dataLength
                                 + " bytes — the file is truncated");
             }
             entries.put(entry.name(), entry);
@@ -111,21 +117,31 @@ public final class SafetensorsHeader {
     private static long headerLength(byte[] bytes, String source) {
         if (bytes.length < 8) {
             throw new CheckpointException(
-                    source + ": not a safetensors file (" + bytes.length
+                    source
+                            + ": not a safetensors file ("
+                            + bytes.length
                             + " bytes, shorter than the 8-byte header length)");
         }
         long length = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (length < 2 || length > MAX_HEADER_BYTES) {
             // read as unsigned like the format does, so that huge values are not shown negative
             throw new CheckpointException(
-                    source + ": invalid safetensors header length " + Long.toUnsignedString(length)
-                            + "; expected 2 to " + MAX_HEADER_BYTES
+                    source
+                            + ": invalid safetensors header length "
+                            + Long.toUnsignedString(length)
+                            + "; expected 2 to "
+                            + MAX_HEADER_BYTES
                             + " bytes — the file is corrupt or not safetensors");
         }
         if (length > bytes.length - 8L) {
             throw new CheckpointException(
-                    source + ": safetensors header length " + length + " runs past the end of the"
-                            + " file (" + bytes.length + " bytes) — the file is truncated");
+                    source
+                            + ": safetensors header length "
+                            + length
+                            + " runs past the end of the"
+                            + " file ("
+                            + bytes.length
+                            + " bytes) — the file is truncated");
         }
         return length;
     }
@@ -166,7 +182,10 @@ public final class SafetensorsHeader {
         Integer size = DTYPE_BYTES.get(dtype);
         if (size == null) {
             throw new CheckpointException(
-                    where + " has dtype " + dtype + ", which is not supported; expected one of "
+                    where
+                            + " has dtype "
+                            + dtype
+                            + ", which is not supported; expected one of "
                             + DTYPE_NAMES
                             + ("BF16".equals(dtype)
                                     ? " (convert BF16 checkpoints to F32 first)"
@@ -177,7 +196,8 @@ public final class SafetensorsHeader {
         long[] offsets = longArray(o.get("data_offsets"), where + " data_offsets");
         if (offsets.length != 2 || offsets[1] < offsets[0]) {
             throw new CheckpointException(
-                    where + " has invalid data_offsets; expected [begin, end] with"
+                    where
+                            + " has invalid data_offsets; expected [begin, end] with"
                             + " 0 <= begin <= end");
         }
         long expectedBytes;
@@ -188,8 +208,15 @@ public final class SafetensorsHeader {
         }
         if (offsets[1] - offsets[0] != expectedBytes) {
             throw new CheckpointException(
-                    where + " spans " + (offsets[1] - offsets[0]) + " bytes but its shape "
-                            + new Shape(dims) + " of " + dtype + " needs " + expectedBytes);
+                    where
+                            + " spans "
+                            + (offsets[1] - offsets[0])
+                            + " bytes but its shape "
+                            + new Shape(dims)
+                            + " of "
+                            + dtype
+                            + " needs "
+                            + expectedBytes);
         }
         if (offsets[1] > Integer.MAX_VALUE) {
             throw new CheckpointException(where + " lies beyond 2 GiB, which DJL cannot decode");
@@ -261,13 +288,23 @@ public final class SafetensorsHeader {
         for (Entry e : sorted) {
             if (e.begin() < position) {
                 throw new CheckpointException(
-                        source + ": tensors '" + previous.name() + "' and '" + e.name()
+                        source
+                                + ": tensors '"
+                                + previous.name()
+                                + "' and '"
+                                + e.name()
                                 + "' overlap in the data section");
             }
             if (e.begin() > position) {
                 throw new CheckpointException(
-                        source + ": bytes " + position + " to " + e.begin() + " of the data section"
-                                + " belong to no tensor (before tensor '" + e.name()
+                        source
+                                + ": bytes "
+                                + position
+                                + " to "
+                                + e.begin()
+                                + " of the data section"
+                                + " belong to no tensor (before tensor '"
+                                + e.name()
                                 + "') — an offset is wrong");
             }
             position = e.end();
@@ -275,7 +312,9 @@ public final class SafetensorsHeader {
         }
         if (position != dataLength) {
             throw new CheckpointException(
-                    source + ": the data section has " + (dataLength - position)
+                    source
+                            + ": the data section has "
+                            + (dataLength - position)
                             + " bytes after the last tensor"
                             + (previous == null ? "" : " '" + previous.name() + "'")
                             + " — an offset is wrong or the file was appended to");

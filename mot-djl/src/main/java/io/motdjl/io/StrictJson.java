@@ -8,15 +8,15 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 
 /**
- * Parses JSON the way the safetensors format requires it: strict RFC 8259 (Gson's default parser
- * is lenient — unquoted keys, comments, NaN), no duplicate keys (the last one would silently
- * win), numbers kept exact (Gson's {@code getAsLong} wraps values beyond 64 bits), bounded
- * nesting.
+ * Parses JSON the way the safetensors format requires it: strict RFC 8259 (Gson's default parser is
+ * lenient — unquoted keys, comments, NaN), no duplicate keys (the last one would silently win),
+ * numbers kept exact (Gson's {@code getAsLong} wraps values beyond 64 bits), bounded nesting.
  */
 public final class StrictJson {
 

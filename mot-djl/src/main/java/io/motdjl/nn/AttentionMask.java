@@ -53,7 +53,8 @@ public final class AttentionMask {
             allowed = allowed.logicalAnd(docQ.eq(docK));
         }
         if (validTokens != null) {
-            NDArray keyValid = validTokens.toType(DataType.BOOLEAN, false).reshape(batch, 1, length);
+            NDArray keyValid =
+                    validTokens.toType(DataType.BOOLEAN, false).reshape(batch, 1, length);
             allowed = allowed.logicalAnd(keyValid);
         }
         allowed = allowed.logicalOr(query.eq(key).reshape(1, length, length));

@@ -3,6 +3,7 @@ package io.motdjl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
@@ -27,9 +28,9 @@ public record ForwardContext(
     public static final String KEY = "mot.forward-context";
 
     /**
-     * The context of a full (uncached) forward pass over {@code inputs}: routing from the
-     * modality ids, the attention mask from the optional image spans, padding and documents, and
-     * rotary tables for positions {@code 0..T-1}. Its arrays live in the tokens' manager.
+     * The context of a full (uncached) forward pass over {@code inputs}: routing from the modality
+     * ids, the attention mask from the optional image spans, padding and documents, and rotary
+     * tables for positions {@code 0..T-1}. Its arrays live in the tokens' manager.
      *
      * @param config the model's config
      * @param inputs the batch (validated against {@code config})

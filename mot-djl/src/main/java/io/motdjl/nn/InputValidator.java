@@ -3,12 +3,13 @@ package io.motdjl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.config.MoTConfig;
 
 /**
- * Checks a forward pass's inputs against the config before any of them reaches native code, so
- * that bad input is a clear {@link IllegalArgumentException} rather than a crash or a silently
- * wrong answer.
+ * Checks a forward pass's inputs against the config before any of them reaches native code, so that
+ * bad input is a clear {@link IllegalArgumentException} rather than a crash or a silently wrong
+ * answer.
  */
 final class InputValidator {
 
@@ -29,8 +30,7 @@ final class InputValidator {
         NDArray modalities = in.modalities();
         Shape shape = tokens.getShape();
         if (shape.dimension() != 2) {
-            throw new IllegalArgumentException(
-                    "tokens must have shape (B, T), got " + shape);
+            throw new IllegalArgumentException("tokens must have shape (B, T), got " + shape);
         }
         requireInteger("tokens", tokens);
         requireSameShape("modalities", modalities, shape);
@@ -69,21 +69,46 @@ final class InputValidator {
             long t = i % length;
             if (tok[i] < 0 || tok[i] >= config.vocabSize()) {
                 throw new IllegalArgumentException(
-                        "token id " + tok[i] + " at (" + b + ", " + t
-                                + ") is outside the vocabulary [0, " + config.vocabSize() + ")");
+                        "token id "
+                                + tok[i]
+                                + " at ("
+                                + b
+                                + ", "
+                                + t
+                                + ") is outside the vocabulary [0, "
+                                + config.vocabSize()
+                                + ")");
             }
             if (mod[i] < 0 || mod[i] >= config.nModalities()) {
                 throw new IllegalArgumentException(
-                        "modality id " + mod[i] + " at (" + b + ", " + t + ") is outside [0, "
-                                + config.nModalities() + ")");
+                        "modality id "
+                                + mod[i]
+                                + " at ("
+                                + b
+                                + ", "
+                                + t
+                                + ") is outside [0, "
+                                + config.nModalities()
+                                + ")");
             }
             boolean isPadding = valid != null && valid[i] == 0;
             if (ranges != null && !isPadding) {
                 long[] r = ranges[(int) mod[i]];
                 if (tok[i] < r[0] || tok[i] >= r[1]) {
                     throw new IllegalArgumentException(
-                            "token id " + tok[i] + " at (" + b + ", " + t + ") is outside modality "
-                                    + mod[i] + "'s token range [" + r[0] + ", " + r[1] + ")");
+                            "token id "
+                                    + tok[i]
+                                    + " at ("
+                                    + b
+                                    + ", "
+                                    + t
+                                    + ") is outside modality "
+                                    + mod[i]
+                                    + "'s token range ["
+                                    + r[0]
+                                    + ", "
+                                    + r[1]
+                                    + ")");
                 }
             }
         }
@@ -93,7 +118,10 @@ final class InputValidator {
     private static void requireSameShape(String name, NDArray array, Shape expected) {
         if (!array.getShape().equals(expected)) {
             throw new IllegalArgumentException(
-                    name + " must have the same shape as tokens " + expected + ", got "
+                    name
+                            + " must have the same shape as tokens "
+                            + expected
+                            + ", got "
                             + array.getShape());
         }
     }

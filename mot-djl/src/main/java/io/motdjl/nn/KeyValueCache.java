@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 
 /**
@@ -16,8 +17,8 @@ import io.motdjl.config.MoTConfig;
  *
  * <p>Each layer keeps preallocated buffers {@code (B, H, capacity, headDim)}. The keys are stored
  * as attention uses them: after each token's <em>own modality's</em> {@code Wk} and key norm and
- * after RoPE at the token's position, so a cached key never depends on later tokens. A forward
- * pass given a cache ({@link #asParam}) treats its {@code n} tokens as positions {@code
+ * after RoPE at the token's position, so a cached key never depends on later tokens. A forward pass
+ * given a cache ({@link #asParam}) treats its {@code n} tokens as positions {@code
  * length()..length()+n-1}, writes their keys and values into the buffers and attends over
  * everything written so far; then the cache advances by {@code n}.
  *
@@ -151,9 +152,8 @@ public final class KeyValueCache implements AutoCloseable {
     }
 
     /**
-     * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens (null when
-     * nothing is masked): causal,
-     * never onto padding, always onto the token itself.
+     * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens (null
+     * when nothing is masked): causal, never onto padding, always onto the token itself.
      *
      * @param chunkValid validity of the {@code n} new tokens per row (row-major {@code B·n}), or
      *     null when none is padding

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.routing.GroupedRows;
@@ -17,18 +18,18 @@ import io.motdjl.routing.GroupedRows;
  * MoT self-attention: per-modality Q/K/V/O projections, QK-norm and norms, and <em>global</em>
  * scaled dot-product attention over the whole interleaved row.
  *
- * <p>Each modality-specific part is a {@link PerModality} container of ordinary blocks: {@code
- * qkv} holds a bias-free {@link Linear} per tower whose weight {@code [3·H·hd, D]} is {@code Wq},
- * {@code Wk} and {@code Wv} stacked (one matmul; checkpoints keep the three tensors), {@code
- * qk_norm} a {@link QkNorm}, {@code wo} a {@link Linear} {@code [D, H·hd]}. In {@link
- * NormOrder#PRE} order the branch starts with the layer's input norm ({@code
- * layers.l.attention_norm}); in {@link NormOrder#POST} order it ends with the norm after {@code
- * Wo} ({@code local_experts_attention_norm}).
+ * <p>Each modality-specific part is a {@link PerModality} container of ordinary blocks: {@code qkv}
+ * holds a bias-free {@link Linear} per tower whose weight {@code [3·H·hd, D]} is {@code Wq}, {@code
+ * Wk} and {@code Wv} stacked (one matmul; checkpoints keep the three tensors), {@code qk_norm} a
+ * {@link QkNorm}, {@code wo} a {@link Linear} {@code [D, H·hd]}. In {@link NormOrder#PRE} order the
+ * branch starts with the layer's input norm ({@code layers.l.attention_norm}); in {@link
+ * NormOrder#POST} order it ends with the norm after {@code Wo} ({@code
+ * local_experts_attention_norm}).
  *
  * <p>Inside a {@link MoTModel} the rows arrive grouped by modality ({@link #attend}): the
- * modality-specific parts run on contiguous chunks, and only the attention itself needs the rows
- * in sequence order (one gather there, one back). Standalone, the block takes {@code (B, T, D)}
- * and a {@link ForwardContext} in its params, and groups and restores rows itself.
+ * modality-specific parts run on contiguous chunks, and only the attention itself needs the rows in
+ * sequence order (one gather there, one back). Standalone, the block takes {@code (B, T, D)} and a
+ * {@link ForwardContext} in its params, and groups and restores rows itself.
  */
 public final class MoTAttention extends AbstractBlock {
 
@@ -64,7 +65,8 @@ public final class MoTAttention extends AbstractBlock {
                                         m, untieNorms, t -> new QkNorm(headDim, config.normEps())))
                         : null;
         wo = addChildBlock("wo", PerModality.of(m, untieAttn, t -> projection(inner, dim)));
-        outputNorm = pre ? null : addChildBlock("attention_out_norm", norms(config, dim, untieNorms));
+        outputNorm =
+                pre ? null : addChildBlock("attention_out_norm", norms(config, dim, untieNorms));
     }
 
     /**
@@ -103,9 +105,9 @@ public final class MoTAttention extends AbstractBlock {
      * The attention branch on rows grouped by modality (the residual is not added).
      *
      * <p>Each modality's chunk runs its input norm (pre order), its Q/K/V projection and QK-norm;
-     * the chunks are put back into sequence order with one gather; RoPE and the attention scale
-     * are applied to queries and keys together; the attended values are grouped again with one
-     * gather for {@code Wo} and the output norm.
+     * the chunks are put back into sequence order with one gather; RoPE and the attention scale are
+     * applied to queries and keys together; the attended values are grouped again with one gather
+     * for {@code Wo} and the output norm.
      *
      * @param ps the parameter store
      * @param x the layer input {@code (B·T, D)}, grouped by modality
@@ -132,8 +134,7 @@ public final class MoTAttention extends AbstractBlock {
         // materialises a zero array of the full input size
         NDList qkAndV =
                 projected.reshape(batch, length, 3, nHeads, headDim).split(new long[] {2}, 2);
-        NDList rotated =
-                RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
+        NDList rotated = RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
         NDArray q = rotated.get(0).squeeze(2).transpose(0, 2, 1, 3);
         NDArray kT;
         NDArray v = qkAndV.get(1).squeeze(2).transpose(0, 2, 1, 3);
@@ -177,7 +178,8 @@ public final class MoTAttention extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
         long n = x.size() / x.tail();
         Shape rows = new Shape(n, dim);

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.routing.GroupedRows;
@@ -41,7 +42,8 @@ public final class MoTFeedForward extends AbstractBlock {
         this.dim = config.dim();
         boolean untieNorms = config.untie().norms();
         boolean pre = config.normOrder() == NormOrder.PRE;
-        inputNorm = pre ? addChildBlock("ffn_norm", MoTAttention.norms(config, dim, untieNorms)) : null;
+        inputNorm =
+                pre ? addChildBlock("ffn_norm", MoTAttention.norms(config, dim, untieNorms)) : null;
         experts =
                 addChildBlock(
                         "local_experts",
@@ -50,7 +52,10 @@ public final class MoTFeedForward extends AbstractBlock {
                                 config.untie().ffn(),
                                 t -> factory.create(config, layer, t)));
         outputNorm =
-                pre ? null : addChildBlock("ffn_out_norm", MoTAttention.norms(config, dim, untieNorms));
+                pre
+                        ? null
+                        : addChildBlock(
+                                "ffn_out_norm", MoTAttention.norms(config, dim, untieNorms));
     }
 
     @Override
@@ -61,7 +66,8 @@ public final class MoTFeedForward extends AbstractBlock {
         Shape shape = h.getShape();
         NDList auxiliary = new NDList();
         GroupedRows grouped = context.group(h.reshape(-1, dim), isUntied());
-        NDList out = new NDList(apply(ps, grouped, training, auxiliary).toOriginal().reshape(shape));
+        NDList out =
+                new NDList(apply(ps, grouped, training, auxiliary).toOriginal().reshape(shape));
         out.addAll(auxiliary);
         return out;
     }
@@ -77,8 +83,7 @@ public final class MoTFeedForward extends AbstractBlock {
      *     feed_forward.{tower}.{name}}
      * @return the branch output, grouped like {@code h}
      */
-    public GroupedRows apply(
-            ParameterStore ps, GroupedRows h, boolean training, NDList auxiliary) {
+    public GroupedRows apply(ParameterStore ps, GroupedRows h, boolean training, NDList auxiliary) {
         GroupedRows in = inputNorm == null ? h : inputNorm.apply(ps, h, training);
         GroupedRows y =
                 in.map(
@@ -103,7 +108,8 @@ public final class MoTFeedForward extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
         Shape rows = new Shape(x.size() / dim, dim);
         if (inputNorm != null) {

@@ -8,13 +8,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
 
 /**
  * One MoT decoder layer: {@code h = x + attention(x); out = h + feedForward(h)}, where the norms
- * sit inside the two branches according to the config's norm order. Input and output {@code (B,
- * T, D)}; standalone it needs a {@link ForwardContext} in its params.
+ * sit inside the two branches according to the config's norm order. Input and output {@code (B, T,
+ * D)}; standalone it needs a {@link ForwardContext} in its params.
  */
 public final class MoTLayer extends AbstractBlock {
 
@@ -84,7 +85,8 @@ public final class MoTLayer extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         attention.initialize(manager, dataType, inputShapes[0]);
         feedForward.initialize(manager, dataType, inputShapes[0]);
     }

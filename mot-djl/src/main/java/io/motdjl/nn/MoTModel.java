@@ -2,7 +2,6 @@ package io.motdjl.nn;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,9 +10,11 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -61,7 +62,9 @@ public final class MoTModel extends AbstractBlock {
         this.headOfModality = b.heads.clone();
         for (InputAdapter a : adapterOfModality) {
             if (!adapters.contains(a)) {
-                adapters.add(addChildBlock(adapters.isEmpty() ? "input" : "input_" + adapters.size(), a));
+                adapters.add(
+                        addChildBlock(
+                                adapters.isEmpty() ? "input" : "input_" + adapters.size(), a));
             }
         }
         trunk = addChildBlock("trunk", new MoTTrunk(config, b.feedForward));
@@ -153,12 +156,16 @@ public final class MoTModel extends AbstractBlock {
     }
 
     /**
-     * The input rows: grouped by modality when anything downstream is modality-specific and
-     * several modalities are present (ids are gathered before the adapters, so hidden rows are
-     * never gathered here), else one chunk in sequence order.
+     * The input rows: grouped by modality when anything downstream is modality-specific and several
+     * modalities are present (ids are gathered before the adapters, so hidden rows are never
+     * gathered here), else one chunk in sequence order.
      */
     private GroupedRows embed(
-            ParameterStore ps, MoTInputs in, ModalityRouting routing, boolean grouped, boolean training) {
+            ParameterStore ps,
+            MoTInputs in,
+            ModalityRouting routing,
+            boolean grouped,
+            boolean training) {
         int m = config.nModalities();
         if (!grouped) {
             int only = routing.permutation() == null ? routing.onlyModality() : 0;
@@ -180,7 +187,8 @@ public final class MoTModel extends AbstractBlock {
     }
 
     /** A head that serves some modalities only: zero rows for the others, in sequence order. */
-    private NDArray projectSome(ParameterStore ps, OutputHead head, GroupedRows x, boolean training) {
+    private NDArray projectSome(
+            ParameterStore ps, OutputHead head, GroupedRows x, boolean training) {
         GroupedRows out =
                 x.map(
                         (rows, m) ->
@@ -188,7 +196,9 @@ public final class MoTModel extends AbstractBlock {
                                         ? head.project(ps, rows, training)
                                         : rows.getManager()
                                                 .zeros(
-                                                        new Shape(rows.getShape().get(0), head.outputWidth()),
+                                                        new Shape(
+                                                                rows.getShape().get(0),
+                                                                head.outputWidth()),
                                                         rows.getDataType(),
                                                         rows.getDevice()));
         return out.toOriginal();
@@ -229,7 +239,8 @@ public final class MoTModel extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape tokens = inputShapes[0];
         Shape rows = new Shape(tokens.get(0) * tokens.get(1), config.dim());
         for (InputAdapter a : adapters) {
@@ -275,7 +286,10 @@ public final class MoTModel extends AbstractBlock {
         MoTConfig saved = MoTConfig.fromJson(is.readUTF());
         if (!saved.equals(config)) {
             throw new MalformedModelException(
-                    "the parameters were saved for config " + saved + " but this model has " + config);
+                    "the parameters were saved for config "
+                            + saved
+                            + " but this model has "
+                            + config);
         }
     }
 

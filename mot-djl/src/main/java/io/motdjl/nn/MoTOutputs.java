@@ -2,16 +2,17 @@ package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The named outputs of a {@link MoTModel} forward pass: one array per output head ({@link
- * VocabularyHead#OUTPUT} for the vocabulary head, {@code (B, T, V)}), then any auxiliary losses
- * the blocks produced, named {@value #AUXILIARY_PREFIX}{@code <where>.<what>}. A view over the
- * {@link NDList} the model returns (DJL's {@code Trainer} and {@code Predictor} pass that list
- * on unchanged).
+ * VocabularyHead#OUTPUT} for the vocabulary head, {@code (B, T, V)}), then any auxiliary losses the
+ * blocks produced, named {@value #AUXILIARY_PREFIX}{@code <where>.<what>}. A view over the {@link
+ * NDList} the model returns (DJL's {@code Trainer} and {@code Predictor} pass that list on
+ * unchanged).
  */
 public final class MoTOutputs {
 

@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,7 +44,9 @@ public final class MoTTrunk extends AbstractBlock {
         for (int l = 0; l < config.nLayers(); l++) {
             layers.add(addChildBlock("layer" + l, new MoTLayer(config, l, factory)));
         }
-        norm = addChildBlock("norm", MoTAttention.norms(config, config.dim(), config.untie().norms()));
+        norm =
+                addChildBlock(
+                        "norm", MoTAttention.norms(config, config.dim(), config.untie().norms()));
     }
 
     @Override
@@ -70,7 +74,8 @@ public final class MoTTrunk extends AbstractBlock {
      * @param length T
      * @param training whether this is a training pass
      * @param cache the key/value cache of an incremental pass, or null
-     * @param auxiliary receives auxiliary outputs, named {@code layers.{l}.feed_forward.{tower}.{name}}
+     * @param auxiliary receives auxiliary outputs, named {@code
+     *     layers.{l}.feed_forward.{tower}.{name}}
      * @return the final-normed rows, grouped like {@code x}
      */
     public GroupedRows apply(
@@ -85,7 +90,17 @@ public final class MoTTrunk extends AbstractBlock {
         for (int l = 0; l < layers.size(); l++) {
             KeyValueCache.Layer layerCache = cache == null ? null : cache.layer(l);
             NDList layerAuxiliary = new NDList();
-            x = layers.get(l).apply(ps, x, context, batch, length, training, layerCache, layerAuxiliary);
+            x =
+                    layers.get(l)
+                            .apply(
+                                    ps,
+                                    x,
+                                    context,
+                                    batch,
+                                    length,
+                                    training,
+                                    layerCache,
+                                    layerAuxiliary);
             for (NDArray a : layerAuxiliary) {
                 a.setName("layers." + l + "." + a.getName());
                 auxiliary.add(a);
@@ -108,7 +123,8 @@ public final class MoTTrunk extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape x = inputShapes[0];
         Shape rows = new Shape(x.size() / config.dim(), config.dim());
         for (MoTLayer layer : layers) {

@@ -6,8 +6,8 @@ import ai.djl.training.ParameterStore;
 
 /**
  * A modality's way out of the trunk: turns final hidden rows into one named output of the model
- * (the Chameleon setting's {@link VocabularyHead} gives {@code logits}; a diffusion setting's
- * image head gives noise predictions).
+ * (the Chameleon setting's {@link VocabularyHead} gives {@code logits}; a diffusion setting's image
+ * head gives noise predictions).
  */
 public interface OutputHead extends Block {
 

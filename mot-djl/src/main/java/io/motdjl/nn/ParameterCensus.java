@@ -3,6 +3,7 @@ package io.motdjl.nn;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -12,9 +13,9 @@ import java.util.Map;
 
 /**
  * Every parameter of a {@link MoTModel} with its path in the block tree and the modalities whose
- * tokens use it: a parameter inside tower {@code t} of a {@link PerModality} serves the
- * modalities mapped to {@code t}; an adapter or head serves the modalities given it; anything
- * else (attention's mixing has no parameters) serves every modality. This is how {@code bin/mot
+ * tokens use it: a parameter inside tower {@code t} of a {@link PerModality} serves the modalities
+ * mapped to {@code t}; an adapter or head serves the modalities given it; anything else
+ * (attention's mixing has no parameters) serves every modality. This is how {@code bin/mot
  * describe} counts parameters per modality.
  */
 public final class ParameterCensus {
@@ -22,7 +23,8 @@ public final class ParameterCensus {
     /**
      * One parameter.
      *
-     * @param path dot-separated path from the model, e.g. {@code trunk.layer0.attention.qkv.1.weight}
+     * @param path dot-separated path from the model, e.g. {@code
+     *     trunk.layer0.attention.qkv.1.weight}
      * @param parameter the parameter
      * @param modalities the modality ids whose tokens use it
      */
@@ -105,7 +107,9 @@ public final class ParameterCensus {
 
     /** A child's name without the two-digit position DJL prefixes it with. */
     static String childName(String key) {
-        return key.length() > 2 && Character.isDigit(key.charAt(0)) && Character.isDigit(key.charAt(1))
+        return key.length() > 2
+                        && Character.isDigit(key.charAt(0))
+                        && Character.isDigit(key.charAt(1))
                 ? key.substring(2)
                 : key;
     }

@@ -9,8 +9,10 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,8 +20,8 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Untying at the module level: one ordinary block per parameter set ("tower"), each modality
- * mapped to one tower. Untied, every modality has a tower of its own (the reference's {@code
+ * Untying at the module level: one ordinary block per parameter set ("tower"), each modality mapped
+ * to one tower. Untied, every modality has a tower of its own (the reference's {@code
  * local_experts} lists); tied, one block serves every modality (the dense baseline). A modality's
  * rows only ever pass through its own tower's block.
  *
@@ -44,7 +46,8 @@ public final class PerModality<T extends Block> extends AbstractBlock {
         for (int t = 0; t < numTowers; t++) {
             T block = factory.apply(t);
             if (block == null) {
-                throw new IllegalArgumentException("the block factory returned null for tower " + t);
+                throw new IllegalArgumentException(
+                        "the block factory returned null for tower " + t);
             }
             // DJL prefixes child names with their position: "01tower0" reads better than "010"
             towers.add(addChildBlock("tower" + t, block));
@@ -59,14 +62,16 @@ public final class PerModality<T extends Block> extends AbstractBlock {
      * @param <T> the block type
      * @return the container
      */
-    public static <T extends Block> PerModality<T> untied(int numModalities, IntFunction<T> factory) {
+    public static <T extends Block> PerModality<T> untied(
+            int numModalities, IntFunction<T> factory) {
         int[] identity = new int[numModalities];
         Arrays.setAll(identity, m -> m);
         return new PerModality<>(identity, factory);
     }
 
     /** One block shared by all {@code numModalities} modalities. */
-    public static <T extends Block> PerModality<T> shared(int numModalities, IntFunction<T> factory) {
+    public static <T extends Block> PerModality<T> shared(
+            int numModalities, IntFunction<T> factory) {
         return new PerModality<>(new int[numModalities], factory);
     }
 
@@ -92,13 +97,15 @@ public final class PerModality<T extends Block> extends AbstractBlock {
 
     private static int checkMapping(int[] towerOfModality) {
         if (towerOfModality.length == 0) {
-            throw new IllegalArgumentException("a per-modality container needs at least one modality");
+            throw new IllegalArgumentException(
+                    "a per-modality container needs at least one modality");
         }
         int numTowers = 0;
         for (int t : towerOfModality) {
             if (t < 0) {
                 throw new IllegalArgumentException(
-                        "tower indices must be non-negative, got " + Arrays.toString(towerOfModality));
+                        "tower indices must be non-negative, got "
+                                + Arrays.toString(towerOfModality));
             }
             numTowers = Math.max(numTowers, t + 1);
         }
@@ -109,7 +116,10 @@ public final class PerModality<T extends Block> extends AbstractBlock {
         for (int t = 0; t < numTowers; t++) {
             if (!used[t]) {
                 throw new IllegalArgumentException(
-                        "tower " + t + " serves no modality in " + Arrays.toString(towerOfModality));
+                        "tower "
+                                + t
+                                + " serves no modality in "
+                                + Arrays.toString(towerOfModality));
             }
         }
         return numTowers;
@@ -180,16 +190,20 @@ public final class PerModality<T extends Block> extends AbstractBlock {
         NDArray ids = inputs.get(1);
         if (ids.getShape().dimension() != 1 || ids.getShape().get(0) != rows.getShape().get(0)) {
             throw new IllegalArgumentException(
-                    "modality ids must have shape (" + rows.getShape().get(0) + "), one per row, got "
+                    "modality ids must have shape ("
+                            + rows.getShape().get(0)
+                            + "), one per row, got "
                             + ids.getShape());
         }
         // the routing's index arrays live in the ids' manager: backward needs them after this call
         ModalityRouting routing = ModalityRouting.of(ids, numModalities());
-        return new NDList(apply(ps, GroupedRows.fromOriginal(routing, rows), training).toOriginal());
+        return new NDList(
+                apply(ps, GroupedRows.fromOriginal(routing, rows), training).toOriginal());
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         for (T tower : towers) {
             tower.initialize(manager, dataType, inputShapes[0]);
         }
@@ -202,6 +216,10 @@ public final class PerModality<T extends Block> extends AbstractBlock {
 
     @Override
     public String toString() {
-        return "PerModality(towers=" + Arrays.toString(towerOfModality) + ", " + towers.get(0) + ")";
+        return "PerModality(towers="
+                + Arrays.toString(towerOfModality)
+                + ", "
+                + towers.get(0)
+                + ")";
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.util.Scalars;
 
 /**
@@ -59,7 +60,10 @@ public final class QkNorm extends AbstractBlock {
         Shape shape = qkv.getShape();
         if (shape.dimension() != 4 || shape.get(1) != 3 || shape.tail() != headDim) {
             throw new IllegalArgumentException(
-                    "QkNorm expects queries, keys and values (n, 3, H, " + headDim + "), got " + shape);
+                    "QkNorm expects queries, keys and values (n, 3, H, "
+                            + headDim
+                            + "), got "
+                            + shape);
         }
         NDList qkAndV = qkv.split(new long[] {2}, 1);
         NDArray qk = qkAndV.get(0);

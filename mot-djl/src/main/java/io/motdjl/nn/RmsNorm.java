@@ -8,12 +8,13 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.util.Scalars;
 
 /**
- * RMSNorm over the last axis, {@code x · rsqrt(mean(x²) + eps) · w}, with one learned scale
- * vector {@code w} (parameter {@code weight}, initialised to ones). Half-precision inputs are
- * normalised in float32; float32 and float64 in their own type.
+ * RMSNorm over the last axis, {@code x · rsqrt(mean(x²) + eps) · w}, with one learned scale vector
+ * {@code w} (parameter {@code weight}, initialised to ones). Half-precision inputs are normalised
+ * in float32; float32 and float64 in their own type.
  */
 public final class RmsNorm extends AbstractBlock {
 
@@ -45,8 +46,8 @@ public final class RmsNorm extends AbstractBlock {
      * RMSNorm of {@code x} over its last axis with scale {@code weight} (which broadcasts against
      * {@code x}): {@code x · (mean(x²) + eps)^(-1/2) · weight}.
      *
-     * <p>Multiplying by the inverse root (rather than dividing by the root) keeps the backward
-     * pass to cheap products: the division's backward needs several full-size temporaries.
+     * <p>Multiplying by the inverse root (rather than dividing by the root) keeps the backward pass
+     * to cheap products: the division's backward needs several full-size temporaries.
      *
      * @param x the input
      * @param weight the scale, broadcastable against {@code x}
@@ -125,7 +126,10 @@ public final class RmsNorm extends AbstractBlock {
         public RmsNorm build() {
             if (width <= 0 || !(eps > 0)) {
                 throw new IllegalArgumentException(
-                        "RmsNorm needs a positive width and eps, got width=" + width + ", eps=" + eps);
+                        "RmsNorm needs a positive width and eps, got width="
+                                + width
+                                + ", eps="
+                                + eps);
             }
             return new RmsNorm(this);
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.config.RopeStyle;
 import io.motdjl.util.NativeArrays;
 
@@ -49,7 +50,11 @@ public final class RotaryEmbedding {
      * float32 tables are as exact as they can be.
      */
     public static Tables tables(
-            NDManager manager, int length, int headDim, double theta, RopeStyle style,
+            NDManager manager,
+            int length,
+            int headDim,
+            double theta,
+            RopeStyle style,
             DataType type) {
         return tables(manager, 0, length, headDim, theta, style, type);
     }

@@ -13,8 +13,8 @@ import ai.djl.util.PairList;
 
 /**
  * The SwiGLU feed-forward {@code W2 (silu(W1 x) * W3 x)}, bias-free. {@code W1} and {@code W3} are
- * stored as one projection {@code w13 [2F, D]} (rows {@code 0..F-1} are {@code W1}), so both run
- * as one matmul; checkpoints name the halves {@code w1} and {@code w3}.
+ * stored as one projection {@code w13 [2F, D]} (rows {@code 0..F-1} are {@code W1}), so both run as
+ * one matmul; checkpoints name the halves {@code w1} and {@code w3}.
  *
  * <p>Input {@code (..., D)}, output {@code (..., D)}.
  */
@@ -56,7 +56,8 @@ public final class SwiGlu extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
         w13.initialize(manager, dataType, in);
         w2.initialize(manager, dataType, in.slice(0, in.dimension() - 1).add(hidden));

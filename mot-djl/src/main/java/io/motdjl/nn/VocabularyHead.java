@@ -11,8 +11,8 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 /**
- * The output projection over a joint vocabulary, {@code weight [V, D]} (bias-free, initialised
- * N(0, 0.02²)): hidden rows to next-token logits, the model output {@value #OUTPUT}.
+ * The output projection over a joint vocabulary, {@code weight [V, D]} (bias-free, initialised N(0,
+ * 0.02²)): hidden rows to next-token logits, the model output {@value #OUTPUT}.
  */
 public final class VocabularyHead extends AbstractBlock implements OutputHead {
 

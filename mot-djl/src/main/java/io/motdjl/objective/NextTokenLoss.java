@@ -40,9 +40,7 @@ public final class NextTokenLoss {
         DataType type = logits.getDataType();
         if (length < 2) {
             NDArray nan = logits.getManager().full(new Shape(), Float.NaN, type);
-            NDArray nans =
-                    logits.getManager()
-                            .full(new Shape(numModalities), Float.NaN, type);
+            NDArray nans = logits.getManager().full(new Shape(numModalities), Float.NaN, type);
             return new LossValue(
                     nan, nans, logits.getManager().zeros(new Shape(numModalities), type));
         }

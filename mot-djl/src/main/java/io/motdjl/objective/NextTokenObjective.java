@@ -2,6 +2,7 @@ package io.motdjl.objective;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+
 import io.motdjl.nn.MoTOutputs;
 
 /**

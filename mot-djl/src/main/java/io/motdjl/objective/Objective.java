@@ -1,6 +1,7 @@
 package io.motdjl.objective;
 
 import ai.djl.ndarray.NDList;
+
 import io.motdjl.nn.MoTOutputs;
 
 /**

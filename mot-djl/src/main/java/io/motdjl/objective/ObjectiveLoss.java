@@ -3,7 +3,9 @@ package io.motdjl.objective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+
 import io.motdjl.nn.MoTOutputs;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -66,8 +68,12 @@ public final class ObjectiveLoss extends Loss {
     public LossValue compute(NDList labels, NDList predictions) {
         if (labels.isEmpty() || predictions.isEmpty()) {
             throw new IllegalArgumentException(
-                    objective + " needs labels and the model's outputs; got " + labels.size()
-                            + " label(s) and " + predictions.size() + " prediction(s)");
+                    objective
+                            + " needs labels and the model's outputs; got "
+                            + labels.size()
+                            + " label(s) and "
+                            + predictions.size()
+                            + " prediction(s)");
         }
         return objective.evaluate(MoTOutputs.of(predictions), labels);
     }

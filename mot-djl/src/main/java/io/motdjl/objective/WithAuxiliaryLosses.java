@@ -2,18 +2,20 @@ package io.motdjl.objective;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.util.Scalars;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * An objective plus weighted auxiliary losses from the model's outputs: {@code loss = base + Σ
- * weight(kind) · aux}, where an auxiliary output named {@code aux.layers.3.feed_forward.0.load_balance}
- * is of kind {@code load_balance} (the last part of its name). Every auxiliary output must have a
- * weight (0 to ignore one knowingly), so a new kind of auxiliary loss is never silently dropped.
- * The per-modality metrics are the base objective's.
+ * weight(kind) · aux}, where an auxiliary output named {@code
+ * aux.layers.3.feed_forward.0.load_balance} is of kind {@code load_balance} (the last part of its
+ * name). Every auxiliary output must have a weight (0 to ignore one knowingly), so a new kind of
+ * auxiliary loss is never silently dropped. The per-modality metrics are the base objective's.
  */
 public final class WithAuxiliaryLosses implements Objective {
 
@@ -29,7 +31,9 @@ public final class WithAuxiliaryLosses implements Objective {
         for (Map.Entry<String, Double> e : weights.entrySet()) {
             if (e.getValue() == null || !Double.isFinite(e.getValue()) || e.getValue() < 0) {
                 throw new IllegalArgumentException(
-                        "auxiliary loss weight for '" + e.getKey() + "' must be finite and >= 0, got "
+                        "auxiliary loss weight for '"
+                                + e.getKey()
+                                + "' must be finite and >= 0, got "
                                 + e.getValue());
             }
         }
@@ -55,8 +59,12 @@ public final class WithAuxiliaryLosses implements Objective {
             Double weight = weights.get(kind);
             if (weight == null) {
                 throw new IllegalArgumentException(
-                        "the model reports the auxiliary loss '" + e.getKey() + "' of kind '" + kind
-                                + "', which has no weight; weights are given for " + weights.keySet());
+                        "the model reports the auxiliary loss '"
+                                + e.getKey()
+                                + "' of kind '"
+                                + kind
+                                + "', which has no weight; weights are given for "
+                                + weights.keySet());
             }
             if (weight != 0) {
                 NDArray aux = e.getValue();

@@ -4,19 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+
 import java.util.function.BinaryOperator;
 
 /**
- * Token rows kept grouped by modality: one contiguous chunk per modality present, in the order of
- * a {@link ModalityRouting}'s stable sort. A model keeps its residual stream in this form from the
- * embedding to the final norm, so every modality-specific computation runs on its own chunk with
- * no gather at all; only attention, which mixes all tokens of a sequence, needs the rows back in
- * sequence order ({@link #toOriginal()}), and its output is grouped again ({@link
- * #fromOriginal}). Both moves are one differentiable index operation.
+ * Token rows kept grouped by modality: one contiguous chunk per modality present, in the order of a
+ * {@link ModalityRouting}'s stable sort. A model keeps its residual stream in this form from the
+ * embedding to the final norm, so every modality-specific computation runs on its own chunk with no
+ * gather at all; only attention, which mixes all tokens of a sequence, needs the rows back in
+ * sequence order ({@link #toOriginal()}), and its output is grouped again ({@link #fromOriginal}).
+ * Both moves are one differentiable index operation.
  *
- * <p>Rows that need no grouping (one modality present, or a computation with one parameter set
- * for every modality) are a single chunk in their original order: the same code runs the dense
- * baseline without any gather.
+ * <p>Rows that need no grouping (one modality present, or a computation with one parameter set for
+ * every modality) are a single chunk in their original order: the same code runs the dense baseline
+ * without any gather.
  */
 public final class GroupedRows {
 
@@ -29,8 +30,8 @@ public final class GroupedRows {
     }
 
     /**
-     * Rows in their original order as one chunk that every modality's function will see as
-     * modality {@code modality} (for a tied computation any modality will do).
+     * Rows in their original order as one chunk that every modality's function will see as modality
+     * {@code modality} (for a tied computation any modality will do).
      *
      * @param rows {@code (N, ...)} rows
      * @param modality the modality id passed to functions of the chunk
@@ -95,7 +96,11 @@ public final class GroupedRows {
         for (int m = 0; m < chunks.length; m++) {
             if ((chunks[m] != null) != routing.isPresent(m)) {
                 throw new IllegalArgumentException(
-                        "modality " + m + (routing.isPresent(m) ? " has rows but no chunk" : " has a chunk but no rows"));
+                        "modality "
+                                + m
+                                + (routing.isPresent(m)
+                                        ? " has rows but no chunk"
+                                        : " has a chunk but no rows"));
             }
         }
         return new GroupedRows(routing, chunks.clone());

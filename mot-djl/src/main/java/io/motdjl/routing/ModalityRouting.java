@@ -1,20 +1,20 @@
 package io.motdjl.routing;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
-import io.motdjl.util.NativeArrays;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import io.motdjl.util.NativeArrays;
+
 import java.util.Arrays;
 
 /**
- * Index masks for deterministic routing by modality id, computed once per forward pass and
- * shared by every layer: a stable sort of the {@code B·T} token rows by modality, its inverse, and
- * the count per modality. {@link GroupedRows} uses them to keep rows in contiguous per-modality
- * chunks; both gathers are differentiable, so gradients reach the input and every modality's
- * parameters, and a modality with no tokens is skipped (its parameters receive no gradient).
+ * Index masks for deterministic routing by modality id, computed once per forward pass and shared
+ * by every layer: a stable sort of the {@code B·T} token rows by modality, its inverse, and the
+ * count per modality. {@link GroupedRows} uses them to keep rows in contiguous per-modality chunks;
+ * both gathers are differentiable, so gradients reach the input and every modality's parameters,
+ * and a modality with no tokens is skipped (its parameters receive no gradient).
  */
 public final class ModalityRouting implements AutoCloseable {
 
@@ -132,7 +132,6 @@ public final class ModalityRouting implements AutoCloseable {
         return counts[m] > 0;
     }
 
-
     /**
      * The modality of every row when at most one modality is present (0 for an empty batch), else
      * -1.
@@ -149,7 +148,9 @@ public final class ModalityRouting implements AutoCloseable {
         return inversePermutation;
     }
 
-    /** The flat row indices of modality {@code m}'s tokens, in order (for inspection; a host copy). */
+    /**
+     * The flat row indices of modality {@code m}'s tokens, in order (for inspection; a host copy).
+     */
     public long[] indicesOf(int m) {
         if (permutation == null) {
             return onlyModality == m
@@ -175,7 +176,9 @@ public final class ModalityRouting implements AutoCloseable {
         return points;
     }
 
-    /** The permutation that sorts rows by modality, or {@code null} when one modality is present. */
+    /**
+     * The permutation that sorts rows by modality, or {@code null} when one modality is present.
+     */
     public NDArray permutation() {
         return permutation;
     }

@@ -1,9 +1,9 @@
 package io.motdjl.tokenize;
 
+import io.motdjl.util.Seeds;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.motdjl.util.Seeds;
 
 import java.util.Arrays;
 import java.util.List;

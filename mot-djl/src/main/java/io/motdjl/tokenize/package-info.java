@@ -3,9 +3,9 @@
  *
  * <ul>
  *   <li>{@link io.motdjl.tokenize.ImageTokenizer}: a grayscale image to a fixed number of discrete
- *       codes and back; {@link io.motdjl.tokenize.PatchKMeansTokenizer} is one (vector
- *       quantisation of square patches, {@link io.motdjl.tokenize.PatchGrid}), saved and loaded as
- *       a small JSON file.
+ *       codes and back; {@link io.motdjl.tokenize.PatchKMeansTokenizer} is one (vector quantisation
+ *       of square patches, {@link io.motdjl.tokenize.PatchGrid}), saved and loaded as a small JSON
+ *       file.
  *   <li>{@link io.motdjl.tokenize.JointVocabulary}: one vocabulary for UTF-8 text bytes, the
  *       special tokens (BOS, EOS, BOI, EOI, PAD) and the image codes; modality ids follow from the
  *       token ranges. {@code generate.ChameleonGenerator} and the zoo's translators speak it.

@@ -5,7 +5,9 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.data.EpochShuffleSampler;
+
 import java.io.IOException;
 import java.util.Iterator;
 

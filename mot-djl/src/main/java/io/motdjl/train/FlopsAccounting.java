@@ -22,9 +22,9 @@ import io.motdjl.config.MoTConfig;
  *       token, while MoT has more {@link #totalParameters() parameters}.
  *   <li>The attention term counts the score matmul {@code QKᵀ} and the value matmul {@code AV},
  *       each {@code 2·T·H·hd} per token, over the <em>full</em> length {@code T}, as Hoffmann et
- *       al. 2022 (App. F) do: it is not halved for causality, since the implementation computes
- *       the full masked score matrix. (Kaplan et al. 2020 count {@code 2·T·d_attn} per layer,
- *       half of this term.)
+ *       al. 2022 (App. F) do: it is not halved for causality, since the implementation computes the
+ *       full masked score matrix. (Kaplan et al. 2020 count {@code 2·T·d_attn} per layer, half of
+ *       this term.)
  *   <li>The output head costs {@code 2·V·d}; the embedding lookup is a gather and costs nothing.
  *   <li>RMSNorms, the softmax, RoPE, the residual adds and SiLU are elementwise, {@code O(d)} per
  *       token against {@code O(d²)} for the matmuls, and are left out of the FLOPs; their

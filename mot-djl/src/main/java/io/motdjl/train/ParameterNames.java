@@ -3,15 +3,16 @@ package io.motdjl.train;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The stable names of a block's parameters ({@link Block#getParameters()} keys, such as {@code
- * 02trunk_01layer0_01attention_01qkv_02tower1_weight}) and their ids. DJL optimizers see only parameter ids, which are
- * random per {@link Parameter} object, so optimizer state is saved under names and mapped back to
- * the ids of a freshly built model on load.
+ * 02trunk_01layer0_01attention_01qkv_02tower1_weight}) and their ids. DJL optimizers see only
+ * parameter ids, which are random per {@link Parameter} object, so optimizer state is saved under
+ * names and mapped back to the ids of a freshly built model on load.
  */
 public final class ParameterNames {
 

@@ -10,7 +10,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
+
 import io.motdjl.io.CheckpointException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,8 +24,6 @@ import java.io.OutputStream;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * AdamW, Adam with decoupled weight decay (Loshchilov &amp; Hutter, "Decoupled Weight Decay
@@ -55,12 +58,12 @@ import org.slf4j.LoggerFactory;
  * parameter not at all. After updating a weight its gradient is set to zero, as DJL's built-in
  * PyTorch optimizers do (DJL's gradient collector never zeroes gradients itself).
  *
- * <p><b>In place.</b> Per parameter and update: 13 elementwise native operations (12 without
- * decay) plus the gradient reset. The moments and the weight are updated in place; the only
- * temporaries are {@code g²}, the denominator and the step (at most two alive at a time), closed
- * before {@code update} returns, and the caller's gradient is only read. The moments are computed
- * as {@code m ← (m·β1/(1 − β1) + g)·(1 − β1)} and the step as {@code (lr·sqrt(c2)/c1)·m / (sqrt(v)
- * + ε·sqrt(c2))}: the formula above up to float rounding. The update runs outside a gradient
+ * <p><b>In place.</b> Per parameter and update: 13 elementwise native operations (12 without decay)
+ * plus the gradient reset. The moments and the weight are updated in place; the only temporaries
+ * are {@code g²}, the denominator and the step (at most two alive at a time), closed before {@code
+ * update} returns, and the caller's gradient is only read. The moments are computed as {@code m ←
+ * (m·β1/(1 − β1) + g)·(1 − β1)} and the step as {@code (lr·sqrt(c2)/c1)·m / (sqrt(v) +
+ * ε·sqrt(c2))}: the formula above up to float rounding. The update runs outside a gradient
  * collector, as {@code Trainer.step()} calls it, so none of this is recorded for backward.
  *
  * <p><b>State.</b> The first and second moments and the update count of each parameter live in a

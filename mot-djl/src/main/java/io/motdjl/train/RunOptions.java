@@ -3,14 +3,16 @@ package io.motdjl.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.training.listener.TrainingListener;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.function.Function;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.Objective;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * How a {@link TrainingRun} runs, as opposed to what it computes ({@link TrainingSettings}): the
@@ -47,17 +49,24 @@ public final class RunOptions {
         Objective o = objective.apply(config);
         if (o.numModalities() != config.nModalities()) {
             throw new IllegalArgumentException(
-                    "the objective " + o + " reports " + o.numModalities()
-                            + " modalities but the model has " + config.nModalities());
+                    "the objective "
+                            + o
+                            + " reports "
+                            + o.numModalities()
+                            + " modalities but the model has "
+                            + config.nModalities());
         }
         return o;
     }
 
-    /** Builds the (uninitialised) model for {@code config} (default: {@code new MoTModel(config)}). */
+    /**
+     * Builds the (uninitialised) model for {@code config} (default: {@code new MoTModel(config)}).
+     */
     public MoTModel model(MoTConfig config) {
         MoTModel m = model.apply(config);
         if (!m.config().equals(config)) {
-            throw new IllegalArgumentException("the model builder returned a model of another config");
+            throw new IllegalArgumentException(
+                    "the model builder returned a model of another config");
         }
         return m;
     }
@@ -99,7 +108,8 @@ public final class RunOptions {
         private boolean progressBar = true;
         private List<String> modalityNames = List.of();
         private final List<TrainingListener> listeners = new ArrayList<>();
-        private Function<MoTConfig, Objective> objective = c -> new NextTokenObjective(c.nModalities());
+        private Function<MoTConfig, Objective> objective =
+                c -> new NextTokenObjective(c.nModalities());
         private Function<MoTConfig, MoTModel> model = MoTModel::new;
 
         private Builder() {}

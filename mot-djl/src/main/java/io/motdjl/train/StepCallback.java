@@ -1,6 +1,7 @@
 package io.motdjl.train;
 
 import ai.djl.translate.TranslateException;
+
 import java.io.IOException;
 
 /**

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.listener.TrainingListener;
+
 import java.util.Map;
 
 /**

@@ -1,6 +1,7 @@
 package io.motdjl.train;
 
 import io.motdjl.objective.ModalityLosses;
+
 /**
  * What one training step did. Losses are those of the step's batch before the update.
  *

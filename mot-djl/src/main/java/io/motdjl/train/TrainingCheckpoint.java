@@ -4,11 +4,13 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.StrictJson;
 import io.motdjl.nn.MoTModel;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,12 +1,15 @@
 package io.motdjl.train;
 
-import io.motdjl.objective.ModalityLosses;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
-import java.util.List;
-import java.util.Locale;
+
+import io.motdjl.objective.ModalityLosses;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A DJL training listener that logs, every N steps through SLF4J, the training loss per modality

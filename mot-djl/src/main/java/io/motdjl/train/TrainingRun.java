@@ -1,8 +1,5 @@
 package io.motdjl.train;
 
-import io.motdjl.objective.ModalityLosses;
-import io.motdjl.objective.ObjectiveLoss;
-import io.motdjl.util.Seeds;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.TrainingDivergedException;
@@ -25,10 +22,18 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.data.EpochShuffleSampler;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.ObjectiveLoss;
+import io.motdjl.util.Seeds;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,14 +43,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link MoTModel} on DJL's {@link Trainer}: an {@link io.motdjl.objective.Objective} (next-token loss by default) as a DJL loss ({@link ObjectiveLoss}), {@link
- * ResumableAdamW} with a {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order
- * that wraps around epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact
- * checkpoint/resume.
+ * Trains a {@link MoTModel} on DJL's {@link Trainer}: an {@link io.motdjl.objective.Objective}
+ * (next-token loss by default) as a DJL loss ({@link ObjectiveLoss}), {@link ResumableAdamW} with a
+ * {@link WarmupCosineTracker}, global-norm gradient clipping, a seeded data order that wraps around
+ * epochs, per-modality logging, held-out evaluation, FLOPs accounting and exact checkpoint/resume.
  *
  * <pre>{@code
  * try (TrainingRun run = TrainingRun.start(config, settings, trainData)) {
@@ -76,7 +79,6 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The {@link Seeds} stream of the engine seed set before each step. */
     private static final long ENGINE_SEED_STREAM = 0x53544550L; // "STEP"
-
 
     private static final Logger logger = LoggerFactory.getLogger(TrainingRun.class);
     private static final String MODEL_NAME = "mot";

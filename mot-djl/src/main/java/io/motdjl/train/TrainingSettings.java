@@ -2,6 +2,7 @@ package io.motdjl.train;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -2,11 +2,12 @@
  * Training MoT models on DJL's {@link ai.djl.training.Trainer}.
  *
  * <p>{@link io.motdjl.train.TrainingRun} is the driver: it builds the model, the {@link
- * io.motdjl.objective.ObjectiveLoss}, the {@link io.motdjl.train.ResumableAdamW} optimizer with a {@link
- * io.motdjl.train.WarmupCosineTracker}, trains for a number of steps with global-norm clipping
- * ({@link io.motdjl.train.GlobalNormClipping}), evaluates held-out loss per modality ({@link
- * io.motdjl.objective.ModalityLosses}), counts FLOPs ({@link io.motdjl.train.FlopsAccounting}) and
- * saves and resumes exact checkpoints ({@link io.motdjl.train.TrainingCheckpoint}).
+ * io.motdjl.objective.ObjectiveLoss}, the {@link io.motdjl.train.ResumableAdamW} optimizer with a
+ * {@link io.motdjl.train.WarmupCosineTracker}, trains for a number of steps with global-norm
+ * clipping ({@link io.motdjl.train.GlobalNormClipping}), evaluates held-out loss per modality
+ * ({@link io.motdjl.objective.ModalityLosses}), counts FLOPs ({@link
+ * io.motdjl.train.FlopsAccounting}) and saves and resumes exact checkpoints ({@link
+ * io.motdjl.train.TrainingCheckpoint}).
  *
  * <p><b>Data contract.</b> Training and held-out data are DJL {@link
  * ai.djl.training.dataset.Dataset}s whose batches hold
@@ -31,6 +32,3 @@
  * same FLOPs per token.
  */
 package io.motdjl.train;
-
-import io.motdjl.objective.ModalityLosses;
-import io.motdjl.objective.ObjectiveLoss;

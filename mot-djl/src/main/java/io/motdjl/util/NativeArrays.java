@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
  * Arrays created from Java data whose memory belongs to libtorch rather than to a Java direct
  * buffer. DJL's PyTorch engine wraps Java data without copying; if such an array is saved by
  * autograd (an index, a rotary table) and its Java wrapper is closed before the backward pass, the
- * garbage collector frees memory that PyTorch still reads. A native copy is kept alive by
- * PyTorch's own reference counting instead. See {@link Scalars}.
+ * garbage collector frees memory that PyTorch still reads. A native copy is kept alive by PyTorch's
+ * own reference counting instead. See {@link Scalars}.
  */
 public final class NativeArrays {
 

@@ -3,7 +3,6 @@ package io.motdjl.util;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * Scalar constants that are safe to use inside an autograd graph.
@@ -22,7 +21,9 @@ public final class Scalars {
     public static NDArray of(NDManager manager, double value, DataType type) {
         try (NDArray javaBacked = manager.create(value)) {
             // the cast (or clone) allocates in libtorch, detaching the value from the Java buffer
-            return type == DataType.FLOAT64 ? javaBacked.duplicate() : javaBacked.toType(type, false);
+            return type == DataType.FLOAT64
+                    ? javaBacked.duplicate()
+                    : javaBacked.toType(type, false);
         }
     }
 

@@ -24,8 +24,8 @@ public final class Seeds {
 
     /**
      * A well-mixed 64-bit value for {@code (seed, stream, index)}: SplitMix64's finaliser over
-     * {@code seed · γ + stream · c + index}, so that nearby seeds, streams or indices give unrelated
-     * values.
+     * {@code seed · γ + stream · c + index}, so that nearby seeds, streams or indices give
+     * unrelated values.
      */
     public static long mix(long seed, long stream, long index) {
         long z = seed * GOLDEN_GAMMA + stream * STREAM_MULTIPLIER + index;

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.motdjl.GoldenCase;
-import java.nio.file.Files;
-import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 class MoTConfigTest {
 
@@ -23,7 +25,8 @@ class MoTConfigTest {
             assertEquals(config, MoTConfig.read(copy));
             assertEquals(config, MoTConfig.fromJson(config.toJson()));
         }
-        MoTConfig pre = MoTConfig.read(GoldenCase.dir("pre-norm-three-modalities").resolve("config.json"));
+        MoTConfig pre =
+                MoTConfig.read(GoldenCase.dir("pre-norm-three-modalities").resolve("config.json"));
         assertEquals(NormOrder.PRE, pre.normOrder());
         assertEquals(RopeStyle.HALF, pre.ropeStyle());
         assertEquals(3, pre.nModalities());
@@ -48,22 +51,32 @@ class MoTConfigTest {
     void rejectsMalformedJsonWithClearMessages(@TempDir Path dir) throws Exception {
         String good = MoTConfig.builder().build().toJson();
         assertMessage("unknown key \"dims\"", good.replace("\"dim\"", "\"dims\""));
-        assertMessage("missing required key \"dim\"", good.replace("\"dim\"", "\"__drop\"").replaceAll(",\\s*\"__drop\": \\d+", ""));
-        assertMessage("\"n_layers\" must be an integer", good.replaceFirst("\"n_layers\": 2", "\"n_layers\": 2.5"));
-        assertMessage("norm_order must be \"post\" or \"pre\", got \"middle\"", good.replace("\"post\"", "\"middle\""));
-        assertMessage("\"qk_norm\" must be true or false", good.replace("\"qk_norm\": true", "\"qk_norm\": 1"));
+        assertMessage(
+                "missing required key \"dim\"",
+                good.replace("\"dim\"", "\"__drop\"").replaceAll(",\\s*\"__drop\": \\d+", ""));
+        assertMessage(
+                "\"n_layers\" must be an integer",
+                good.replaceFirst("\"n_layers\": 2", "\"n_layers\": 2.5"));
+        assertMessage(
+                "norm_order must be \"post\" or \"pre\", got \"middle\"",
+                good.replace("\"post\"", "\"middle\""));
+        assertMessage(
+                "\"qk_norm\" must be true or false",
+                good.replace("\"qk_norm\": true", "\"qk_norm\": 1"));
         assertMessage("not valid JSON", "{ not json");
         // strict: a repeated key or a comment is an error, never silently accepted
         assertMessage("duplicate key \"dim\"", good.replaceFirst("\\{", "{\"dim\": 8, "));
         assertMessage("not valid JSON", good.replaceFirst("\\{", "{ // a comment\n"));
         Path file = dir.resolve("config.json");
         Files.writeString(file, "[1, 2]");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
         assertTrue(e.getMessage().contains("expected a JSON object"), e.getMessage());
     }
 
     private static void assertMessage(String fragment, String json) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MoTConfig.fromJson(json));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> MoTConfig.fromJson(json));
         assertTrue(e.getMessage().contains(fragment), "message was: " + e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.motdjl.tokenize.JointVocabulary;
+
 import org.junit.jupiter.api.Test;
 
 class ChameleonSequenceBuilderTest {

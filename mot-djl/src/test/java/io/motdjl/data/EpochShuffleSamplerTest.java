@@ -11,9 +11,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
 
-import org.junit.jupiter.api.Test;
-
 import io.motdjl.tokenize.JointVocabulary;
+
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,8 +139,7 @@ class EpochShuffleSamplerTest {
         }
     }
 
-    private static List<List<Long>> batches(
-            EpochShuffleSampler sampler, RandomAccessDataset data) {
+    private static List<List<Long>> batches(EpochShuffleSampler sampler, RandomAccessDataset data) {
         List<List<Long>> out = new ArrayList<>();
         for (Iterator<List<Long>> it = sampler.sample(data); it.hasNext(); ) {
             out.add(it.next());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.motdjl.tokenize.JointVocabulary;
+
 import org.junit.jupiter.api.Test;
 
 class ChameleonDecodingRuleTest {
@@ -37,7 +38,10 @@ class ChameleonDecodingRuleTest {
         state.accept(JointVocabulary.EOI);
         mask = allowed(state);
         assertTrue(mask['x'] && mask[JointVocabulary.EOS] && mask[JointVocabulary.BOI]);
-        assertFalse(mask[JointVocabulary.BOS] || mask[JointVocabulary.PAD] || mask[JointVocabulary.EOI]);
+        assertFalse(
+                mask[JointVocabulary.BOS]
+                        || mask[JointVocabulary.PAD]
+                        || mask[JointVocabulary.EOI]);
         assertFalse(mask[VOCAB.imageToken(0)], "no image code outside an image");
     }
 
@@ -45,8 +49,12 @@ class ChameleonDecodingRuleTest {
     void textOnlyRuleNeverOpensAnImage() {
         ChameleonDecodingRule rule = new ChameleonDecodingRule(VOCAB, 3, false);
         int[] prompt = {
-            JointVocabulary.BOS, JointVocabulary.BOI, VOCAB.imageToken(1), VOCAB.imageToken(2),
-            VOCAB.imageToken(3), JointVocabulary.EOI
+            JointVocabulary.BOS,
+            JointVocabulary.BOI,
+            VOCAB.imageToken(1),
+            VOCAB.imageToken(2),
+            VOCAB.imageToken(3),
+            JointVocabulary.EOI
         };
         boolean[] mask = allowed(rule.start(prompt));
         for (int t = 0; t < mask.length; t++) {
@@ -68,7 +76,9 @@ class ChameleonDecodingRuleTest {
                 () ->
                         rule.start(
                                 new int[] {
-                                    JointVocabulary.BOI, VOCAB.imageToken(0), VOCAB.imageToken(0),
+                                    JointVocabulary.BOI,
+                                    VOCAB.imageToken(0),
+                                    VOCAB.imageToken(0),
                                     VOCAB.imageToken(0)
                                 }));
         assertThrows(IllegalArgumentException.class, () -> rule.start(new int[] {'a', 9999}));

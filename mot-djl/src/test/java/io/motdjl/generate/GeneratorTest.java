@@ -9,19 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchGrid;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /** Generation with a tiny random Chameleon-vocabulary MoT: 8 image codes, 4 codes per image. */
 class GeneratorTest {
@@ -51,8 +54,14 @@ class GeneratorTest {
                 new int[] {JointVocabulary.BOS, 'a', ' ', 'c', 'a', 't', JointVocabulary.BOI},
                 new int[] {JointVocabulary.BOS, 'h', 'i'},
                 new int[] {
-                    JointVocabulary.BOS, JointVocabulary.BOI, VOCAB.imageToken(3), VOCAB.imageToken(1),
-                    VOCAB.imageToken(7), VOCAB.imageToken(0), JointVocabulary.EOI, 'a'
+                    JointVocabulary.BOS,
+                    JointVocabulary.BOI,
+                    VOCAB.imageToken(3),
+                    VOCAB.imageToken(1),
+                    VOCAB.imageToken(7),
+                    VOCAB.imageToken(0),
+                    JointVocabulary.EOI,
+                    'a'
                 });
     }
 
@@ -78,7 +87,8 @@ class GeneratorTest {
 
     @Test
     void aPromptDecodesTheSameAloneAndInABatchOfOtherLengths() {
-        GenerationSettings settings = new GenerationSettings(16, null, SamplingSettings.sample(1.0, 3), true);
+        GenerationSettings settings =
+                new GenerationSettings(16, null, SamplingSettings.sample(1.0, 3), true);
         List<Generation> batch = generator.generate(prompts(), settings, rule());
         for (int b = 0; b < prompts().size(); b++) {
             // each row draws from its own generator, seeded by the seed and its index
@@ -93,19 +103,24 @@ class GeneratorTest {
 
     @Test
     void sameSeedSameOutputOtherSeedOtherOutput() {
-        GenerationSettings settings = new GenerationSettings(24, null, SamplingSettings.sample(2.0, 11), true);
+        GenerationSettings settings =
+                new GenerationSettings(24, null, SamplingSettings.sample(2.0, 11), true);
         int[][] first = tokens(generator.generate(prompts(), settings, rule()));
         assertArrayEquals(first, tokens(generator.generate(prompts(), settings, rule())));
         int[][] other =
-                tokens(generator.generate(
-                        prompts(), settings.withSampling(SamplingSettings.sample(2.0, 12)), rule()));
+                tokens(
+                        generator.generate(
+                                prompts(),
+                                settings.withSampling(SamplingSettings.sample(2.0, 12)),
+                                rule()));
         assertNotEquals(Arrays.deepToString(first), Arrays.deepToString(other));
     }
 
     @Test
     void noImageCodeOutsideAnImageAndNoTextInsideOne() {
         // a hot sampler on a random model would put tokens anywhere without the rule
-        GenerationSettings settings = new GenerationSettings(30, null, SamplingSettings.sample(3.0, 5), true);
+        GenerationSettings settings =
+                new GenerationSettings(30, null, SamplingSettings.sample(3.0, 5), true);
         List<int[]> many = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             many.addAll(prompts());
@@ -122,16 +137,26 @@ class GeneratorTest {
                 assertEquals(VOCAB.modalityOf(t), g.modalities()[i], "modality follows the token");
                 if (inImage) {
                     if (codes < CODES) {
-                        assertTrue(VOCAB.isImageToken(t), "row " + b + ": text token " + t + " in an image");
+                        assertTrue(
+                                VOCAB.isImageToken(t),
+                                "row " + b + ": text token " + t + " in an image");
                         codes++;
                     } else {
-                        assertEquals(JointVocabulary.EOI, t, "row " + b + ": image longer than " + CODES);
+                        assertEquals(
+                                JointVocabulary.EOI,
+                                t,
+                                "row " + b + ": image longer than " + CODES);
                         inImage = false;
                         imagesSeen++;
                     }
                 } else {
-                    assertFalse(VOCAB.isImageToken(t), "row " + b + ": image code " + t + " outside an image");
-                    assertFalse(t == JointVocabulary.BOS || t == JointVocabulary.PAD || t == JointVocabulary.EOI);
+                    assertFalse(
+                            VOCAB.isImageToken(t),
+                            "row " + b + ": image code " + t + " outside an image");
+                    assertFalse(
+                            t == JointVocabulary.BOS
+                                    || t == JointVocabulary.PAD
+                                    || t == JointVocabulary.EOI);
                     if (t == JointVocabulary.BOI) {
                         inImage = true;
                         codes = 0;
@@ -144,7 +169,9 @@ class GeneratorTest {
 
     @Test
     void rowsStopOnTheirStopTokenAndTheRestRunToTheLimit() {
-        GenerationSettings settings = new GenerationSettings(12, new int[] {JointVocabulary.EOI}, SamplingSettings.greedy(), true);
+        GenerationSettings settings =
+                new GenerationSettings(
+                        12, new int[] {JointVocabulary.EOI}, SamplingSettings.greedy(), true);
         List<Generation> out = generator.generate(prompts(), settings, rule());
         Generation image = out.get(0);
         assertEquals(Generation.StopReason.STOP_TOKEN, image.stop());
@@ -177,7 +204,9 @@ class GeneratorTest {
         assertTrue(tooLong.getMessage().contains("max_seq_len"), tooLong.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> generator.generate(List.of(new int[0]), GenerationSettings.greedy(2), rule()));
+                () ->
+                        generator.generate(
+                                List.of(new int[0]), GenerationSettings.greedy(2), rule()));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> generator.generate(List.of(), GenerationSettings.greedy(2), rule()));
@@ -202,7 +231,8 @@ class GeneratorTest {
         ChameleonGenerator chameleon = new ChameleonGenerator(model, manager, tokenizer);
 
         List<byte[]> images =
-                chameleon.captionsToImages(List.of("a cat", "a shirt"), SamplingSettings.sample(1.0, 2));
+                chameleon.captionsToImages(
+                        List.of("a cat", "a shirt"), SamplingSettings.sample(1.0, 2));
         assertEquals(2, images.size());
         for (byte[] image : images) {
             assertEquals(64, image.length);

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 
 class TokenSamplerTest {
 
@@ -91,8 +92,10 @@ class TokenSamplerTest {
     void sameSeedSameDraws() {
         int[] a = draws(SamplingSettings.sample(1.0, 42), 0);
         assertArrayEquals(a, draws(SamplingSettings.sample(1.0, 42), 0));
-        assertNotEquals(Arrays.toString(a), Arrays.toString(draws(SamplingSettings.sample(1.0, 43), 0)));
-        assertNotEquals(Arrays.toString(a), Arrays.toString(draws(SamplingSettings.sample(1.0, 42), 1)));
+        assertNotEquals(
+                Arrays.toString(a), Arrays.toString(draws(SamplingSettings.sample(1.0, 43), 0)));
+        assertNotEquals(
+                Arrays.toString(a), Arrays.toString(draws(SamplingSettings.sample(1.0, 42), 1)));
     }
 
     private static int[] draws(SamplingSettings settings, int row) {
@@ -108,7 +111,8 @@ class TokenSamplerTest {
     @Test
     void badSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(-1, 0, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(Double.NaN, 0, 1, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new SamplingSettings(Double.NaN, 0, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1, -1, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1, 0, 1.5, 0));

@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import io.motdjl.GoldenCase;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +54,8 @@ final class CheckpointFixture {
     }
 
     /** The golden weights with some tensors changed, in the same order. */
-    static Map<String, NDArray> edited(Map<String, NDArray> weights, Consumer<Map<String, NDArray>> edit) {
+    static Map<String, NDArray> edited(
+            Map<String, NDArray> weights, Consumer<Map<String, NDArray>> edit) {
         Map<String, NDArray> copy = new LinkedHashMap<>(weights);
         edit.accept(copy);
         return copy;

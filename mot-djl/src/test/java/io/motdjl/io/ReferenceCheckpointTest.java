@@ -4,6 +4,7 @@ import static io.motdjl.io.CheckpointFixture.edited;
 import static io.motdjl.io.CheckpointFixture.logits;
 import static io.motdjl.io.CheckpointFixture.maxAbsDiff;
 import static io.motdjl.io.CheckpointFixture.weights;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,11 +23,21 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+
 import com.google.gson.JsonObject;
+
 import io.motdjl.GoldenCase;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +48,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Checkpoint directories: golden loads, round trips, mismatches named, all-or-nothing loading. */
 class ReferenceCheckpointTest {
@@ -69,7 +74,8 @@ class ReferenceCheckpointTest {
 
     private CheckpointException rejects(Path dir, String... fragments) {
         CheckpointException e =
-                assertThrows(CheckpointException.class, () -> ReferenceCheckpoint.load(dir, manager));
+                assertThrows(
+                        CheckpointException.class, () -> ReferenceCheckpoint.load(dir, manager));
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "'" + f + "' not in: " + e.getMessage());
         }
@@ -106,7 +112,8 @@ class ReferenceCheckpointTest {
 
         assertEquals(model.config(), again.config());
         assertArrayEquals(
-                logits(model, name, manager).toFloatArray(), logits(again, name, manager).toFloatArray());
+                logits(model, name, manager).toFloatArray(),
+                logits(again, name, manager).toFloatArray());
         Map<String, NDArray> golden = weights(name, manager);
         Map<String, NDArray> saved =
                 SafetensorsFile.read(dir.resolve(ReferenceCheckpoint.WEIGHTS_FILE), manager);
@@ -123,24 +130,31 @@ class ReferenceCheckpointTest {
     @Test
     void float64WeightsLoadIntoAFloat32ModelExactly() throws IOException {
         MoTModel f32 = ReferenceCheckpoint.load(GoldenCase.dir(CASE), manager);
-        Path dir = goldenWith("f64", w -> w.replaceAll((k, v) -> v.toType(DataType.FLOAT64, false)));
+        Path dir =
+                goldenWith("f64", w -> w.replaceAll((k, v) -> v.toType(DataType.FLOAT64, false)));
         MoTModel f64 = ReferenceCheckpoint.load(dir, manager);
         for (ReferenceNames.Slot s : ReferenceNames.of(f64).values()) {
             Parameter p = s.parameter();
             assertEquals(DataType.FLOAT32, p.getArray().getDataType(), p.getName());
         }
         assertArrayEquals(
-                logits(f32, CASE, manager).toFloatArray(), logits(f64, CASE, manager).toFloatArray());
+                logits(f32, CASE, manager).toFloatArray(),
+                logits(f64, CASE, manager).toFloatArray());
     }
 
     @Test
     void float16WeightsLoadIntoAFloat32Model() throws IOException {
-        Path halfDir = goldenWith("f16", w -> w.replaceAll((k, v) -> v.toType(DataType.FLOAT16, false)));
+        Path halfDir =
+                goldenWith("f16", w -> w.replaceAll((k, v) -> v.toType(DataType.FLOAT16, false)));
         // the same values, already widened back to float32: loading F16 must give exactly these
-        Path roundedDir = goldenWith(
-                "f16-as-f32",
-                w -> w.replaceAll((k, v) -> v.toType(DataType.FLOAT16, false)
-                        .toType(DataType.FLOAT32, false)));
+        Path roundedDir =
+                goldenWith(
+                        "f16-as-f32",
+                        w ->
+                                w.replaceAll(
+                                        (k, v) ->
+                                                v.toType(DataType.FLOAT16, false)
+                                                        .toType(DataType.FLOAT32, false)));
         MoTModel half = ReferenceCheckpoint.load(halfDir, manager);
         MoTModel rounded = ReferenceCheckpoint.load(roundedDir, manager);
         NDArray logits = logits(half, CASE, manager);
@@ -172,11 +186,14 @@ class ReferenceCheckpointTest {
         String name = "norm.1.weight";
         rejects(
                 goldenWith("shape", w -> w.put(name, manager.ones(new Shape(31)))),
-                "'" + name + "'", "(31)", "(32)");
+                "'" + name + "'",
+                "(31)",
+                "(32)");
         String transposed = "layers.0.feed_forward.local_experts.0.w1.weight";
         rejects(
                 goldenWith("transposed", w -> w.put(transposed, w.get(transposed).transpose())),
-                "'" + transposed + "'", "(32, 40)");
+                "'" + transposed + "'",
+                "(32, 40)");
     }
 
     @Test
@@ -184,48 +201,61 @@ class ReferenceCheckpointTest {
         String name = "norm.0.weight";
         rejects(
                 goldenWith("int", w -> w.put(name, w.get(name).toType(DataType.INT64, false))),
-                "'" + name + "'", "I64");
+                "'" + name + "'",
+                "I64");
         rejects(
                 goldenWith("bool", w -> w.put(name, w.get(name).toType(DataType.BOOLEAN, false))),
-                "'" + name + "'", "BOOL");
+                "'" + name + "'",
+                "BOOL");
     }
 
     @Test
     void moreModalitiesInTheConfigThanInTheWeights() throws IOException {
         rejects(
                 goldenWithConfig("m3", c -> c.addProperty("n_modalities", 3)),
-                "missing tensors", "'layers.0.attention.local_experts_wq.2.weight'", "n_modalities=3");
+                "missing tensors",
+                "'layers.0.attention.local_experts_wq.2.weight'",
+                "n_modalities=3");
     }
 
     @Test
     void fewerModalitiesInTheConfigThanInTheWeights() throws IOException {
         rejects(
                 goldenWithConfig("m1", c -> c.addProperty("n_modalities", 1)),
-                "unexpected tensors", "local_experts", ".1.", "n_modalities=1");
+                "unexpected tensors",
+                "local_experts",
+                ".1.",
+                "n_modalities=1");
     }
 
     @Test
     void fewerLayersInTheConfigThanInTheWeights() throws IOException {
-        rejects(goldenWithConfig("l1", c -> c.addProperty("n_layers", 1)), "unexpected tensors 'layers.1.");
+        rejects(
+                goldenWithConfig("l1", c -> c.addProperty("n_layers", 1)),
+                "unexpected tensors 'layers.1.");
     }
 
     @Test
     void moreLayersInTheConfigThanInTheWeights() throws IOException {
-        rejects(goldenWithConfig("l3", c -> c.addProperty("n_layers", 3)), "missing tensors 'layers.2.");
+        rejects(
+                goldenWithConfig("l3", c -> c.addProperty("n_layers", 3)),
+                "missing tensors 'layers.2.");
     }
 
     @Test
     void qkNormInTheConfigButNotInTheWeights() throws IOException {
         rejects(
                 goldenWithConfig("qk", c -> c.addProperty("qk_norm", false)),
-                "unexpected tensors", "'layers.0.attention.local_experts_k_normalization.0.weight'",
+                "unexpected tensors",
+                "'layers.0.attention.local_experts_k_normalization.0.weight'",
                 "qk_norm=false");
-        Path dir = CheckpointFixture.write(
-                tmp,
-                "qk-missing",
-                CheckpointFixture.config(
-                        "pre-norm-three-modalities", c -> c.addProperty("qk_norm", true)),
-                weights("pre-norm-three-modalities", manager));
+        Path dir =
+                CheckpointFixture.write(
+                        tmp,
+                        "qk-missing",
+                        CheckpointFixture.config(
+                                "pre-norm-three-modalities", c -> c.addProperty("qk_norm", true)),
+                        weights("pre-norm-three-modalities", manager));
         rejects(dir, "missing tensors 'layers.0.attention.local_experts_q_normalization.0.weight'");
     }
 
@@ -234,7 +264,9 @@ class ReferenceCheckpointTest {
         rejects(
                 goldenWithConfig("pre", c -> c.addProperty("norm_order", "pre")),
                 "missing tensors 'layers.0.attention_norm.0.weight'",
-                "unexpected tensors", "local_experts_attention_norm", "norm_order=pre");
+                "unexpected tensors",
+                "local_experts_attention_norm",
+                "norm_order=pre");
     }
 
     @Test
@@ -248,7 +280,9 @@ class ReferenceCheckpointTest {
     void aWiderConfigNamesTheFirstTensorThatDoesNotFit() throws IOException {
         rejects(
                 goldenWithConfig("wide", c -> c.addProperty("vocab_size", 62)),
-                "'tok_embeddings.weight'", "(61, 32)", "(62, 32)");
+                "'tok_embeddings.weight'",
+                "(61, 32)",
+                "(62, 32)");
     }
 
     @Test
@@ -276,18 +310,25 @@ class ReferenceCheckpointTest {
 
     @Test
     void anInvalidConfigGivesAClearMessage() throws IOException {
-        Path dir = goldenWithConfig("heads", c -> {
-            c.addProperty("n_heads", 5);
-            c.remove("head_dim");
-        });
+        Path dir =
+                goldenWithConfig(
+                        "heads",
+                        c -> {
+                            c.addProperty("n_heads", 5);
+                            c.remove("head_dim");
+                        });
         rejects(dir, "config.json", "n_heads (5) must divide dim (32)");
 
         Path notJson = goldenWith("not-json", w -> {});
         Files.writeString(notJson.resolve(ReferenceCheckpoint.CONFIG_FILE), "{\"dim\": ");
         rejects(notJson, "config.json", "not valid JSON");
 
-        rejects(goldenWithConfig("unknown", c -> c.addProperty("n_expert", 4)), "unknown key \"n_expert\"");
-        rejects(goldenWithConfig("order", c -> c.addProperty("norm_order", "sandwich")), "norm_order");
+        rejects(
+                goldenWithConfig("unknown", c -> c.addProperty("n_expert", 4)),
+                "unknown key \"n_expert\"");
+        rejects(
+                goldenWithConfig("order", c -> c.addProperty("norm_order", "sandwich")),
+                "norm_order");
     }
 
     @Test
@@ -308,10 +349,13 @@ class ReferenceCheckpointTest {
         Map<String, ReferenceNames.Slot> params = ReferenceNames.of(model);
         Map<Parameter, NDArray> before = new IdentityHashMap<>();
         Map<Parameter, Device> devices = new IdentityHashMap<>();
-        params.values().stream().map(ReferenceNames.Slot::parameter).forEach(p -> {
-            before.put(p, p.getArray());
-            devices.put(p, p.getArray().getDevice());
-        });
+        params.values().stream()
+                .map(ReferenceNames.Slot::parameter)
+                .forEach(
+                        p -> {
+                            before.put(p, p.getArray());
+                            devices.put(p, p.getArray().getDevice());
+                        });
         int arraysBefore = manager.getManagedArrays().size();
 
         ReferenceCheckpoint.loadWeights(model, GoldenCase.dir(CASE).resolve("model.safetensors"));
@@ -328,7 +372,10 @@ class ReferenceCheckpointTest {
             assertSame(manager, now.getManager(), e.getKey());
             assertEquals(p.getName(), now.getName(), e.getKey());
             assertTrue(now.hasGradient(), e.getKey() + " requires a gradient");
-            assertArrayEquals(golden.get(e.getKey()).toFloatArray(), e.getValue().read().toFloatArray(), e.getKey());
+            assertArrayEquals(
+                    golden.get(e.getKey()).toFloatArray(),
+                    e.getValue().read().toFloatArray(),
+                    e.getKey());
         }
         assertGradientsFlow(model);
     }
@@ -338,7 +385,8 @@ class ReferenceCheckpointTest {
         Map<String, NDArray> input = GoldenCase.input(CASE, manager);
         NDList in = MoTInputs.of(input.get("tokens"), input.get("modalities")).toNDList();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray out = model.forward(new ParameterStore(manager, false), in, true).singletonOrThrow();
+            NDArray out =
+                    model.forward(new ParameterStore(manager, false), in, true).singletonOrThrow();
             gc.backward(out.square().sum());
         }
         for (Map.Entry<String, ReferenceNames.Slot> e : ReferenceNames.of(model).entrySet()) {
@@ -356,7 +404,8 @@ class ReferenceCheckpointTest {
         NDArray out = model.vocabularyHead().weight().getArray();
         assertEquals(DataType.FLOAT64, out.getDataType());
         NDArray golden = weights(CASE, manager).get("output.weight");
-        assertArrayEquals(golden.toType(DataType.FLOAT64, false).toDoubleArray(), out.toDoubleArray());
+        assertArrayEquals(
+                golden.toType(DataType.FLOAT64, false).toDoubleArray(), out.toDoubleArray());
     }
 
     @Test
@@ -365,8 +414,9 @@ class ReferenceCheckpointTest {
         IllegalStateException e =
                 assertThrows(
                         IllegalStateException.class,
-                        () -> ReferenceCheckpoint.loadWeights(
-                                model, GoldenCase.dir(CASE).resolve("model.safetensors")));
+                        () ->
+                                ReferenceCheckpoint.loadWeights(
+                                        model, GoldenCase.dir(CASE).resolve("model.safetensors")));
         assertTrue(e.getMessage().contains("initialize"), e.getMessage());
     }
 
@@ -377,39 +427,51 @@ class ReferenceCheckpointTest {
         ReferenceNames.of(model).forEach((k, s) -> params.put(k, s.parameter()));
         Map<String, NDArray> arrays = new HashMap<>();
         Map<String, byte[]> values = new HashMap<>();
-        params.forEach((k, p) -> {
-            arrays.put(k, p.getArray());
-            values.put(k, p.getArray().toByteArray());
-        });
+        params.forEach(
+                (k, p) -> {
+                    arrays.put(k, p.getArray());
+                    values.put(k, p.getArray().toByteArray());
+                });
         float[] logitsBefore = logits(model, CASE, manager).toFloatArray();
 
         // every tensor differs from what is loaded, so a partial load would show
         Map<String, NDArray> doubled = weights(CASE, manager);
         doubled.replaceAll((k, v) -> v.mul(2));
-        List<Map<String, NDArray>> bad = List.of(
-                edited(doubled, w -> w.put("output.weight", manager.zeros(new Shape(61, 31)))),
-                edited(doubled, w -> w.put("output.weight",
-                        w.get("output.weight").toType(DataType.INT32, false))),
-                edited(doubled, w -> w.remove("output.weight")),
-                edited(doubled, w -> w.put("output.extra", manager.zeros(new Shape(1)))));
+        List<Map<String, NDArray>> bad =
+                List.of(
+                        edited(
+                                doubled,
+                                w -> w.put("output.weight", manager.zeros(new Shape(61, 31)))),
+                        edited(
+                                doubled,
+                                w ->
+                                        w.put(
+                                                "output.weight",
+                                                w.get("output.weight")
+                                                        .toType(DataType.INT32, false))),
+                        edited(doubled, w -> w.remove("output.weight")),
+                        edited(doubled, w -> w.put("output.extra", manager.zeros(new Shape(1)))));
         int arraysBefore = manager.getManagedArrays().size();
         for (int i = 0; i < bad.size(); i++) {
             Path file = tmp.resolve("bad" + i + ".safetensors");
             SafetensorsFile.write(file, bad.get(i));
-            assertThrows(CheckpointException.class, () -> ReferenceCheckpoint.loadWeights(model, file));
+            assertThrows(
+                    CheckpointException.class, () -> ReferenceCheckpoint.loadWeights(model, file));
         }
         // and a file that is broken below the header level
         Path truncated = tmp.resolve("truncated.safetensors");
         SafetensorsFile.write(truncated, doubled);
         byte[] bytes = Files.readAllBytes(truncated);
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 1));
-        assertThrows(CheckpointException.class, () -> ReferenceCheckpoint.loadWeights(model, truncated));
+        assertThrows(
+                CheckpointException.class, () -> ReferenceCheckpoint.loadWeights(model, truncated));
 
         assertEquals(arraysBefore, manager.getManagedArrays().size(), "nothing leaked");
-        params.forEach((k, p) -> {
-            assertSame(arrays.get(k), p.getArray(), k);
-            assertArrayEquals(values.get(k), p.getArray().toByteArray(), k);
-        });
+        params.forEach(
+                (k, p) -> {
+                    assertSame(arrays.get(k), p.getArray(), k);
+                    assertArrayEquals(values.get(k), p.getArray().toByteArray(), k);
+                });
         assertArrayEquals(logitsBefore, logits(model, CASE, manager).toFloatArray());
     }
 
@@ -436,7 +498,9 @@ class ReferenceCheckpointTest {
     @Test
     void savingAnUninitialisedModelIsRefused() throws IOException {
         MoTModel model = new MoTModel(MoTConfig.read(GoldenCase.dir(CASE).resolve("config.json")));
-        assertThrows(IllegalStateException.class, () -> ReferenceCheckpoint.save(model, tmp.resolve("x")));
+        assertThrows(
+                IllegalStateException.class,
+                () -> ReferenceCheckpoint.save(model, tmp.resolve("x")));
         assertFalse(Files.exists(tmp.resolve("x").resolve(ReferenceCheckpoint.WEIGHTS_FILE)));
     }
 
@@ -451,9 +515,10 @@ class ReferenceCheckpointTest {
         Path file = tmp.resolve("f64").resolve(ReferenceCheckpoint.WEIGHTS_FILE);
         Map<String, NDArray> saved = SafetensorsFile.read(file, manager);
         Map<String, NDArray> golden = weights(CASE, manager);
-        saved.forEach((k, v) -> {
-            assertEquals(DataType.FLOAT32, v.getDataType(), k);
-            assertArrayEquals(golden.get(k).toFloatArray(), v.toFloatArray(), k);
-        });
+        saved.forEach(
+                (k, v) -> {
+                    assertEquals(DataType.FLOAT32, v.getDataType(), k);
+                    assertArrayEquals(golden.get(k).toFloatArray(), v.toFloatArray(), k);
+                });
     }
 }

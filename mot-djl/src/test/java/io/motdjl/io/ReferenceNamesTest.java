@@ -3,12 +3,16 @@ package io.motdjl.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.nn.Parameter;
 import io.motdjl.GoldenCase;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTModel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The reference names of a model's parameters, checked against the golden files' headers. */
 class ReferenceNamesTest {
@@ -35,7 +36,8 @@ class ReferenceNamesTest {
         MoTModel model = new MoTModel(MoTConfig.read(dir.resolve("config.json")));
         Map<String, ReferenceNames.Slot> params = ReferenceNames.of(model);
         byte[] bytes = Files.readAllBytes(dir.resolve("model.safetensors"));
-        Map<String, SafetensorsHeader.Entry> entries = SafetensorsHeader.parse(bytes, name).entries();
+        Map<String, SafetensorsHeader.Entry> entries =
+                SafetensorsHeader.parse(bytes, name).entries();
         assertEquals(new TreeSet<>(entries.keySet()), new TreeSet<>(params.keySet()));
         params.forEach((k, p) -> assertEquals(entries.get(k).shape(), p.shape(), k));
     }
@@ -84,6 +86,12 @@ class ReferenceNamesTest {
     }
 
     private static MoTConfig.Builder small() {
-        return MoTConfig.builder().vocabSize(16).dim(8).nHeads(2).ffnHiddenDim(12).nLayers(2).maxSeqLen(8);
+        return MoTConfig.builder()
+                .vocabSize(16)
+                .dim(8)
+                .nHeads(2)
+                .ffnHiddenDim(12)
+                .nLayers(2)
+                .maxSeqLen(8);
     }
 }

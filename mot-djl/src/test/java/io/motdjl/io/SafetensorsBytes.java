@@ -36,8 +36,17 @@ final class SafetensorsBytes {
 
     /** One tensor entry of a header. */
     static String entry(String name, String dtype, String shape, long begin, long end) {
-        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape
-                + ",\"data_offsets\":[" + begin + "," + end + "]}";
+        return "\""
+                + name
+                + "\":{\"dtype\":\""
+                + dtype
+                + "\",\"shape\":"
+                + shape
+                + ",\"data_offsets\":["
+                + begin
+                + ","
+                + end
+                + "]}";
     }
 
     /** Little-endian float32 bytes. */

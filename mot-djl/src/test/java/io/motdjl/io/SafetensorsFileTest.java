@@ -3,6 +3,7 @@ package io.motdjl.io;
 import static io.motdjl.io.SafetensorsBytes.entry;
 import static io.motdjl.io.SafetensorsBytes.floats;
 import static io.motdjl.io.SafetensorsBytes.longs;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +16,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.GoldenCase;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,12 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Reading and writing through DJL's codec: what reaches native code, and what comes back. */
 class SafetensorsFileTest {
@@ -72,15 +76,20 @@ class SafetensorsFileTest {
 
     @Test
     void bf16IsAClearErrorAndTheJvmSurvives() {
-        // DJL's native decoder aborts the process on BF16: reaching the next line proves it did not run
-        byte[] bytes = SafetensorsBytes.of("{" + entry("w", "BF16", "[2]", 0, 4) + "}", new byte[4]);
+        // DJL's native decoder aborts the process on BF16: reaching the next line proves it did not
+        // run
+        byte[] bytes =
+                SafetensorsBytes.of("{" + entry("w", "BF16", "[2]", 0, 4) + "}", new byte[4]);
         CheckpointException e = rejects(bytes, "'w'", "BF16");
         assertTrue(e.getMessage().contains("bad.safetensors"), e.getMessage());
     }
 
     @Test
     void int16IsAClearError() {
-        rejects(SafetensorsBytes.of("{" + entry("w", "I16", "[2]", 0, 4) + "}", new byte[4]), "'w'", "I16");
+        rejects(
+                SafetensorsBytes.of("{" + entry("w", "I16", "[2]", 0, 4) + "}", new byte[4]),
+                "'w'",
+                "I16");
     }
 
     @Test
@@ -133,7 +142,11 @@ class SafetensorsFileTest {
     @Test
     void handMadeZeroSizeTensorDecodes() throws IOException {
         String header =
-                "{" + entry("empty", "I64", "[2,0]", 8, 8) + "," + entry("w", "I64", "[1]", 0, 8) + "}";
+                "{"
+                        + entry("empty", "I64", "[2,0]", 8, 8)
+                        + ","
+                        + entry("w", "I64", "[1]", 0, 8)
+                        + "}";
         Map<String, NDArray> back = read(SafetensorsBytes.of(header, longs(42)));
         assertEquals(new Shape(2, 0), back.get("empty").getShape());
         assertEquals(42L, back.get("w").getLong());
@@ -148,7 +161,8 @@ class SafetensorsFileTest {
 
     @Test
     void metadataIsIgnored() throws IOException {
-        String header = "{\"__metadata__\":{\"format\":\"pt\"}," + entry("w", "F32", "[1]", 0, 4) + "}";
+        String header =
+                "{\"__metadata__\":{\"format\":\"pt\"}," + entry("w", "F32", "[1]", 0, 4) + "}";
         Map<String, NDArray> back = read(SafetensorsBytes.of(header, floats(9)));
         assertEquals(List.of("w"), new ArrayList<>(back.keySet()));
         assertArrayEquals(new float[] {9}, back.get("w").toFloatArray());
@@ -164,10 +178,21 @@ class SafetensorsFileTest {
     @Test
     void keysOrderedUnlikeTheDataDecodeToTheRightValues() throws IOException {
         String header =
-                "{" + entry("c", "F32", "[1]", 12, 16) + "," + entry("a", "F32", "[2]", 0, 8) + ","
-                        + entry("b", "I32", "[1]", 8, 12) + "}";
-        byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putFloat(1).putFloat(2).putInt(-3).putFloat(4).array();
+                "{"
+                        + entry("c", "F32", "[1]", 12, 16)
+                        + ","
+                        + entry("a", "F32", "[2]", 0, 8)
+                        + ","
+                        + entry("b", "I32", "[1]", 8, 12)
+                        + "}";
+        byte[] data =
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putFloat(1)
+                        .putFloat(2)
+                        .putInt(-3)
+                        .putFloat(4)
+                        .array();
         Map<String, NDArray> back = read(SafetensorsBytes.of(header, data));
         assertEquals(List.of("c", "a", "b"), new ArrayList<>(back.keySet()), "header order kept");
         assertArrayEquals(new float[] {4}, back.get("c").toFloatArray());
@@ -196,19 +221,22 @@ class SafetensorsFileTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4, 100, 50_000, 144_127, 144_128, 144_140, 149_392, 149_399})
     void truncatedGoldenWeightsAreRejected(int cut) throws IOException {
-        byte[] golden = Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
+        byte[] golden =
+                Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
         rejects(Arrays.copyOf(golden, golden.length - cut), "bad.safetensors");
     }
 
     @Test
     void truncationNamesTheTensorThatIsCut() throws IOException {
-        byte[] golden = Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
+        byte[] golden =
+                Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
         rejects(Arrays.copyOf(golden, golden.length - 10), "'output.weight'", "truncated");
     }
 
     @Test
     void appendedBytesAreRejected() throws IOException {
-        byte[] golden = Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
+        byte[] golden =
+                Files.readAllBytes(GoldenCase.dir("chameleon-post").resolve("model.safetensors"));
         rejects(Arrays.copyOf(golden, golden.length + 4), "4 bytes after the last tensor");
     }
 
@@ -216,7 +244,8 @@ class SafetensorsFileTest {
     void goldenFilesDecodeCompletely() throws IOException {
         for (String name : GoldenCase.NAMES) {
             Map<String, NDArray> weights =
-                    SafetensorsFile.read(GoldenCase.dir(name).resolve("model.safetensors"), manager);
+                    SafetensorsFile.read(
+                            GoldenCase.dir(name).resolve("model.safetensors"), manager);
             assertTrue(weights.containsKey("output.weight"), name);
             weights.values().forEach(a -> assertEquals(DataType.FLOAT32, a.getDataType()));
         }
@@ -266,7 +295,8 @@ class SafetensorsFileTest {
         Path file = dir.resolve("x.safetensors");
         SafetensorsFile.write(file, Map.of("w", manager.ones(new Shape(3))));
         byte[] before = Files.readAllBytes(file);
-        // (DJL's PyTorch engine aborts the JVM on creating BF16 or INT16 arrays, so complex64 it is)
+        // (DJL's PyTorch engine aborts the JVM on creating BF16 or INT16 arrays, so complex64 it
+        // is)
         NDArray complex = manager.ones(new Shape(2)).toType(DataType.COMPLEX64, false);
         CheckpointException e =
                 assertThrows(
@@ -304,15 +334,17 @@ class SafetensorsFileTest {
     void theMetadataKeyCannotBeATensorName() {
         assertThrows(
                 IllegalArgumentException.class,
-                () -> SafetensorsFile.write(
-                        dir.resolve("x.safetensors"),
-                        Map.of("__metadata__", manager.ones(new Shape(1)))));
+                () ->
+                        SafetensorsFile.write(
+                                dir.resolve("x.safetensors"),
+                                Map.of("__metadata__", manager.ones(new Shape(1)))));
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
     }
 
     @Test
     void writtenFilesGetTheUsualPermissions() throws IOException {
-        PosixFileAttributeView posix = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
+        PosixFileAttributeView posix =
+                Files.getFileAttributeView(dir, PosixFileAttributeView.class);
         if (posix == null) {
             return;
         }

@@ -2,17 +2,20 @@ package io.motdjl.io;
 
 import static io.motdjl.io.SafetensorsBytes.entry;
 import static io.motdjl.io.SafetensorsBytes.floats;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Header validation alone, in pure Java: nothing here reaches the engine. */
 class SafetensorsHeaderTest {
@@ -37,7 +40,10 @@ class SafetensorsHeaderTest {
     void acceptsAWellFormedFile() {
         byte[] bytes =
                 SafetensorsBytes.of(
-                        "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "I64", "[1,1]", 8, 16)
+                        "{"
+                                + entry("a", "F32", "[2]", 0, 8)
+                                + ","
+                                + entry("b", "I64", "[1,1]", 8, 16)
                                 + "}",
                         SafetensorsBytes.concat(floats(1, 2), SafetensorsBytes.longs(7)));
         SafetensorsHeader h = SafetensorsHeader.parse(bytes, SRC);
@@ -59,7 +65,10 @@ class SafetensorsHeaderTest {
     @Test
     void rejectsAHeaderLengthBeyondTheFile() {
         byte[] header = "{}".getBytes(StandardCharsets.UTF_8);
-        rejects(SafetensorsBytes.withLength(50, header, new byte[0]), "runs past the end", "truncated");
+        rejects(
+                SafetensorsBytes.withLength(50, header, new byte[0]),
+                "runs past the end",
+                "truncated");
     }
 
     @ParameterizedTest
@@ -74,13 +83,15 @@ class SafetensorsHeaderTest {
     void rejectsAbsurdlyLargeHeaderLengths() {
         byte[] header = "{}".getBytes(StandardCharsets.UTF_8);
         rejects(
-                SafetensorsBytes.withLength(SafetensorsHeader.MAX_HEADER_BYTES + 1, header, new byte[0]),
+                SafetensorsBytes.withLength(
+                        SafetensorsHeader.MAX_HEADER_BYTES + 1, header, new byte[0]),
                 "invalid safetensors header length " + (SafetensorsHeader.MAX_HEADER_BYTES + 1));
         rejects(SafetensorsBytes.withLength(Long.MAX_VALUE, header, new byte[0]), "invalid");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{not json}", "{\"w\": }", "{\"w\": {\"dtype\": \"F32\"", "{} trailing"})
+    @ValueSource(
+            strings = {"{not json}", "{\"w\": }", "{\"w\": {\"dtype\": \"F32\"", "{} trailing"})
     void rejectsHeadersThatAreNotJson(String header) {
         rejects(SafetensorsBytes.of(header, new byte[0]), "not valid JSON");
     }
@@ -101,7 +112,8 @@ class SafetensorsHeaderTest {
     @Test
     void rejectsDuplicateTensorNames() {
         // with duplicates the last entry would silently win and the first one's bytes be lost
-        String header = "{" + entry("w", "F32", "[1]", 0, 4) + "," + entry("w", "F32", "[1]", 4, 8) + "}";
+        String header =
+                "{" + entry("w", "F32", "[1]", 0, 4) + "," + entry("w", "F32", "[1]", 4, 8) + "}";
         rejects(SafetensorsBytes.of(header, floats(1, 2)), "duplicate key \"w\"");
     }
 
@@ -123,18 +135,26 @@ class SafetensorsHeaderTest {
     void rejectsEntriesMissingAField() {
         rejects(
                 SafetensorsBytes.of("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", floats(1)),
-                "'w'", "no dtype");
+                "'w'",
+                "no dtype");
         rejects(
-                SafetensorsBytes.of("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", floats(1)),
-                "'w'", "shape is missing");
+                SafetensorsBytes.of(
+                        "{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", floats(1)),
+                "'w'",
+                "shape is missing");
         rejects(
                 SafetensorsBytes.of("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", floats(1)),
-                "'w'", "data_offsets is missing");
-        rejects(SafetensorsBytes.of("{\"w\":[1,2]}", floats(1)), "'w'", "{dtype, shape, data_offsets}");
+                "'w'",
+                "data_offsets is missing");
+        rejects(
+                SafetensorsBytes.of("{\"w\":[1,2]}", floats(1)),
+                "'w'",
+                "{dtype, shape, data_offsets}");
         rejects(
                 SafetensorsBytes.of(
                         "{\"w\":{\"dtype\":5,\"shape\":[1],\"data_offsets\":[0,4]}}", floats(1)),
-                "'w'", "no dtype");
+                "'w'",
+                "no dtype");
     }
 
     @Test
@@ -146,18 +166,23 @@ class SafetensorsHeaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"I16", "U16", "U32", "U64", "F8_E4M3", "C64", "f32", "float32", ""})
     void rejectsDtypesOutsideTheAllowList(String dtype) {
-        rejects(one(dtype, "[2]", 0, 4, new byte[4]), "'w'", "dtype " + dtype + ",", "not supported");
+        rejects(
+                one(dtype, "[2]", 0, 4, new byte[4]),
+                "'w'",
+                "dtype " + dtype + ",",
+                "not supported");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"F32", "F64", "F16", "I64", "I32", "I8", "U8", "BOOL"})
     void acceptsEveryAllowedDtype(String dtype) {
-        int size = switch (dtype) {
-            case "F64", "I64" -> 8;
-            case "F32", "I32" -> 4;
-            case "F16" -> 2;
-            default -> 1;
-        };
+        int size =
+                switch (dtype) {
+                    case "F64", "I64" -> 8;
+                    case "F32", "I32" -> 4;
+                    case "F16" -> 2;
+                    default -> 1;
+                };
         byte[] bytes = one(dtype, "[3]", 0, 3L * size, new byte[3 * size]);
         SafetensorsHeader h = SafetensorsHeader.parse(bytes, SRC);
         assertEquals(dtype, h.entries().get("w").dtype());
@@ -180,29 +205,38 @@ class SafetensorsHeaderTest {
         rejects(one("F32", "[0]", 8, 4, floats(1, 2)), "'w'", "invalid data_offsets");
         rejects(
                 SafetensorsBytes.of(
-                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", floats(1)),
-                "'w'", "invalid data_offsets");
+                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}",
+                        floats(1)),
+                "'w'",
+                "invalid data_offsets");
         rejects(
                 SafetensorsBytes.of(
-                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", floats(1)),
-                "'w'", "must not be negative");
+                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}",
+                        floats(1)),
+                "'w'",
+                "must not be negative");
         rejects(
                 SafetensorsBytes.of(
-                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,\"4\"]}}", floats(1)),
-                "'w'", "must hold integers");
+                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,\"4\"]}}",
+                        floats(1)),
+                "'w'",
+                "must hold integers");
     }
 
     @Test
     void rejectsOverlappingTensors() {
-        String header = "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}";
+        String header =
+                "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}";
         rejects(SafetensorsBytes.of(header, floats(1, 2, 3)), "'a' and 'b' overlap");
-        String same = "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 0, 8) + "}";
+        String same =
+                "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 0, 8) + "}";
         rejects(SafetensorsBytes.of(same, floats(1, 2)), "overlap");
     }
 
     @Test
     void rejectsHolesAndTrailingBytes() {
-        String gap = "{" + entry("a", "F32", "[1]", 0, 4) + "," + entry("b", "F32", "[1]", 8, 12) + "}";
+        String gap =
+                "{" + entry("a", "F32", "[1]", 0, 4) + "," + entry("b", "F32", "[1]", 8, 12) + "}";
         rejects(SafetensorsBytes.of(gap, floats(1, 2, 3)), "bytes 4 to 8", "'b'");
         rejects(one("F32", "[1]", 0, 4, floats(1, 2)), "4 bytes after the last tensor 'w'");
         rejects(one("F32", "[1]", 4, 8, floats(1, 2)), "bytes 0 to 4");
@@ -233,7 +267,8 @@ class SafetensorsHeaderTest {
 
     @Test
     void acceptsAndIgnoresMetadata() {
-        String header = "{\"__metadata__\":{\"format\":\"pt\"}," + entry("w", "F32", "[1]", 0, 4) + "}";
+        String header =
+                "{\"__metadata__\":{\"format\":\"pt\"}," + entry("w", "F32", "[1]", 0, 4) + "}";
         SafetensorsHeader h = SafetensorsHeader.parse(SafetensorsBytes.of(header, floats(1)), SRC);
         assertEquals(List.of("w"), List.copyOf(h.entries().keySet()));
         byte[] onlyMetadata = SafetensorsBytes.of("{\"__metadata__\":{}}", new byte[0]);
@@ -244,8 +279,13 @@ class SafetensorsHeaderTest {
     @Test
     void acceptsZeroSizeTensors() {
         String header =
-                "{" + entry("empty", "F32", "[0,3]", 4, 4) + "," + entry("w", "F32", "[1]", 0, 4) + ","
-                        + entry("huge_but_empty", "F32", "[4294967296,4294967296,0]", 4, 4) + "}";
+                "{"
+                        + entry("empty", "F32", "[0,3]", 4, 4)
+                        + ","
+                        + entry("w", "F32", "[1]", 0, 4)
+                        + ","
+                        + entry("huge_but_empty", "F32", "[4294967296,4294967296,0]", 4, 4)
+                        + "}";
         SafetensorsHeader h = SafetensorsHeader.parse(SafetensorsBytes.of(header, floats(1)), SRC);
         assertEquals(new Shape(0, 3), h.entries().get("empty").shape());
         assertEquals(3, h.entries().size());
@@ -265,7 +305,8 @@ class SafetensorsHeaderTest {
 
     @Test
     void acceptsHeadersPaddedWithSpaces() {
-        byte[] bytes = SafetensorsBytes.padded("{" + entry("w", "F32", "[1]", 0, 4) + "}", 64, floats(1));
+        byte[] bytes =
+                SafetensorsBytes.padded("{" + entry("w", "F32", "[1]", 0, 4) + "}", 64, floats(1));
         SafetensorsHeader h = SafetensorsHeader.parse(bytes, SRC);
         assertEquals(8 + 64, h.dataOffset());
     }
@@ -273,9 +314,13 @@ class SafetensorsHeaderTest {
     @Test
     void acceptsKeysInAnOrderOtherThanTheData() {
         String header =
-                "{" + entry("second", "F32", "[1]", 4, 8) + "," + entry("first", "F32", "[1]", 0, 4)
+                "{"
+                        + entry("second", "F32", "[1]", 4, 8)
+                        + ","
+                        + entry("first", "F32", "[1]", 0, 4)
                         + "}";
-        SafetensorsHeader h = SafetensorsHeader.parse(SafetensorsBytes.of(header, floats(1, 2)), SRC);
+        SafetensorsHeader h =
+                SafetensorsHeader.parse(SafetensorsBytes.of(header, floats(1, 2)), SRC);
         assertEquals(List.of("second", "first"), List.copyOf(h.entries().keySet()));
     }
 

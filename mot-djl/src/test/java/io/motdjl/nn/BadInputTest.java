@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +52,16 @@ class BadInputTest {
     void modalityIdOutOfRange() {
         expect(
                 "modality id 2 at (0, 1) is outside [0, 2)",
-                () -> forward(longs(new long[] {1, 2, 3}, 1, 3), longs(new long[] {0, 2, 0}, 1, 3)));
+                () ->
+                        forward(
+                                longs(new long[] {1, 2, 3}, 1, 3),
+                                longs(new long[] {0, 2, 0}, 1, 3)));
         expect(
                 "modality id -1",
-                () -> forward(longs(new long[] {1, 2, 3}, 1, 3), longs(new long[] {0, -1, 0}, 1, 3)));
+                () ->
+                        forward(
+                                longs(new long[] {1, 2, 3}, 1, 3),
+                                longs(new long[] {0, -1, 0}, 1, 3)));
     }
 
     @Test
@@ -63,17 +71,26 @@ class BadInputTest {
                 () -> forward(longs(new long[] {1, 2, 3}, 1, 3), longs(new long[] {0, 0}, 1, 2)));
         expect(
                 "tokens must have shape (B, T), got (3)",
-                () -> forward(manager.create(new long[] {1, 2, 3}), manager.create(new long[] {0, 0, 0})));
+                () ->
+                        forward(
+                                manager.create(new long[] {1, 2, 3}),
+                                manager.create(new long[] {0, 0, 0})));
     }
 
     @Test
     void tokenOutsideVocabularyOrItsModalityRange() {
         expect(
                 "token id 37 at (0, 2) is outside the vocabulary [0, 37)",
-                () -> forward(longs(new long[] {1, 2, 37}, 1, 3), longs(new long[] {0, 0, 1}, 1, 3)));
+                () ->
+                        forward(
+                                longs(new long[] {1, 2, 37}, 1, 3),
+                                longs(new long[] {0, 0, 1}, 1, 3)));
         expect(
                 "token id 5 at (0, 1) is outside modality 1's token range [20, 37)",
-                () -> forward(longs(new long[] {1, 5, 30}, 1, 3), longs(new long[] {0, 1, 1}, 1, 3)));
+                () ->
+                        forward(
+                                longs(new long[] {1, 5, 30}, 1, 3),
+                                longs(new long[] {0, 1, 1}, 1, 3)));
     }
 
     @Test
@@ -81,21 +98,30 @@ class BadInputTest {
         int t = config.maxSeqLen() + 1;
         expect(
                 "sequence length 13 exceeds the model's max_seq_len 12",
-                () -> forward(manager.zeros(new Shape(1, t), DataType.INT64), manager.zeros(new Shape(1, t), DataType.INT64)));
+                () ->
+                        forward(
+                                manager.zeros(new Shape(1, t), DataType.INT64),
+                                manager.zeros(new Shape(1, t), DataType.INT64)));
     }
 
     @Test
     void floatTokensAreRejected() {
         expect(
                 "tokens must be an integer array",
-                () -> forward(manager.zeros(new Shape(1, 3)), manager.zeros(new Shape(1, 3), DataType.INT64)));
+                () ->
+                        forward(
+                                manager.zeros(new Shape(1, 3)),
+                                manager.zeros(new Shape(1, 3), DataType.INT64)));
     }
 
     @Test
     void emptySequence() {
         expect(
                 "at least one token",
-                () -> forward(manager.zeros(new Shape(1, 0), DataType.INT64), manager.zeros(new Shape(1, 0), DataType.INT64)));
+                () ->
+                        forward(
+                                manager.zeros(new Shape(1, 0), DataType.INT64),
+                                manager.zeros(new Shape(1, 0), DataType.INT64)));
     }
 
     @Test
@@ -104,9 +130,12 @@ class BadInputTest {
         NDArray modalities = longs(new long[] {0, 0, 0}, 1, 3);
         expect(
                 "image_span_ids must have the same shape as tokens",
-                () -> TinyModels.logits(
-                        model, manager,
-                        MoTInputs.of(tokens, modalities).withImageSpanIds(longs(new long[] {0, 0}, 1, 2))));
+                () ->
+                        TinyModels.logits(
+                                model,
+                                manager,
+                                MoTInputs.of(tokens, modalities)
+                                        .withImageSpanIds(longs(new long[] {0, 0}, 1, 2))));
     }
 
     @Test
@@ -114,7 +143,8 @@ class BadInputTest {
         expectConfig("n_heads (3) must divide dim (16)", TinyModels.config(2).nHeads(3));
         expectConfig("head_dim must be even", TinyModels.config(2).dim(12).nHeads(4));
         expectConfig("n_modalities must be positive, got 0", TinyModels.config(0));
-        expectConfig("n_heads * head_dim must equal dim: 4 * 8 != 16", TinyModels.config(2).headDim(8));
+        expectConfig(
+                "n_heads * head_dim must equal dim: 4 * 8 != 16", TinyModels.config(2).headDim(8));
         expectConfig("norm_eps must be a positive finite number", TinyModels.config(2).normEps(0));
         expectConfig(
                 "modality_token_ranges[1] must be [start, end)",

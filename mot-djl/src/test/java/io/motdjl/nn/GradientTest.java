@@ -8,18 +8,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.io.ReferenceNames;
 import io.motdjl.objective.NextTokenLoss;
-import java.util.Map;
-import java.util.Random;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Map;
+import java.util.Random;
 
 /**
  * Analytic gradients (DJL's GradientCollector through the routed gathers) against central finite

@@ -12,17 +12,20 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.RopeStyle;
 import io.motdjl.config.Untie;
-import java.util.Random;
-import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.stream.Stream;
 
 /** Incremental decoding with a {@link KeyValueCache} gives the logits of a full forward pass. */
 class KeyValueCacheTest {
@@ -100,9 +103,7 @@ class KeyValueCacheTest {
             NDIndex row0 = new NDIndex("0:1, " + pad + ":");
             NDArray alone =
                     TinyModels.logits(
-                            model,
-                            manager,
-                            MoTInputs.of(tokens.get(row0), modalityIds.get(row0)));
+                            model, manager, MoTInputs.of(tokens.get(row0), modalityIds.get(row0)));
             double shift = TinyModels.maxAbsDiff(alone, cached.get(row0));
             assertTrue(shift < TOLERANCE, "padded vs unpadded row: max |Δlogit| " + shift);
         }
@@ -116,7 +117,8 @@ class KeyValueCacheTest {
             ParameterStore ps = new ParameterStore(manager, false);
             int before = manager.getManagedArrays().size();
             try (KeyValueCache cache =
-                    new KeyValueCache(config, 2, LENGTH, manager, DataType.FLOAT32, manager.getDevice())) {
+                    new KeyValueCache(
+                            config, 2, LENGTH, manager, DataType.FLOAT32, manager.getDevice())) {
                 int withCache = manager.getManagedArrays().size();
                 for (int t = 0; t < LENGTH; t++) {
                     try (NDManager step = manager.newSubManager()) {
@@ -147,39 +149,55 @@ class KeyValueCacheTest {
                             IllegalArgumentException.class,
                             () ->
                                     new KeyValueCache(
-                                            config, 1, LENGTH + 1, manager, DataType.FLOAT32,
+                                            config,
+                                            1,
+                                            LENGTH + 1,
+                                            manager,
+                                            DataType.FLOAT32,
                                             manager.getDevice()));
             assertTrue(tooLong.getMessage().contains("max_seq_len"), tooLong.getMessage());
             try (KeyValueCache cache =
-                    new KeyValueCache(config, 1, 4, manager, DataType.FLOAT32, manager.getDevice())) {
+                    new KeyValueCache(
+                            config, 1, 4, manager, DataType.FLOAT32, manager.getDevice())) {
                 NDArray five = manager.zeros(new Shape(1, 5), DataType.INT64);
                 IllegalArgumentException full =
                         assertThrows(
                                 IllegalArgumentException.class,
-                                () -> model.forward(
-                                        ps, MoTInputs.of(five, five).toNDList(), false,
-                                        cache.asParam()));
+                                () ->
+                                        model.forward(
+                                                ps,
+                                                MoTInputs.of(five, five).toNDList(),
+                                                false,
+                                                cache.asParam()));
                 assertTrue(full.getMessage().contains("do not fit"), full.getMessage());
                 NDArray two = manager.zeros(new Shape(2, 1), DataType.INT64);
                 IllegalArgumentException rows =
                         assertThrows(
                                 IllegalArgumentException.class,
-                                () -> model.forward(
-                                        ps, MoTInputs.of(two, two).toNDList(), false,
-                                        cache.asParam()));
+                                () ->
+                                        model.forward(
+                                                ps,
+                                                MoTInputs.of(two, two).toNDList(),
+                                                false,
+                                                cache.asParam()));
                 assertTrue(rows.getMessage().contains("row"), rows.getMessage());
                 NDArray one = manager.zeros(new Shape(1, 1), DataType.INT64);
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> model.forward(
-                                ps, MoTInputs.of(one, one).toNDList(), true, cache.asParam()));
+                        () ->
+                                model.forward(
+                                        ps,
+                                        MoTInputs.of(one, one).toNDList(),
+                                        true,
+                                        cache.asParam()));
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> model.forward(
-                                ps,
-                                MoTInputs.of(one, one).withImageSpanIds(one).toNDList(),
-                                false,
-                                cache.asParam()));
+                        () ->
+                                model.forward(
+                                        ps,
+                                        MoTInputs.of(one, one).withImageSpanIds(one).toNDList(),
+                                        false,
+                                        cache.asParam()));
                 assertEquals(0, cache.length(), "a refused pass writes nothing");
             }
         }
@@ -198,7 +216,11 @@ class KeyValueCacheTest {
         NDList pieces = new NDList();
         try (KeyValueCache cache =
                 new KeyValueCache(
-                        model.config(), (int) rows, LENGTH, manager, DataType.FLOAT32,
+                        model.config(),
+                        (int) rows,
+                        LENGTH,
+                        manager,
+                        DataType.FLOAT32,
                         manager.getDevice())) {
             int start = 0;
             while (start < LENGTH) {

@@ -8,19 +8,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.RopeStyle;
 import io.motdjl.config.Untie;
 import io.motdjl.io.ReferenceNames;
-import java.util.Map;
-import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Map;
+import java.util.Random;
 
 /** Properties that naive MoT code gets wrong. */
 class MoTPropertiesTest {
@@ -36,14 +38,16 @@ class MoTPropertiesTest {
             Map<String, ReferenceNames.Slot> denseParams = ReferenceNames.of(dense);
             for (Map.Entry<String, ReferenceNames.Slot> e : ReferenceNames.of(model).entrySet()) {
                 // every modality's set takes the dense model's (only) set
-                String denseName = e.getKey().replaceAll("\\.\\d+\\.((w[123]\\.)?weight)$", ".0.$1");
+                String denseName =
+                        e.getKey().replaceAll("\\.\\d+\\.((w[123]\\.)?weight)$", ".0.$1");
                 ReferenceNames.Slot source = denseParams.get(denseName);
                 e.getValue().write(source.read());
             }
             Random random = new Random(11);
             NDArray tokens = TinyModels.ids(manager, random, 3, 10, mot.vocabSize());
             NDArray modalities = TinyModels.ids(manager, random, 3, 10, 3);
-            NDArray want = TinyModels.logits(dense, manager, MoTInputs.of(tokens, modalities.zerosLike()));
+            NDArray want =
+                    TinyModels.logits(dense, manager, MoTInputs.of(tokens, modalities.zerosLike()));
             NDArray got = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities));
             assertTrue(TinyModels.maxAbsDiff(want, got) < 1e-5, "MoT with equal sets != dense");
         }
@@ -88,10 +92,14 @@ class MoTPropertiesTest {
                         TinyModels.logits(
                                 model,
                                 manager,
-                                MoTInputs.of(tokens.get(b + ":" + (b + 1)), modalities.get(b + ":" + (b + 1))));
+                                MoTInputs.of(
+                                        tokens.get(b + ":" + (b + 1)),
+                                        modalities.get(b + ":" + (b + 1))));
                 assertTrue(TinyModels.maxAbsDiff(row, mixed.get(b + ":" + (b + 1))) < 1e-5);
             }
-            NDArray onlyOne = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities.zerosLike().add(2)));
+            NDArray onlyOne =
+                    TinyModels.logits(
+                            model, manager, MoTInputs.of(tokens, modalities.zerosLike().add(2)));
             assertTrue(Double.isFinite(onlyOne.abs().sum().getFloat()));
         }
     }
@@ -105,7 +113,8 @@ class MoTPropertiesTest {
             MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
             Random random = new Random(modalities);
             for (int[] shape : new int[][] {{1, 1}, {1, config.maxSeqLen()}, {3, 1}, {2, 5}}) {
-                NDArray tokens = TinyModels.ids(manager, random, shape[0], shape[1], config.vocabSize());
+                NDArray tokens =
+                        TinyModels.ids(manager, random, shape[0], shape[1], config.vocabSize());
                 NDArray ids = TinyModels.ids(manager, random, shape[0], shape[1], modalities);
                 NDArray logits = TinyModels.logits(model, manager, MoTInputs.of(tokens, ids));
                 assertEquals(new Shape(shape[0], shape[1], config.vocabSize()), logits.getShape());
@@ -126,11 +135,16 @@ class MoTPropertiesTest {
             NDArray modalities = TinyModels.ids(manager, random, 1, 7, 2);
             NDArray alone = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities));
             NDArray padTokens = manager.zeros(new Shape(1, 3), DataType.INT64).concat(tokens, 1);
-            NDArray padModalities = manager.ones(new Shape(1, 3), DataType.INT64).concat(modalities, 1);
-            NDArray valid = manager.zeros(new Shape(1, 3), DataType.INT64).concat(manager.ones(new Shape(1, 7), DataType.INT64), 1);
+            NDArray padModalities =
+                    manager.ones(new Shape(1, 3), DataType.INT64).concat(modalities, 1);
+            NDArray valid =
+                    manager.zeros(new Shape(1, 3), DataType.INT64)
+                            .concat(manager.ones(new Shape(1, 7), DataType.INT64), 1);
             NDArray padded =
                     TinyModels.logits(
-                            model, manager, MoTInputs.of(padTokens, padModalities).withValidTokens(valid));
+                            model,
+                            manager,
+                            MoTInputs.of(padTokens, padModalities).withValidTokens(valid));
             // rotary embeddings are relative, so shifting the sequence by three keeps its logits
             assertTrue(TinyModels.maxAbsDiff(alone, padded.get(":, 3:")) < 1e-4);
             assertTrue(Float.isFinite(padded.abs().sum().getFloat()), "padding rows stay finite");
@@ -146,11 +160,16 @@ class MoTPropertiesTest {
             Random random = new Random(4);
             NDArray tokens = TinyModels.ids(manager, random, 1, 10, config.vocabSize());
             NDArray modalities = TinyModels.ids(manager, random, 1, 10, 2);
-            NDArray docs = manager.create(new long[] {1, 1, 1, 1, 2, 2, 2, 2, 2, 2}, new Shape(1, 10));
+            NDArray docs =
+                    manager.create(new long[] {1, 1, 1, 1, 2, 2, 2, 2, 2, 2}, new Shape(1, 10));
             NDArray packed =
-                    TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities).withDocumentIds(docs));
+                    TinyModels.logits(
+                            model, manager, MoTInputs.of(tokens, modalities).withDocumentIds(docs));
             NDArray second =
-                    TinyModels.logits(model, manager, MoTInputs.of(tokens.get(":, 4:"), modalities.get(":, 4:")));
+                    TinyModels.logits(
+                            model,
+                            manager,
+                            MoTInputs.of(tokens.get(":, 4:"), modalities.get(":, 4:")));
             assertTrue(TinyModels.maxAbsDiff(second, packed.get(":, 4:")) < 1e-4);
         }
     }
@@ -163,7 +182,8 @@ class MoTPropertiesTest {
             MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
             long[] ids = {3, 4, 5, 6, 7, 8, 9, 10};
             NDArray tokens = manager.create(ids, new Shape(1, 8));
-            NDArray modalities = manager.create(new long[] {0, 0, 1, 1, 1, 1, 0, 0}, new Shape(1, 8));
+            NDArray modalities =
+                    manager.create(new long[] {0, 0, 1, 1, 1, 1, 0, 0}, new Shape(1, 8));
             NDArray spans = manager.create(new long[] {0, 0, 1, 1, 1, 1, 0, 0}, new Shape(1, 8));
             ids[5] = 20;
             NDArray changed = manager.create(ids, new Shape(1, 8));
@@ -172,7 +192,9 @@ class MoTPropertiesTest {
             NDArray la = TinyModels.logits(model, manager, a);
             NDArray lb = TinyModels.logits(model, manager, b);
             assertEquals(0.0, TinyModels.maxAbsDiff(la.get(":, :2"), lb.get(":, :2")), 1e-6);
-            assertTrue(TinyModels.maxAbsDiff(la.get(":, 2"), lb.get(":, 2")) > 1e-4, "span is bidirectional");
+            assertTrue(
+                    TinyModels.maxAbsDiff(la.get(":, 2"), lb.get(":, 2")) > 1e-4,
+                    "span is bidirectional");
             // without spans the same change is invisible to earlier positions
             NDArray ca = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities));
             NDArray cb = TinyModels.logits(model, manager, MoTInputs.of(changed, modalities));
@@ -195,8 +217,11 @@ class MoTPropertiesTest {
             NDArray tokens = TinyModels.ids(manager, random, 2, 6, config.vocabSize());
             NDArray modalities = TinyModels.ids(manager, random, 2, 6, 2);
             NDArray a = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities));
-            NDArray b = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities.zerosLike()));
-            assertTrue(TinyModels.maxAbsDiff(a, b) > 1e-4, "untied attention still depends on modality");
+            NDArray b =
+                    TinyModels.logits(model, manager, MoTInputs.of(tokens, modalities.zerosLike()));
+            assertTrue(
+                    TinyModels.maxAbsDiff(a, b) > 1e-4,
+                    "untied attention still depends on modality");
         }
     }
 }

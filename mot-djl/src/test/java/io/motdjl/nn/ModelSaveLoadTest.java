@@ -10,13 +10,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
-import java.nio.file.Path;
-import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Random;
 
 /** DJL's own format: Model.save then Model.load restores the exact outputs. */
 class ModelSaveLoadTest {

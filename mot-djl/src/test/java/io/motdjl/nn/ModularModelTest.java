@@ -16,15 +16,18 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.ReferenceNames;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.WithAuxiliaryLosses;
+
+import org.junit.jupiter.api.Test;
+
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 /** The module-level design: per-modality containers, factories, adapters, heads, named outputs. */
 class ModularModelTest {
@@ -56,13 +59,17 @@ class ModularModelTest {
 
         @Override
         public NDArray project(ParameterStore ps, NDArray hidden, boolean training) {
-            return ai.djl.nn.core.Linear.linear(hidden, ps.getValue(weight, hidden.getDevice(), training))
+            return ai.djl.nn.core.Linear.linear(
+                            hidden, ps.getValue(weight, hidden.getDevice(), training))
                     .head();
         }
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             return new NDList(project(ps, inputs.head(), training));
         }
 
@@ -105,11 +112,16 @@ class ModularModelTest {
         IllegalArgumentException unused =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> PerModality.mapped(new int[] {0, 2}, t -> RmsNorm.builder().setWidth(4).build()));
+                        () ->
+                                PerModality.mapped(
+                                        new int[] {0, 2},
+                                        t -> RmsNorm.builder().setWidth(4).build()));
         assertTrue(unused.getMessage().contains("tower 1 serves no modality"), unused.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> PerModality.mapped(new int[] {0, -1}, t -> RmsNorm.builder().setWidth(4).build()));
+                () ->
+                        PerModality.mapped(
+                                new int[] {0, -1}, t -> RmsNorm.builder().setWidth(4).build()));
         PerModality<RmsNorm> twoTowers =
                 PerModality.mapped(new int[] {0, 1, 0}, t -> RmsNorm.builder().setWidth(4).build());
         assertEquals(2, twoTowers.numTowers());
@@ -127,11 +139,14 @@ class ModularModelTest {
                                             (c, layer, tower) ->
                                                     tower == 0
                                                             ? new TinyModels.PenalisedSwiGlu(c)
-                                                            : FeedForwardFactory.SWIGLU.create(c, layer, tower))
+                                                            : FeedForwardFactory.SWIGLU.create(
+                                                                    c, layer, tower))
                                     .build(),
                             manager,
                             DataType.FLOAT32);
-            assertTrue(model.layers().get(0).feedForward().experts().tower(0) instanceof TinyModels.PenalisedSwiGlu);
+            assertTrue(
+                    model.layers().get(0).feedForward().experts().tower(0)
+                            instanceof TinyModels.PenalisedSwiGlu);
             assertTrue(model.layers().get(0).feedForward().experts().tower(1) instanceof SwiGlu);
             IllegalArgumentException noNames =
                     assertThrows(IllegalArgumentException.class, () -> ReferenceNames.of(model));
@@ -145,12 +160,18 @@ class ModularModelTest {
             Map<String, Double> weights = Map.of("l2", 0.5);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 MoTOutputs out =
-                        MoTOutputs.of(model.forward(new ParameterStore(manager, false), inputs.toNDList(), true));
+                        MoTOutputs.of(
+                                model.forward(
+                                        new ParameterStore(manager, false),
+                                        inputs.toNDList(),
+                                        true));
                 Map<String, NDArray> aux = out.auxiliaryLosses();
                 assertEquals(config.nLayers(), aux.size(), aux.keySet().toString());
                 assertTrue(aux.containsKey("layers.1.feed_forward.0.l2"), aux.keySet().toString());
                 LossValue base = new NextTokenObjective(2).evaluate(out, labels);
-                LossValue total = new WithAuxiliaryLosses(new NextTokenObjective(2), weights).evaluate(out, labels);
+                LossValue total =
+                        new WithAuxiliaryLosses(new NextTokenObjective(2), weights)
+                                .evaluate(out, labels);
                 double expected = base.mean().getFloat();
                 for (NDArray a : aux.values()) {
                     expected += 0.5 * a.getFloat();
@@ -159,13 +180,17 @@ class ModularModelTest {
                 IllegalArgumentException unweighted =
                         assertThrows(
                                 IllegalArgumentException.class,
-                                () -> new WithAuxiliaryLosses(new NextTokenObjective(2), Map.of())
-                                        .evaluate(out, labels));
+                                () ->
+                                        new WithAuxiliaryLosses(new NextTokenObjective(2), Map.of())
+                                                .evaluate(out, labels));
                 assertTrue(unweighted.getMessage().contains("no weight"), unweighted.getMessage());
                 collector.backward(total.mean());
             }
-            TinyModels.PenalisedSwiGlu text = (TinyModels.PenalisedSwiGlu) model.layers().get(0).feedForward().experts().tower(0);
-            NDArray grad = text.inner().w13().getParameters().get("weight").getArray().getGradient();
+            TinyModels.PenalisedSwiGlu text =
+                    (TinyModels.PenalisedSwiGlu)
+                            model.layers().get(0).feedForward().experts().tower(0);
+            NDArray grad =
+                    text.inner().w13().getParameters().get("weight").getArray().getGradient();
             assertTrue(grad.abs().sum().getFloat() > 0, "the text tower's block is trained");
         }
     }
@@ -176,7 +201,9 @@ class ModularModelTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model =
                     TinyModels.initialize(
-                            MoTModel.builder(config).optOutputHead(new SmallHead(config.dim()), 1).build(),
+                            MoTModel.builder(config)
+                                    .optOutputHead(new SmallHead(config.dim()), 1)
+                                    .build(),
                             manager,
                             DataType.FLOAT32);
             NDArray tokens = TinyModels.ids(manager, new Random(2), 1, 6, config.vocabSize());
@@ -221,8 +248,12 @@ class ModularModelTest {
             NDArray bothBefore = TinyModels.logits(model, manager, both);
             NDArray table = imageTable.weight().getArray();
             table.set(table.mul(3).toFloatArray());
-            assertTrue(TinyModels.maxAbsDiff(textBefore, TinyModels.logits(model, manager, textOnly)) == 0);
-            assertTrue(TinyModels.maxAbsDiff(bothBefore, TinyModels.logits(model, manager, both)) > 1e-4);
+            assertTrue(
+                    TinyModels.maxAbsDiff(textBefore, TinyModels.logits(model, manager, textOnly))
+                            == 0);
+            assertTrue(
+                    TinyModels.maxAbsDiff(bothBefore, TinyModels.logits(model, manager, both))
+                            > 1e-4);
         }
     }
 
@@ -243,10 +274,13 @@ class ModularModelTest {
                                     ps,
                                     new NDList(embedded),
                                     false,
-                                    ForwardContext.create(config, inputs, DataType.FLOAT32).asParams())
+                                    ForwardContext.create(config, inputs, DataType.FLOAT32)
+                                            .asParams())
                             .head();
             NDArray logits = model.vocabularyHead().forward(ps, new NDList(hidden), false).head();
-            assertTrue(TinyModels.maxAbsDiff(TinyModels.logits(model, manager, inputs), logits) < 1e-5);
+            assertTrue(
+                    TinyModels.maxAbsDiff(TinyModels.logits(model, manager, inputs), logits)
+                            < 1e-5);
         }
     }
 
@@ -265,21 +299,32 @@ class ModularModelTest {
             NDArray x = model.tokenEmbedding().forward(ps, new NDList(tokens), false).head();
             MoTLayer layer = model.layers().get(0);
             NDArray h = x.add(layer.attention().forward(ps, new NDList(x), false, context).head());
-            NDArray y = h.add(layer.feedForward().forward(ps, new NDList(h), false, context).head());
+            NDArray y =
+                    h.add(layer.feedForward().forward(ps, new NDList(h), false, context).head());
             NDArray viaLayer = layer.forward(ps, new NDList(x), false, context).head();
-            assertTrue(TinyModels.maxAbsDiff(y, viaLayer) < 1e-6, "attention + feed-forward = layer");
+            assertTrue(
+                    TinyModels.maxAbsDiff(y, viaLayer) < 1e-6, "attention + feed-forward = layer");
             NDArray normed =
                     model.trunk()
                             .norm()
-                            .forward(ps, new NDList(viaLayer.reshape(-1, config.dim()), modalities.reshape(-1)), false)
+                            .forward(
+                                    ps,
+                                    new NDList(
+                                            viaLayer.reshape(-1, config.dim()),
+                                            modalities.reshape(-1)),
+                                    false)
                             .head();
             NDArray viaTrunk = model.trunk().forward(ps, new NDList(x), false, context).head();
             assertTrue(
                     TinyModels.maxAbsDiff(normed.reshape(viaTrunk.getShape()), viaTrunk) < 1e-6,
                     "layers + final norm = trunk");
             IllegalArgumentException noContext =
-                    assertThrows(IllegalArgumentException.class, () -> layer.forward(ps, new NDList(x), false));
-            assertTrue(noContext.getMessage().contains("ForwardContext.create"), noContext.getMessage());
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> layer.forward(ps, new NDList(x), false));
+            assertTrue(
+                    noContext.getMessage().contains("ForwardContext.create"),
+                    noContext.getMessage());
         }
     }
 
@@ -294,15 +339,19 @@ class ModularModelTest {
         assertEquals(flops.nonEmbeddingParameters() / 2, census.onlyFor(0));
         assertEquals(census.onlyFor(0), census.onlyFor(1));
         assertEquals(embeddingAndHead + census.onlyFor(1), census.usedBy(1));
-        assertTrue(census.entries().stream().anyMatch(e -> e.path().equals("trunk.layer0.attention.qkv.1.weight")));
+        assertTrue(
+                census.entries().stream()
+                        .anyMatch(e -> e.path().equals("trunk.layer0.attention.qkv.1.weight")));
 
         ParameterCensus tied =
-                ParameterCensus.of(new MoTModel(mot.toBuilder().untie(io.motdjl.config.Untie.NONE).build()));
+                ParameterCensus.of(
+                        new MoTModel(mot.toBuilder().untie(io.motdjl.config.Untie.NONE).build()));
         assertEquals(tied.total(), tied.shared());
         assertEquals(0, tied.onlyFor(0));
         assertEquals(0, tied.onlyFor(1));
 
-        MoTModel withHead = MoTModel.builder(mot).optOutputHead(new SmallHead(mot.dim()), 1).build();
+        MoTModel withHead =
+                MoTModel.builder(mot).optOutputHead(new SmallHead(mot.dim()), 1).build();
         ParameterCensus heads = ParameterCensus.of(withHead);
         assertEquals(census.onlyFor(1) + 5L * mot.dim(), heads.onlyFor(1));
         assertEquals(census.onlyFor(0) + (long) mot.vocabSize() * mot.dim(), heads.onlyFor(0));

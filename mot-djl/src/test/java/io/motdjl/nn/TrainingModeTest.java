@@ -12,11 +12,14 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.objective.NextTokenLoss;
-import java.util.Random;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.Random;
 
 /** Training mode with DJL's GradientCollector and optimizer: the loss falls on a fixed batch. */
 class TrainingModeTest {
@@ -37,10 +40,13 @@ class TrainingModeTest {
             for (int step = 0; step < 30; step++) {
                 try (NDManager scope = manager.newSubManager()) {
                     float loss;
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.forward(store, inputs.toNDList(), true).singletonOrThrow();
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
+                        NDArray logits =
+                                model.forward(store, inputs.toNDList(), true).singletonOrThrow();
                         logits.attach(scope);
-                        NDArray value = NextTokenLoss.compute(logits, tokens, modalities, null, 2).mean();
+                        NDArray value =
+                                NextTokenLoss.compute(logits, tokens, modalities, null, 2).mean();
                         collector.backward(value);
                         loss = value.getFloat();
                     }

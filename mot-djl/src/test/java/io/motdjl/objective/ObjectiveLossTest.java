@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.motdjl.objective.NextTokenLoss;
+
 import org.junit.jupiter.api.Test;
 
 class ObjectiveLossTest {
@@ -28,8 +28,7 @@ class ObjectiveLossTest {
             float value =
                     loss.evaluate(new NDList(tokens, modalities, valid), new NDList(logits))
                             .getFloat();
-            LossValue expected =
-                    NextTokenLoss.compute(logits, tokens, modalities, valid, 2);
+            LossValue expected = NextTokenLoss.compute(logits, tokens, modalities, valid, 2);
             assertEquals(expected.mean().getFloat(), value, 0f);
 
             // padding changes nothing: the second row's padded tail may hold anything

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+
 import org.junit.jupiter.api.Test;
 
 /** Rows grouped by modality: chunks hold exactly their modality's rows, in order, and go back. */

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Small grayscale images made by the tests themselves (no data set needed): on a dark background,
- * a few rectangles and discs of random brightness with a little noise, so that patches vary in
+ * Small grayscale images made by the tests themselves (no data set needed): on a dark background, a
+ * few rectangles and discs of random brightness with a little noise, so that patches vary in
  * position of their edges and in level the way photographs of objects do.
  */
 final class SyntheticImages {

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTModel;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class FlopsAccountingTest {
 

@@ -14,15 +14,18 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.nn.MoTModel;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 class ResumableAdamWTest {
 

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
+
 import io.motdjl.nn.MoTInputs;
+
 import java.util.Random;
 
 /**

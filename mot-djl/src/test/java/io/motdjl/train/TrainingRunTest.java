@@ -1,6 +1,5 @@
 package io.motdjl.train;
 
-import io.motdjl.objective.ModalityLosses;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,6 +16,7 @@ import ai.djl.training.listener.EpochTrainingListener;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.util.Pair;
+
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.Untie;
@@ -24,14 +24,17 @@ import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.ModalityLosses;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The training driver end to end on a tiny MoT and a learnable synthetic task. */
 class TrainingRunTest {
@@ -96,7 +99,8 @@ class TrainingRunTest {
                                         (c, layer, tower) ->
                                                 tower == 0
                                                         ? new TinyModels.PenalisedSwiGlu(c)
-                                                        : io.motdjl.nn.FeedForwardFactory.SWIGLU.create(c, layer, tower))
+                                                        : io.motdjl.nn.FeedForwardFactory.SWIGLU
+                                                                .create(c, layer, tower))
                                 .build();
         float[] firstLoss = new float[2];
         double[] weights = {0.0, 100.0};
@@ -111,12 +115,14 @@ class TrainingRunTest {
                             .objective(
                                     config ->
                                             new io.motdjl.objective.WithAuxiliaryLosses(
-                                                    new io.motdjl.objective.NextTokenObjective(config.nModalities()),
+                                                    new io.motdjl.objective.NextTokenObjective(
+                                                            config.nModalities()),
                                                     Map.of("l2", weight)))
                             .build();
             try (TrainingRun run = TrainingRun.start(MOT, settings().build(), train, options)) {
-                assertTrue(run.model().layers().get(0).feedForward().experts().tower(0)
-                        instanceof TinyModels.PenalisedSwiGlu);
+                assertTrue(
+                        run.model().layers().get(0).feedForward().experts().tower(0)
+                                instanceof TinyModels.PenalisedSwiGlu);
                 firstLoss[i] = run.train(1).get(0).loss();
                 ModalityLosses heldOut = run.evaluate(train);
                 assertTrue(Double.isFinite(heldOut.mean(0)), heldOut.toString());
@@ -396,10 +402,12 @@ class TrainingRunTest {
             NDList labels = new NDList(tokens, tokens);
             NDList data = MoTInputs.of(tokens, tokens).withImageSpanIds(spans).toNDList();
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> BatchLayout.check(data, labels));
+                    assertThrows(
+                            IllegalArgumentException.class, () -> BatchLayout.check(data, labels));
             assertTrue(e.getMessage().contains("would then see its own targets"), e.getMessage());
             // all-zero span ids are plain causal attention: accepted
-            BatchLayout.check(MoTInputs.of(tokens, tokens).withImageSpanIds(noSpans).toNDList(), labels);
+            BatchLayout.check(
+                    MoTInputs.of(tokens, tokens).withImageSpanIds(noSpans).toNDList(), labels);
         }
     }
 

@@ -9,10 +9,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
 import java.util.Random;
 
 /**
@@ -42,8 +44,12 @@ public final class BenchModel implements AutoCloseable {
     public BenchModel(MoTConfig config, ModalityLayout layout, int batch, int length, long seed) {
         if (config.nModalities() != layout.modalities()) {
             throw new IllegalArgumentException(
-                    "the layout " + layout + " needs " + layout.modalities()
-                            + " modalities, the config has " + config.nModalities());
+                    "the layout "
+                            + layout
+                            + " needs "
+                            + layout.modalities()
+                            + " modalities, the config has "
+                            + config.nModalities());
         }
         this.config = config;
         this.layout = layout;

@@ -17,19 +17,31 @@ import io.motdjl.config.NormOrder;
  * @param batch sequences per batch B
  */
 public record BenchSize(
-        String name, int vocab, int dim, int layers, int heads, int ffnHidden, int length, int batch) {
+        String name,
+        int vocab,
+        int dim,
+        int layers,
+        int heads,
+        int ffnHidden,
+        int length,
+        int batch) {
 
-    /** The PyTorch anchor's configuration: vocab 512, d 256, 4 layers, 4 heads, F 768, T 256, B 8. */
-    public static final BenchSize ANCHOR = new BenchSize("d256-L4-T256", 512, 256, 4, 4, 768, 256, 8);
+    /**
+     * The PyTorch anchor's configuration: vocab 512, d 256, 4 layers, 4 heads, F 768, T 256, B 8.
+     */
+    public static final BenchSize ANCHOR =
+            new BenchSize("d256-L4-T256", 512, 256, 4, 4, 768, 256, 8);
 
     /**
      * The larger size of issue 4: d 512, 8 layers, 8 heads, F 1536, T 512, B 8 (4,096 tokens per
      * step; {@code --batch 4} halves it).
      */
-    public static final BenchSize LARGE = new BenchSize("d512-L8-T512", 512, 512, 8, 8, 1536, 512, 8);
+    public static final BenchSize LARGE =
+            new BenchSize("d512-L8-T512", 512, 512, 8, 8, 1536, 512, 8);
 
     /** A small size for quick runs and the long memory test: d 128, 2 layers, T 128, B 4. */
-    public static final BenchSize SMALL = new BenchSize("d128-L2-T128", 512, 128, 2, 4, 384, 128, 4);
+    public static final BenchSize SMALL =
+            new BenchSize("d128-L2-T128", 512, 128, 2, 4, 384, 128, 4);
 
     /** The same size with another batch. */
     public BenchSize withBatch(int b) {

@@ -1,6 +1,7 @@
 package io.motdjl.examples.bench;
 
 import ai.djl.translate.TranslateException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -11,10 +12,10 @@ import java.util.Set;
 
 /**
  * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
- * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run, a
- * profile of one MoT step, generation with and without the key/value cache, and the optimizer
- * update alone (before and after it was made in place). {@link Settings#quick()} finishes in a
- * few minutes on two cores; {@link Settings#full()} is what {@code docs/benchmarks.md} reports.
+ * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run, a profile
+ * of one MoT step, generation with and without the key/value cache, and the optimizer update alone
+ * (before and after it was made in place). {@link Settings#quick()} finishes in a few minutes on
+ * two cores; {@link Settings#full()} is what {@code docs/benchmarks.md} reports.
  */
 public final class BenchSuite {
 
@@ -35,7 +36,9 @@ public final class BenchSuite {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "unknown benchmark '" + name + "' (known: gemm, anchor, train, prefill,"
+                        "unknown benchmark '"
+                                + name
+                                + "' (known: gemm, anchor, train, prefill,"
                                 + " memory, profile, generate, optimizer)",
                         e);
             }
@@ -74,52 +77,138 @@ public final class BenchSuite {
 
         /** A few minutes on two cores: the anchor size only, short runs, two PyTorch rounds. */
         public static Settings quick(int threads, PythonAnchor anchor) {
-            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR), 4, 1, 2, 4,
-                    BenchSize.SMALL, 200, threads, anchor, 2048,
+            return new Settings(
+                    EnumSet.allOf(Part.class),
+                    List.of(BenchSize.ANCHOR),
+                    4,
+                    1,
+                    2,
+                    4,
+                    BenchSize.SMALL,
+                    200,
+                    threads,
+                    anchor,
+                    2048,
                     new GenerationBenchmark.Settings(64, 128, 1, 1, 32));
         }
 
         /** What docs/benchmarks.md reports: both sizes, longer runs, 2,000 memory steps. */
         public static Settings full(int threads, PythonAnchor anchor) {
-            return new Settings(EnumSet.allOf(Part.class), List.of(BenchSize.ANCHOR, BenchSize.LARGE),
-                    8, 2, 3, 10, BenchSize.SMALL, 2000, threads, anchor, 2048,
+            return new Settings(
+                    EnumSet.allOf(Part.class),
+                    List.of(BenchSize.ANCHOR, BenchSize.LARGE),
+                    8,
+                    2,
+                    3,
+                    10,
+                    BenchSize.SMALL,
+                    2000,
+                    threads,
+                    anchor,
+                    2048,
                     new GenerationBenchmark.Settings(64, 512, 1, 1, 64));
         }
 
         /** The same settings with other parts. */
         public Settings withParts(Set<Part> p) {
-            return new Settings(p, sizes, steps, warmup, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize, generation);
+            return new Settings(
+                    p,
+                    sizes,
+                    steps,
+                    warmup,
+                    anchorRounds,
+                    anchorSteps,
+                    memorySize,
+                    memorySteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation);
         }
 
         /** The same settings with other sizes. */
         public Settings withSizes(List<BenchSize> s) {
-            return new Settings(parts, s, steps, warmup, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize, generation);
+            return new Settings(
+                    parts,
+                    s,
+                    steps,
+                    warmup,
+                    anchorRounds,
+                    anchorSteps,
+                    memorySize,
+                    memorySteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation);
         }
 
         /** The same settings with other step counts. */
         public Settings withSteps(int timed, int untimed) {
-            return new Settings(parts, sizes, timed, untimed, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize, generation);
+            return new Settings(
+                    parts,
+                    sizes,
+                    timed,
+                    untimed,
+                    anchorRounds,
+                    anchorSteps,
+                    memorySize,
+                    memorySteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation);
         }
 
         /** The same settings with another PyTorch comparison length. */
         public Settings withAnchorRuns(int rounds, int stepsPerRound) {
-            return new Settings(parts, sizes, steps, warmup, rounds, stepsPerRound, memorySize,
-                    memorySteps, threads, anchor, gemmSize, generation);
+            return new Settings(
+                    parts,
+                    sizes,
+                    steps,
+                    warmup,
+                    rounds,
+                    stepsPerRound,
+                    memorySize,
+                    memorySteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation);
         }
 
         /** The same settings with another generation benchmark. */
         public Settings withGeneration(GenerationBenchmark.Settings g) {
-            return new Settings(parts, sizes, steps, warmup, anchorRounds, anchorSteps, memorySize,
-                    memorySteps, threads, anchor, gemmSize, g);
+            return new Settings(
+                    parts,
+                    sizes,
+                    steps,
+                    warmup,
+                    anchorRounds,
+                    anchorSteps,
+                    memorySize,
+                    memorySteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    g);
         }
 
         /** The same settings with another memory run. */
         public Settings withMemory(BenchSize size, int memSteps) {
-            return new Settings(parts, sizes, steps, warmup, anchorRounds, anchorSteps, size,
-                    memSteps, threads, anchor, gemmSize, generation);
+            return new Settings(
+                    parts,
+                    sizes,
+                    steps,
+                    warmup,
+                    anchorRounds,
+                    anchorSteps,
+                    size,
+                    memSteps,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation);
         }
     }
 
@@ -143,44 +232,65 @@ public final class BenchSuite {
         double ceiling = Double.NaN;
         if (s.parts().contains(Part.GEMM) || needsCeiling(s.parts())) {
             ceiling = GemmCeiling.flopsPerSecond(s.gemmSize(), 5);
-            Table t = new Table("Ceiling: float32 GEMM through DJL's PyTorch engine", "GEMM", "GFLOP/s");
-            t.row(Table.fmt("%d x %d x %d", s.gemmSize(), s.gemmSize(), s.gemmSize()),
+            Table t =
+                    new Table(
+                            "Ceiling: float32 GEMM through DJL's PyTorch engine",
+                            "GEMM",
+                            "GFLOP/s");
+            t.row(
+                    Table.fmt("%d x %d x %d", s.gemmSize(), s.gemmSize(), s.gemmSize()),
                     Table.fmt("%.1f", ceiling / 1e9));
-            t.note("median of 5 after one warm-up; every MFU figure below is a fraction of this rate");
+            t.note(
+                    "median of 5 after one warm-up; every MFU figure below is a fraction of this rate");
             t.print(out);
             tables.add(t);
         }
         // first, so that its resident memory is not that of the models of the other parts (with
         // bin/mot's malloc settings freed memory stays in the process)
         if (s.parts().contains(Part.MEMORY)) {
-            tables.add(MemoryBenchmark.run(s.memorySize(), s.memorySteps(),
-                    Math.max(1, s.memorySteps() / 10), out));
+            tables.add(
+                    MemoryBenchmark.run(
+                            s.memorySize(),
+                            s.memorySteps(),
+                            Math.max(1, s.memorySteps() / 10),
+                            out));
         }
         if (s.parts().contains(Part.ANCHOR)) {
             if (s.anchor() == null) {
                 out.println("(the PyTorch anchor was not found or not asked for: mot-djl alone)");
             }
-            tables.add(AnchorComparison.run(
-                    new AnchorComparison.Settings(s.anchorRounds(), s.anchorSteps(), 2, s.threads(), s.anchor()),
-                    ceiling, out));
+            tables.add(
+                    AnchorComparison.run(
+                            new AnchorComparison.Settings(
+                                    s.anchorRounds(), s.anchorSteps(), 2, s.threads(), s.anchor()),
+                            ceiling,
+                            out));
         }
         List<ModalityLayout> layouts =
-                List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES, ModalityLayout.THREE_MODALITIES);
+                List.of(
+                        ModalityLayout.DENSE,
+                        ModalityLayout.TWO_MODALITIES,
+                        ModalityLayout.THREE_MODALITIES);
         if (s.parts().contains(Part.TRAIN)) {
             for (BenchSize size : s.sizes()) {
-                tables.add(TrainingStepBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
+                tables.add(
+                        TrainingStepBenchmark.run(
+                                size, layouts, s.steps(), s.warmup(), ceiling, out));
             }
         }
         if (s.parts().contains(Part.PREFILL)) {
             for (BenchSize size : s.sizes()) {
-                tables.add(PrefillBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
+                tables.add(
+                        PrefillBenchmark.run(size, layouts, s.steps(), s.warmup(), ceiling, out));
             }
         }
         if (s.parts().contains(Part.PROFILE)) {
-            tables.add(ProfileBenchmark.run(s.sizes().get(0), ModalityLayout.TWO_MODALITIES, 15, out));
+            tables.add(
+                    ProfileBenchmark.run(s.sizes().get(0), ModalityLayout.TWO_MODALITIES, 15, out));
         }
         if (s.parts().contains(Part.GENERATE)) {
-            List<ModalityLayout> generated = List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES);
+            List<ModalityLayout> generated =
+                    List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES);
             for (BenchSize size : s.sizes()) {
                 tables.add(GenerationBenchmark.run(size, generated, s.generation(), out));
                 tables.add(DecodeStepProfile.run(size, generated, s.generation(), 16, out));
@@ -195,6 +305,8 @@ public final class BenchSuite {
     }
 
     private static boolean needsCeiling(Set<Part> parts) {
-        return parts.contains(Part.ANCHOR) || parts.contains(Part.TRAIN) || parts.contains(Part.PREFILL);
+        return parts.contains(Part.ANCHOR)
+                || parts.contains(Part.TRAIN)
+                || parts.contains(Part.PREFILL);
     }
 }

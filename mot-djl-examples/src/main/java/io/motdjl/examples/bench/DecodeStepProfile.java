@@ -6,12 +6,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.generate.TokenSampler;
 import io.motdjl.nn.KeyValueCache;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,9 +30,9 @@ import java.util.function.IntUnaryOperator;
  * io.motdjl.generate.Generator} runs (the same inputs, forward call and copy of the last logits),
  * written out here so that each part can be timed: drawing the next token on the host (decoding
  * rule and greedy sampler), making the one-token input arrays, the forward pass with the {@link
- * KeyValueCache}, and copying the last position's logits to the host. Then libtorch's profiler
- * over a few more steps splits the forward by operator kind, and what is left is Java, DJL and
- * the JNI crossings.
+ * KeyValueCache}, and copying the last position's logits to the host. Then libtorch's profiler over
+ * a few more steps splits the forward by operator kind, and what is left is Java, DJL and the JNI
+ * crossings.
  */
 public final class DecodeStepProfile {
 
@@ -59,9 +61,14 @@ public final class DecodeStepProfile {
             throws IOException {
         int capacity = s.promptTokens() + s.newTokens();
         int steps = s.newTokens() - 1;
-        String[] parts = {"draw the token (rule + greedy)", "one-token input arrays",
-            "forward with the cache", "last logits to the host", "close the pass's arrays",
-            "whole step"};
+        String[] parts = {
+            "draw the token (rule + greedy)",
+            "one-token input arrays",
+            "forward with the cache",
+            "last logits to the host",
+            "close the pass's arrays",
+            "whole step"
+        };
         List<String> headers = new ArrayList<>(List.of("part of a step"));
         List<double[]> medians = new ArrayList<>();
         List<Map<String, double[]>> kinds = new ArrayList<>();
@@ -89,8 +96,14 @@ public final class DecodeStepProfile {
                         double wall = decoder.profile(n, trace);
                         List<OpProfiler.OpTime> ops = OpProfiler.summarize(trace);
                         Map<String, double[]> byKind = new LinkedHashMap<>();
-                        for (String k : List.of("matmul", "gather/scatter", "attention softmax",
-                                "norm/element-wise", "copy/concat/split", "other")) {
+                        for (String k :
+                                List.of(
+                                        "matmul",
+                                        "gather/scatter",
+                                        "attention softmax",
+                                        "norm/element-wise",
+                                        "copy/concat/split",
+                                        "other")) {
                             byKind.put(k, new double[2]);
                         }
                         double inside = 0;
@@ -112,10 +125,13 @@ public final class DecodeStepProfile {
             }
         }
         double foreign = load.foreignCores();
-        Table table = new Table(
-                Table.fmt("Where a cached decode step goes at %s (batch %d, prompt %d, median of %d"
-                        + " steps)", size.modelLabel(), s.batch(), s.promptTokens(), steps),
-                headers.toArray(String[]::new));
+        Table table =
+                new Table(
+                        Table.fmt(
+                                "Where a cached decode step goes at %s (batch %d, prompt %d, median of %d"
+                                        + " steps)",
+                                size.modelLabel(), s.batch(), s.promptTokens(), steps),
+                        headers.toArray(String[]::new));
         for (int p = 0; p < parts.length; p++) {
             String[] row = new String[headers.size()];
             row[0] = parts[p];
@@ -124,10 +140,12 @@ public final class DecodeStepProfile {
             }
             table.row(row);
         }
-        table.note(Table.fmt(
-                "the parts' medians need not add up to the whole step's median; other processes"
-                        + " used %.2f cores meanwhile%s",
-                foreign, foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
+        table.note(
+                Table.fmt(
+                        "the parts' medians need not add up to the whole step's median; other processes"
+                                + " used %.2f cores meanwhile%s",
+                        foreign,
+                        foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
         table.print(out);
         if (!kinds.isEmpty()) {
             List<String> h = new ArrayList<>(List.of("kind"));
@@ -135,11 +153,13 @@ public final class DecodeStepProfile {
                 h.add(layout.label() + " calls");
                 h.add(layout.label() + " ms");
             }
-            Table ops = new Table(
-                    Table.fmt("libtorch operators per cached decode step at %s (%d profiled steps,"
-                            + " top-level operators only)", size.modelLabel(),
-                            Math.min(profiledSteps, steps)),
-                    h.toArray(String[]::new));
+            Table ops =
+                    new Table(
+                            Table.fmt(
+                                    "libtorch operators per cached decode step at %s (%d profiled steps,"
+                                            + " top-level operators only)",
+                                    size.modelLabel(), Math.min(profiledSteps, steps)),
+                            h.toArray(String[]::new));
             for (String kind : kinds.get(0).keySet()) {
                 String[] row = new String[h.size()];
                 row[0] = kind;
@@ -181,11 +201,14 @@ public final class DecodeStepProfile {
             h.add(layout.label() + " calls");
             h.add(layout.label() + " ms");
         }
-        Table top = new Table(
-                Table.fmt("The %d most expensive operators per cached decode step at %s",
-                        TOP_OPERATORS, size.modelLabel()),
-                h.toArray(String[]::new));
-        List<OpProfiler.OpTime> last = new ArrayList<>(opsByModel.get(opsByModel.size() - 1).values());
+        Table top =
+                new Table(
+                        Table.fmt(
+                                "The %d most expensive operators per cached decode step at %s",
+                                TOP_OPERATORS, size.modelLabel()),
+                        h.toArray(String[]::new));
+        List<OpProfiler.OpTime> last =
+                new ArrayList<>(opsByModel.get(opsByModel.size() - 1).values());
         last.sort((a, b) -> Double.compare(b.seconds(), a.seconds()));
         for (OpProfiler.OpTime op : last.subList(0, Math.min(TOP_OPERATORS, last.size()))) {
             String[] row = new String[h.size()];
@@ -193,8 +216,10 @@ public final class DecodeStepProfile {
             row[1] = ProfileBenchmark.kind(op.name());
             for (int m = 0; m < opsByModel.size(); m++) {
                 OpProfiler.OpTime mine = opsByModel.get(m).get(op.name());
-                row[2 + 2 * m] = mine == null ? "0" : Table.fmt("%.1f", mine.calls() / (double) steps);
-                row[3 + 2 * m] = mine == null ? "0" : Table.fmt("%.3f", 1e3 * mine.seconds() / steps);
+                row[2 + 2 * m] =
+                        mine == null ? "0" : Table.fmt("%.1f", mine.calls() / (double) steps);
+                row[3 + 2 * m] =
+                        mine == null ? "0" : Table.fmt("%.3f", 1e3 * mine.seconds() / steps);
             }
             top.row(row);
         }
@@ -224,8 +249,8 @@ public final class DecodeStepProfile {
         }
 
         /**
-         * Prefills and decodes {@code steps} tokens per row; with {@code times} non-null, adds
-         * each step's seconds per part.
+         * Prefills and decodes {@code steps} tokens per row; with {@code times} non-null, adds each
+         * step's seconds per part.
          */
         void decode(int steps, List<double[]> times) {
             try (KeyValueCache cache = newCache()) {
@@ -249,8 +274,15 @@ public final class DecodeStepProfile {
                     }
                     long t5 = System.nanoTime();
                     if (times != null) {
-                        times.add(new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-                            (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t5 - t0) / 1e9});
+                        times.add(
+                                new double[] {
+                                    (t1 - t0) / 1e9,
+                                    (t2 - t1) / 1e9,
+                                    (t3 - t2) / 1e9,
+                                    (t4 - t3) / 1e9,
+                                    (t5 - t4) / 1e9,
+                                    (t5 - t0) / 1e9
+                                });
                     }
                 }
             }
@@ -266,8 +298,13 @@ public final class DecodeStepProfile {
                 for (int step = 0; step < steps; step++) {
                     long[] next = draw(logits, generated);
                     try (NDManager pass = manager.newSubManager()) {
-                        NDArray out = model.forward(
-                                ps, inputs(pass, next).toNDList(), false, cache.asParam()).head();
+                        NDArray out =
+                                model.forward(
+                                                ps,
+                                                inputs(pass, next).toNDList(),
+                                                false,
+                                                cache.asParam())
+                                        .head();
                         logits = toHost(out);
                     }
                 }
@@ -278,7 +315,12 @@ public final class DecodeStepProfile {
         }
 
         private KeyValueCache newCache() {
-            return new KeyValueCache(config, prompts.size(), capacity, manager, DataType.FLOAT32,
+            return new KeyValueCache(
+                    config,
+                    prompts.size(),
+                    capacity,
+                    manager,
+                    DataType.FLOAT32,
                     manager.getDevice());
         }
 
@@ -297,8 +339,9 @@ public final class DecodeStepProfile {
             }
             try (NDManager pass = manager.newSubManager()) {
                 Shape shape = new Shape(rows, n);
-                MoTInputs in = MoTInputs.of(pass.create(tokens, shape), pass.create(modalities, shape))
-                        .withValidTokens(pass.create(valid, shape));
+                MoTInputs in =
+                        MoTInputs.of(pass.create(tokens, shape), pass.create(modalities, shape))
+                                .withValidTokens(pass.create(valid, shape));
                 return toHost(model.forward(ps, in.toNDList(), false, cache.asParam()).head());
             }
         }
@@ -316,8 +359,11 @@ public final class DecodeStepProfile {
             for (int b = 0; b < rows; b++) {
                 System.arraycopy(logits, b * vocab, row, 0, vocab);
                 java.util.Arrays.fill(allowed, false);
-                java.util.Arrays.fill(allowed, GenerationBenchmark.rangeStart(vocab, ranges, r),
-                        GenerationBenchmark.rangeStart(vocab, ranges, r + 1), true);
+                java.util.Arrays.fill(
+                        allowed,
+                        GenerationBenchmark.rangeStart(vocab, ranges, r),
+                        GenerationBenchmark.rangeStart(vocab, ranges, r + 1),
+                        true);
                 next[b] = sampler.sample(row, allowed, random);
             }
             return next;
@@ -338,7 +384,9 @@ public final class DecodeStepProfile {
         }
 
         private static float[] toHost(NDArray logits) {
-            return logits.get(new NDIndex(":, -1, :")).toType(DataType.FLOAT32, false).toFloatArray();
+            return logits.get(new NDIndex(":, -1, :"))
+                    .toType(DataType.FLOAT32, false)
+                    .toFloatArray();
         }
     }
 }

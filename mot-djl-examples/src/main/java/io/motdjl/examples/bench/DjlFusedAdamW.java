@@ -3,6 +3,7 @@ package io.motdjl.examples.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -38,10 +39,11 @@ final class DjlFusedAdamW implements AutoCloseable {
         NDArray[] s =
                 state.computeIfAbsent(
                         parameterId,
-                        k -> new NDArray[] {
-                            stateManager.zeros(weight.getShape(), weight.getDataType()),
-                            stateManager.zeros(weight.getShape(), weight.getDataType())
-                        });
+                        k ->
+                                new NDArray[] {
+                                    stateManager.zeros(weight.getShape(), weight.getDataType()),
+                                    stateManager.zeros(weight.getShape(), weight.getDataType())
+                                });
         int t = updates.merge(parameterId, 1, Integer::sum);
         double decay = weight.getShape().dimension() >= 2 ? weightDecay : 0;
         double biasCorrection1 = 1.0 - Math.pow(beta1, t);

@@ -6,6 +6,7 @@ import io.motdjl.generate.Generation;
 import io.motdjl.generate.GenerationSettings;
 import io.motdjl.generate.Generator;
 import io.motdjl.generate.SamplingSettings;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,18 +20,18 @@ import java.util.function.IntUnaryOperator;
  * per-token latency and the cache's speedup, dense against MoT.
  *
  * <p>The models are random, so the generated tokens are steered by a {@link DecodingRule} that
- * makes the modalities alternate: the vocabulary is split into equal ranges, one per modality
- * (text ids first, image codes after them), a prompt is laid out text / image / text like the
- * anchor's rows ({@link ModalityLayout#TWO_MODALITIES}), and the generated tokens come in blocks
- * of {@link #BLOCK} from one range at a time, image first. A MoT routes each token by its range;
- * the dense model gets the same token ids with modality 0 everywhere. Decoding is greedy.
+ * makes the modalities alternate: the vocabulary is split into equal ranges, one per modality (text
+ * ids first, image codes after them), a prompt is laid out text / image / text like the anchor's
+ * rows ({@link ModalityLayout#TWO_MODALITIES}), and the generated tokens come in blocks of {@link
+ * #BLOCK} from one range at a time, image first. A MoT routes each token by its range; the dense
+ * model gets the same token ids with modality 0 everywhere. Decoding is greedy.
  *
  * <p>Timing: the rule is also the stopwatch. The generator asks row 0's rule state for the allowed
- * tokens right after each forward pass has returned its logits to the host, so the time from
- * {@code generate}'s start to the first ask is the prefill (inputs, the pass over the prompt, the
- * copy of the logits) and the time between two asks is one decode step (sampling, the one-token
- * pass — or the whole-prefix pass without the cache — and the copy). {@code N} new tokens take
- * {@code N-1} decode passes; decode tokens/s is {@code B·(N-1)} over their time.
+ * tokens right after each forward pass has returned its logits to the host, so the time from {@code
+ * generate}'s start to the first ask is the prefill (inputs, the pass over the prompt, the copy of
+ * the logits) and the time between two asks is one decode step (sampling, the one-token pass — or
+ * the whole-prefix pass without the cache — and the copy). {@code N} new tokens take {@code N-1}
+ * decode passes; decode tokens/s is {@code B·(N-1)} over their time.
  */
 public final class GenerationBenchmark {
 
@@ -47,15 +48,22 @@ public final class GenerationBenchmark {
      * @param warmupTokens tokens of the untimed generation without the cache that each model runs
      *     first, after an untimed cached generation of {@code newTokens} (0: no warm-up)
      */
-    public record Settings(int promptTokens, int newTokens, int batch, int rounds, int warmupTokens) {
+    public record Settings(
+            int promptTokens, int newTokens, int batch, int rounds, int warmupTokens) {
 
         /** Validates the settings. */
         public Settings {
             if (promptTokens < 1 || newTokens < 2 || batch < 1 || rounds < 1 || warmupTokens < 0) {
                 throw new IllegalArgumentException(
                         "generation benchmark needs a prompt, at least 2 new tokens, a batch and a"
-                                + " round; got " + promptTokens + ", " + newTokens + ", " + batch
-                                + ", " + rounds);
+                                + " round; got "
+                                + promptTokens
+                                + ", "
+                                + newTokens
+                                + ", "
+                                + batch
+                                + ", "
+                                + rounds);
             }
         }
     }
@@ -87,7 +95,8 @@ public final class GenerationBenchmark {
      * @return the table; column 8 says whether the cached and uncached generations drew the same
      *     tokens
      */
-    public static Table run(BenchSize size, List<ModalityLayout> layouts, Settings s, PrintStream out) {
+    public static Table run(
+            BenchSize size, List<ModalityLayout> layouts, Settings s, PrintStream out) {
         int capacity = s.promptTokens() + s.newTokens();
         List<BenchModel> models = new ArrayList<>();
         List<List<Run>> cached = new ArrayList<>();
@@ -108,19 +117,23 @@ public final class GenerationBenchmark {
             GenerationSettings greedy =
                     new GenerationSettings(s.newTokens(), null, SamplingSettings.greedy(), true);
             if (s.warmupTokens() >= 2) {
-                // the cached steps are hundreds of small JNI calls each: warm them up over the whole
+                // the cached steps are hundreds of small JNI calls each: warm them up over the
+                // whole
                 // length, so that the JIT compiler (which competes for the same two cores) is done
                 for (int m = 0; m < layouts.size(); m++) {
                     List<int[]> warm = prompts(models.get(m).config(), s.promptTokens(), s.batch());
                     timed(generators.get(m), warm, greedy);
-                    timed(generators.get(m), warm,
+                    timed(
+                            generators.get(m),
+                            warm,
                             greedy.withMaxNewTokens(s.warmupTokens()).withCache(false));
                 }
             }
             load = MachineLoad.start();
             for (int r = 0; r < s.rounds(); r++) {
                 for (int m = 0; m < layouts.size(); m++) {
-                    List<int[]> prompts = prompts(models.get(m).config(), s.promptTokens(), s.batch());
+                    List<int[]> prompts =
+                            prompts(models.get(m).config(), s.promptTokens(), s.batch());
                     Run with = timed(generators.get(m), prompts, greedy);
                     Run without = timed(generators.get(m), prompts, greedy.withCache(false));
                     cached.get(m).add(with);
@@ -153,26 +166,41 @@ public final class GenerationBenchmark {
         for (int m = 0; m < layouts.size(); m++) {
             double withSeconds = medianDecodeSeconds(cached.get(m));
             double withoutSeconds = medianDecodeSeconds(uncached.get(m));
-            row(table, layouts.get(m).label(), "on", cached.get(m), s, withoutSeconds / withSeconds,
+            row(
+                    table,
+                    layouts.get(m).label(),
+                    "on",
+                    cached.get(m),
+                    s,
+                    withoutSeconds / withSeconds,
                     same.get(m));
             row(table, layouts.get(m).label(), "off", uncached.get(m), s, 1.0, same.get(m));
         }
-        table.note("a step adds one token to every row: its time is each row's per-token latency;"
-                + " speedup = decode time without the cache / with it");
-        table.note(Table.fmt(
-                "%d timed generation(s) per model and setting, alternating, after warm-up"
-                        + " generations (%d tokens cached, %d uncached); new tokens in blocks of %d"
-                        + " alternating image/text ranges",
-                s.rounds(), s.newTokens(), s.warmupTokens(), BLOCK));
-        table.note(Table.fmt(
-                "other processes used %.2f cores meanwhile%s",
-                foreign, foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
+        table.note(
+                "a step adds one token to every row: its time is each row's per-token latency;"
+                        + " speedup = decode time without the cache / with it");
+        table.note(
+                Table.fmt(
+                        "%d timed generation(s) per model and setting, alternating, after warm-up"
+                                + " generations (%d tokens cached, %d uncached); new tokens in blocks of %d"
+                                + " alternating image/text ranges",
+                        s.rounds(), s.newTokens(), s.warmupTokens(), BLOCK));
+        table.note(
+                Table.fmt(
+                        "other processes used %.2f cores meanwhile%s",
+                        foreign,
+                        foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
         table.print(out);
         return table;
     }
 
     private static void row(
-            Table table, String model, String cache, List<Run> runs, Settings s, double speedup,
+            Table table,
+            String model,
+            String cache,
+            List<Run> runs,
+            Settings s,
+            double speedup,
             String same) {
         List<Double> prefill = new ArrayList<>();
         List<Double> all = new ArrayList<>();
@@ -212,7 +240,8 @@ public final class GenerationBenchmark {
     /** One generation, timed through the rule. */
     static Run timed(Generator generator, List<int[]> prompts, GenerationSettings settings) {
         MoTConfig config = generator.model().config();
-        StopwatchRule rule = new StopwatchRule(config.vocabSize(), ranges(config), settings.maxNewTokens());
+        StopwatchRule rule =
+                new StopwatchRule(config.vocabSize(), ranges(config), settings.maxNewTokens());
         long start = System.nanoTime();
         List<Generation> out = generator.generate(prompts, settings, rule);
         if (rule.marked != settings.maxNewTokens()) {
@@ -331,7 +360,11 @@ public final class GenerationBenchmark {
                     }
                     int r = blockRange(generated, ranges);
                     Arrays.fill(allowed, false);
-                    Arrays.fill(allowed, rangeStart(vocab, ranges, r), rangeStart(vocab, ranges, r + 1), true);
+                    Arrays.fill(
+                            allowed,
+                            rangeStart(vocab, ranges, r),
+                            rangeStart(vocab, ranges, r + 1),
+                            true);
                 }
 
                 @Override

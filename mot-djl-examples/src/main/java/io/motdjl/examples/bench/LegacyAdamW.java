@@ -4,14 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The update of {@code io.motdjl.train.ResumableAdamW} as it was before it was made in place (then
- * {@code io.motdjl.train.AdamW}), kept only as the baseline of {@link OptimizerBenchmark}: the
- * same arithmetic, one sub-manager per update and a temporary per operation, about fifteen passes
- * over each parameter. Fixed learning rate, matrices-only decay, gradients zeroed; no clipping,
+ * {@code io.motdjl.train.AdamW}), kept only as the baseline of {@link OptimizerBenchmark}: the same
+ * arithmetic, one sub-manager per update and a temporary per operation, about fifteen passes over
+ * each parameter. Fixed learning rate, matrices-only decay, gradients zeroed; no clipping,
  * rescaling or saved state.
  */
 final class LegacyAdamW implements AutoCloseable {
@@ -38,10 +39,11 @@ final class LegacyAdamW implements AutoCloseable {
         NDArray[] s =
                 state.computeIfAbsent(
                         parameterId,
-                        k -> new NDArray[] {
-                            stateManager.zeros(weight.getShape(), weight.getDataType()),
-                            stateManager.zeros(weight.getShape(), weight.getDataType())
-                        });
+                        k ->
+                                new NDArray[] {
+                                    stateManager.zeros(weight.getShape(), weight.getDataType()),
+                                    stateManager.zeros(weight.getShape(), weight.getDataType())
+                                });
         NDArray mean = s[0];
         NDArray variance = s[1];
         int t = updates.merge(parameterId, 1, Integer::sum);

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 /**
  * How busy the rest of the machine was while a benchmark ran: CPU time used by every other process
  * (the machine's busy time from {@code /proc/stat} minus this process's own and that of its
- * finished children, such as the PyTorch anchor), per second of wall time, in cores. Timings taken while another program computes are not worth reporting on a
- * two-core machine; the benchmarks print this figure so that a reader can tell.
+ * finished children, such as the PyTorch anchor), per second of wall time, in cores. Timings taken
+ * while another program computes are not worth reporting on a two-core machine; the benchmarks
+ * print this figure so that a reader can tell.
  */
 public final class MachineLoad {
 
@@ -53,7 +54,8 @@ public final class MachineLoad {
      * @return the last measured foreign load (below the threshold unless the wait timed out)
      * @throws InterruptedException if interrupted
      */
-    public static double waitForQuiet(double threshold, long maxSeconds) throws InterruptedException {
+    public static double waitForQuiet(double threshold, long maxSeconds)
+            throws InterruptedException {
         long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
         while (true) {
             MachineLoad probe = start();
@@ -68,7 +70,8 @@ public final class MachineLoad {
     /** Busy ticks of all CPUs: everything in the {@code cpu} line but idle and iowait. */
     private static long busyTicks() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+            for (String line :
+                    Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("cpu ")) {
                     String[] f = line.trim().split("\\s+");
                     long busy = 0;

@@ -3,9 +3,7 @@ package io.motdjl.examples.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Timed steps of one benchmarked model: wall seconds and page faults and CPU time per step.
- */
+/** Timed steps of one benchmarked model: wall seconds and page faults and CPU time per step. */
 public final class Measurement {
 
     private final String label;

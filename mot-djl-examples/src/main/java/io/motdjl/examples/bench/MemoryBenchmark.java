@@ -2,9 +2,11 @@ package io.motdjl.examples.bench;
 
 import ai.djl.Device;
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
+
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -45,7 +47,11 @@ public final class MemoryBenchmark {
                 SyntheticBatches.create(8 * size.batch(), size.length(), size.vocab(), layout, 11);
         Table table =
                 new Table(
-                        "Memory over " + steps + " training steps of " + layout.label() + " at "
+                        "Memory over "
+                                + steps
+                                + " training steps of "
+                                + layout.label()
+                                + " at "
                                 + size.label(),
                         "step",
                         "RSS (MiB)",
@@ -91,12 +97,18 @@ public final class MemoryBenchmark {
                         Table.fmt("%.3f", perStep));
             }
         }
-        table.note(Table.fmt(
-                "first sample (step %d): RSS %.0f MiB, %d arrays; peak: RSS %.0f MiB (process"
-                        + " high-water mark %.0f MiB), %d arrays; last: RSS %.0f MiB, %d arrays",
-                Math.min(every, steps), firstRss / 1048576.0, firstArrays, peakRss / 1048576.0,
-                ProcessStats.now().peakResidentBytes() / 1048576.0, peakArrays,
-                lastRss / 1048576.0, lastArrays));
+        table.note(
+                Table.fmt(
+                        "first sample (step %d): RSS %.0f MiB, %d arrays; peak: RSS %.0f MiB (process"
+                                + " high-water mark %.0f MiB), %d arrays; last: RSS %.0f MiB, %d arrays",
+                        Math.min(every, steps),
+                        firstRss / 1048576.0,
+                        firstArrays,
+                        peakRss / 1048576.0,
+                        ProcessStats.now().peakResidentBytes() / 1048576.0,
+                        peakArrays,
+                        lastRss / 1048576.0,
+                        lastArrays));
         table.print(out);
         return table;
     }

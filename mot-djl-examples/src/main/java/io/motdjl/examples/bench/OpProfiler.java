@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
@@ -17,11 +18,11 @@ import java.util.Map;
 
 /**
  * libtorch's own profiler, reached through DJL's PyTorch JNI ({@code JniUtils.startProfile} /
- * {@code stopProfile}, called reflectively because the engine is a runtime-only dependency), and
- * a summary of the Chrome trace it writes: time per operator.
+ * {@code stopProfile}, called reflectively because the engine is a runtime-only dependency), and a
+ * summary of the Chrome trace it writes: time per operator.
  *
- * <p>Only top-level operators are counted (an event nested inside another event of the same
- * thread is the parent's time), so the totals add up to the time spent inside libtorch.
+ * <p>Only top-level operators are counted (an event nested inside another event of the same thread
+ * is the parent's time), so the totals add up to the time spent inside libtorch.
  */
 public final class OpProfiler {
 
@@ -38,8 +39,12 @@ public final class OpProfiler {
 
     /** Starts recording every libtorch operator (with input shapes). */
     public static void start() {
-        invoke("startProfile", new Class<?>[] {boolean.class, boolean.class, boolean.class},
-                false, true, false);
+        invoke(
+                "startProfile",
+                new Class<?>[] {boolean.class, boolean.class, boolean.class},
+                false,
+                true,
+                false);
     }
 
     /** Stops recording and writes the Chrome trace to {@code trace}. */
@@ -98,7 +103,9 @@ public final class OpProfiler {
         }
         Map<String, double[]> totals = new HashMap<>();
         for (List<double[]> list : byThread.values()) {
-            list.sort((a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(b[1], a[1]));
+            list.sort(
+                    (a, b) ->
+                            a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(b[1], a[1]));
             double end = Double.NEGATIVE_INFINITY;
             for (double[] ev : list) {
                 if (ev[0] < end) {

@@ -8,10 +8,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.train.ResumableAdamW;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,12 +182,11 @@ public final class OptimizerBenchmark {
                 Table.fmt(
                         "largest |weight difference| from 'before' after %d updates: %.2e"
                                 + " (ResumableAdamW), %.2e (DJL); largest |weight| %.2f",
-                        warmup + steps,
-                        maxDifference[1],
-                        maxDifference[2],
-                        maxWeight));
-        table.note(Table.fmt("NDArrays left behind by %d updates of all three: %d", warmup + steps,
-                leftBehind));
+                        warmup + steps, maxDifference[1], maxDifference[2], maxWeight));
+        table.note(
+                Table.fmt(
+                        "NDArrays left behind by %d updates of all three: %d",
+                        warmup + steps, leftBehind));
         table.print(out);
         return table;
     }

@@ -1,6 +1,7 @@
 package io.motdjl.examples.bench;
 
 import io.motdjl.train.FlopsAccounting;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,11 +80,14 @@ public final class PrefillBenchmark {
                     Table.fmt("%.1f%%", 100 * passFlops / median / ceiling),
                     Table.fmt("%.3f", median / reference));
         }
-        table.note(Table.fmt(
-                "%d timed passes per model after %d warm-up passes; other processes used %.2f cores"
-                        + " meanwhile%s",
-                passes, warmup, foreign,
-                foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
+        table.note(
+                Table.fmt(
+                        "%d timed passes per model after %d warm-up passes; other processes used %.2f cores"
+                                + " meanwhile%s",
+                        passes,
+                        warmup,
+                        foreign,
+                        foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
         table.print(out);
         return table;
     }

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Counters of this process read from Linux's {@code /proc/self}: minor and major page faults,
- * user and kernel CPU time, resident memory now and at its peak. Elsewhere every counter reads as
- * -1 (the benchmarks still time, they just cannot say where the time went).
+ * Counters of this process read from Linux's {@code /proc/self}: minor and major page faults, user
+ * and kernel CPU time, resident memory now and at its peak. Elsewhere every counter reads as -1
+ * (the benchmarks still time, they just cannot say where the time went).
  *
  * @param minorFaults minor page faults so far (memory the kernel had to hand out again)
  * @param majorFaults major page faults so far

@@ -34,7 +34,8 @@ public final class ProfileBenchmark {
         Path trace = Files.createTempFile("mot-profile", ".json");
         double wall;
         try (BenchModel model =
-                new BenchModel(size.config(layout.modalities()), layout, size.batch(), size.length(), 5)) {
+                new BenchModel(
+                        size.config(layout.modalities()), layout, size.batch(), size.length(), 5)) {
             model.forwardBackward();
             model.forwardBackward();
             OpProfiler.start();
@@ -52,13 +53,28 @@ public final class ProfileBenchmark {
         double inside = ops.stream().mapToDouble(OpProfiler.OpTime::seconds).sum();
         long calls = ops.stream().mapToLong(OpProfiler.OpTime::calls).sum();
         Map<String, double[]> kinds = new LinkedHashMap<>();
-        for (String k : List.of("matmul", "gather/scatter", "attention softmax", "norm/element-wise", "copy/concat/split", "other")) {
+        for (String k :
+                List.of(
+                        "matmul",
+                        "gather/scatter",
+                        "attention softmax",
+                        "norm/element-wise",
+                        "copy/concat/split",
+                        "other")) {
             kinds.put(k, new double[2]);
         }
-        Table byOp = new Table(
-                "Profile of one " + layout.label() + " forward + backward step at " + size.label()
-                        + Table.fmt(" (%.3f s with the profiler on)", wall),
-                "operator", "kind", "calls", "seconds", "share");
+        Table byOp =
+                new Table(
+                        "Profile of one "
+                                + layout.label()
+                                + " forward + backward step at "
+                                + size.label()
+                                + Table.fmt(" (%.3f s with the profiler on)", wall),
+                        "operator",
+                        "kind",
+                        "calls",
+                        "seconds",
+                        "share");
         int listed = 0;
         for (OpProfiler.OpTime op : ops) {
             String kind = kind(op.name());
@@ -66,17 +82,26 @@ public final class ProfileBenchmark {
             k[0] += op.calls();
             k[1] += op.seconds();
             if (listed++ < top) {
-                byOp.row(op.name().replace("autograd::engine::evaluate_function: ", "backward: "),
-                        kind, Long.toString(op.calls()), Table.fmt("%.4f", op.seconds()),
+                byOp.row(
+                        op.name().replace("autograd::engine::evaluate_function: ", "backward: "),
+                        kind,
+                        Long.toString(op.calls()),
+                        Table.fmt("%.4f", op.seconds()),
                         Table.fmt("%.1f%%", 100 * op.seconds() / wall));
             }
         }
         Table byKind = new Table("The same step by kind", "kind", "calls", "seconds", "share");
         for (Map.Entry<String, double[]> e : kinds.entrySet()) {
-            byKind.row(e.getKey(), Table.fmt("%.0f", e.getValue()[0]), Table.fmt("%.4f", e.getValue()[1]),
+            byKind.row(
+                    e.getKey(),
+                    Table.fmt("%.0f", e.getValue()[0]),
+                    Table.fmt("%.4f", e.getValue()[1]),
                     Table.fmt("%.1f%%", 100 * e.getValue()[1] / wall));
         }
-        byKind.row("outside libtorch (Java, DJL, JNI)", "-", Table.fmt("%.4f", wall - inside),
+        byKind.row(
+                "outside libtorch (Java, DJL, JNI)",
+                "-",
+                Table.fmt("%.4f", wall - inside),
                 Table.fmt("%.1f%%", 100 * (wall - inside) / wall));
         byKind.note(Table.fmt("%d top-level libtorch operators in the step", calls));
         byOp.print(out);
@@ -87,7 +112,8 @@ public final class ProfileBenchmark {
     /** A rough kind for an operator or autograd function name. */
     static String kind(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
-        if (n.matches(".*(mmbackward|bmmbackward|aten::mm|aten::bmm|matmul|linear|addmm|unsafeviewbackward).*")) {
+        if (n.matches(
+                ".*(mmbackward|bmmbackward|aten::mm|aten::bmm|matmul|linear|addmm|unsafeviewbackward).*")) {
             return "matmul";
         }
         if (n.matches(".*(index|embedding|gather|scatter|take).*")) {
@@ -99,7 +125,8 @@ public final class ProfileBenchmark {
         if (n.matches(".*(cat|split|stack|copy|clone|contiguous|slice|select|flip|narrow).*")) {
             return "copy/concat/split";
         }
-        if (n.matches(".*(mul|add|sub|div|pow|square|sqrt|mean|sigmoid|sum|neg|exp|where|rsqrt).*")) {
+        if (n.matches(
+                ".*(mul|add|sub|div|pow|square|sqrt|mean|sigmoid|sum|neg|exp|where|rsqrt).*")) {
             return "norm/element-wise";
         }
         return "other";

@@ -2,6 +2,7 @@ package io.motdjl.examples.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
+
 import io.motdjl.nn.MoTInputs;
+
 import java.util.Random;
 
 /**
@@ -51,8 +53,14 @@ public final class SyntheticBatches extends RandomAccessDataset {
     @Override
     public Record get(NDManager manager, long index) {
         long[] row = tokens[Math.toIntExact(index)];
-        NDList data = new NDList(named(manager, row, MoTInputs.TOKENS), named(manager, modalities, MoTInputs.MODALITIES));
-        NDList labels = new NDList(named(manager, row, MoTInputs.TOKENS), named(manager, modalities, MoTInputs.MODALITIES));
+        NDList data =
+                new NDList(
+                        named(manager, row, MoTInputs.TOKENS),
+                        named(manager, modalities, MoTInputs.MODALITIES));
+        NDList labels =
+                new NDList(
+                        named(manager, row, MoTInputs.TOKENS),
+                        named(manager, modalities, MoTInputs.MODALITIES));
         return new Record(data, labels);
     }
 

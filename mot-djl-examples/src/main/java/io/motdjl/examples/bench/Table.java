@@ -23,7 +23,8 @@ public final class Table {
     /** Adds a row of exactly as many cells as there are headers. */
     public Table row(String... cells) {
         if (cells.length != columns) {
-            throw new IllegalArgumentException("a row needs " + columns + " cells, got " + cells.length);
+            throw new IllegalArgumentException(
+                    "a row needs " + columns + " cells, got " + cells.length);
         }
         rows.add(cells.clone());
         return this;

@@ -2,11 +2,13 @@ package io.motdjl.examples.bench;
 
 import ai.djl.Device;
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.StepReport;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -119,11 +121,14 @@ public final class TrainingStepBenchmark {
                     Table.fmt("%.1f%%", 100 * stepFlops / median / ceiling),
                     Table.fmt("%.3f", median / reference));
         }
-        table.note(Table.fmt(
-                "%d timed steps per model after %d warm-up steps, models stepped in turn;"
-                        + " other processes used %.2f cores meanwhile%s",
-                steps, warmup, foreign,
-                foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
+        table.note(
+                Table.fmt(
+                        "%d timed steps per model after %d warm-up steps, models stepped in turn;"
+                                + " other processes used %.2f cores meanwhile%s",
+                        steps,
+                        warmup,
+                        foreign,
+                        foreign > 0.1 ? " -- NOT A QUIET MACHINE, timings unreliable" : ""));
         table.print(out);
         return table;
     }

@@ -1,6 +1,7 @@
 package io.motdjl.examples.chameleon;
 
 import io.motdjl.util.Seeds;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

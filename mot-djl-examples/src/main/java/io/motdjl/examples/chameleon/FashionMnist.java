@@ -1,9 +1,9 @@
 package io.motdjl.examples.chameleon;
 
+import io.motdjl.util.Seeds;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.motdjl.util.Seeds;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,7 @@ import io.motdjl.examples.bench.GenerationBenchmark;
 import io.motdjl.examples.bench.MachineLoad;
 import io.motdjl.examples.bench.PythonAnchor;
 import io.motdjl.examples.bench.Table;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -87,10 +88,24 @@ final class BenchCommand implements Command {
         CommandOptions options =
                 CommandOptions.parse(
                         args,
-                        Set.of("suite", "only", "sizes", "batch", "steps", "warmup", "rounds",
-                                "anchor-steps", "memory-steps", "generate-tokens",
-                                "generate-prompt", "generate-batch", "generate-rounds", "threads",
-                                "anchor", "python", "wait-quiet"),
+                        Set.of(
+                                "suite",
+                                "only",
+                                "sizes",
+                                "batch",
+                                "steps",
+                                "warmup",
+                                "rounds",
+                                "anchor-steps",
+                                "memory-steps",
+                                "generate-tokens",
+                                "generate-prompt",
+                                "generate-batch",
+                                "generate-rounds",
+                                "threads",
+                                "anchor",
+                                "python",
+                                "wait-quiet"),
                         SYNOPSIS);
         int threads =
                 options.optionalInt(
@@ -106,9 +121,13 @@ final class BenchCommand implements Command {
                 switch (suite) {
                     case "quick" -> BenchSuite.Settings.quick(threads, anchor);
                     case "full" -> BenchSuite.Settings.full(threads, anchor);
-                    default -> throw new UsageException(
-                            "--suite must be quick or full, got '" + suite + "' (usage: mot "
-                                    + SYNOPSIS + ")");
+                    default ->
+                            throw new UsageException(
+                                    "--suite must be quick or full, got '"
+                                            + suite
+                                            + "' (usage: mot "
+                                            + SYNOPSIS
+                                            + ")");
                 };
         String only = string(options, "only", null);
         if (only != null) {
@@ -197,9 +216,13 @@ final class BenchCommand implements Command {
                         case "anchor" -> BenchSize.ANCHOR;
                         case "large" -> BenchSize.LARGE;
                         case "small" -> BenchSize.SMALL;
-                        default -> throw new UsageException(
-                                "unknown size '" + s + "' (anchor, large, small; usage: mot "
-                                        + SYNOPSIS + ")");
+                        default ->
+                                throw new UsageException(
+                                        "unknown size '"
+                                                + s
+                                                + "' (anchor, large, small; usage: mot "
+                                                + SYNOPSIS
+                                                + ")");
                     });
         }
         return sizes;
@@ -208,7 +231,8 @@ final class BenchCommand implements Command {
     private static int positive(CommandOptions options, String name, int fallback) {
         int v = options.optionalInt(name, fallback, SYNOPSIS);
         if (v < 1) {
-            throw new UsageException("--" + name + " must be positive (usage: mot " + SYNOPSIS + ")");
+            throw new UsageException(
+                    "--" + name + " must be positive (usage: mot " + SYNOPSIS + ")");
         }
         return v;
     }

@@ -92,8 +92,13 @@ final class CommandOptions {
         String value = values.getOrDefault(name, fallback);
         if (!choices.contains(value)) {
             throw usage(
-                    "option --" + name + " must be one of " + String.join(", ", choices) + ", got '"
-                            + value + "'",
+                    "option --"
+                            + name
+                            + " must be one of "
+                            + String.join(", ", choices)
+                            + ", got '"
+                            + value
+                            + "'",
                     synopsis);
         }
         return value;

@@ -3,6 +3,7 @@ package io.motdjl.examples.cli;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,10 +55,12 @@ final class CompareCommand implements Command {
                 "  --heads H     attention heads (default " + d.heads() + ")",
                 "  --batch B     sequences per batch (default " + d.batchSize() + ")",
                 "  --lr LR       peak learning rate, AdamW with warmup and cosine decay (default "
-                        + d.peakLearningRate() + ")",
+                        + d.peakLearningRate()
+                        + ")",
                 "  --evals E     held-out evaluations per model (default " + d.evaluations() + ")",
                 "  --seed S      seed of data split, tokenizer, initialisation, data order (default "
-                        + d.seed() + ")",
+                        + d.seed()
+                        + ")",
                 "  --data DIR    Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist);"
                         + " default: the bundled 10,000-image test split");
     }
@@ -67,7 +70,9 @@ final class CompareCommand implements Command {
         CommandOptions options =
                 CommandOptions.parse(
                         args,
-                        Set.of("out", "steps", "dim", "layers", "heads", "batch", "lr", "evals", "seed", "data"),
+                        Set.of(
+                                "out", "steps", "dim", "layers", "heads", "batch", "lr", "evals",
+                                "seed", "data"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -83,7 +88,8 @@ final class CompareCommand implements Command {
                             options.optionalInt("batch", d.batchSize(), SYNOPSIS),
                             options.optionalDouble("lr", d.peakLearningRate(), SYNOPSIS),
                             // a short run evaluates at most once per step unless told otherwise
-                            options.optionalInt("evals", Math.min(d.evaluations(), steps), SYNOPSIS),
+                            options.optionalInt(
+                                    "evals", Math.min(d.evaluations(), steps), SYNOPSIS),
                             options.optionalInt("seed", d.seed(), SYNOPSIS),
                             options.optionalPath("data"),
                             d.heldOutFraction());
@@ -102,7 +108,8 @@ final class CompareCommand implements Command {
             PrintStream out)
             throws java.io.IOException {
         outcome.report().write(outDir);
-        out.println("Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image codes)");
+        out.println(
+                "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image codes)");
         out.printf(
                 Locale.ROOT,
                 "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per"
@@ -114,7 +121,10 @@ final class CompareCommand implements Command {
                 outcome.motFlops().totalParameters(),
                 outcome.motFlops().trainingFlopsPerToken(outcome.motConfig().maxSeqLen()),
                 outcome.motConfig().maxSeqLen());
-        out.printf(Locale.ROOT, "image tokenizer on held-out images: %s%n", outcome.tokenizerQuality());
+        out.printf(
+                Locale.ROOT,
+                "image tokenizer on held-out images: %s%n",
+                outcome.tokenizerQuality());
         out.printf(
                 Locale.ROOT,
                 "training time: dense %.0f s, MoT %.0f s (%d steps each)%n",

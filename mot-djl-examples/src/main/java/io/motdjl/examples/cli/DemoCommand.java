@@ -2,17 +2,19 @@ package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.config.MoTConfig;
-import io.motdjl.examples.compare.ChameleonComparison;
-import io.motdjl.examples.compare.ComparisonSettings;
 import io.motdjl.examples.ForwardPass;
 import io.motdjl.examples.ReferenceCases;
 import io.motdjl.examples.ReferenceComparison;
 import io.motdjl.examples.TemporaryDirectory;
+import io.motdjl.examples.compare.ChameleonComparison;
+import io.motdjl.examples.compare.ComparisonSettings;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -55,7 +57,9 @@ final class DemoCommand implements Command {
                 "    their held-out loss per modality is plotted against training FLOPs, as",
                 "    'mot compare' does with larger defaults (a few minutes on 2 cores).",
                 "",
-                "  --out DIR   where the comparison's results and plot go (default " + DEFAULT_OUT + ")",
+                "  --out DIR   where the comparison's results and plot go (default "
+                        + DEFAULT_OUT
+                        + ")",
                 "  --steps N   training steps per model (default " + DEMO.steps() + ")");
     }
 
@@ -104,16 +108,23 @@ final class DemoCommand implements Command {
         out.println();
         table.print(out);
         out.println();
-        out.println("loss: mean next-token cross-entropy; loss per modality: grouped by the target"
-                + " token's modality (NaN: no target of that modality).");
-        out.println("match: logits and losses within "
-                + Describe.error(ReferenceComparison.TOLERANCE) + " of the reference.");
+        out.println(
+                "loss: mean next-token cross-entropy; loss per modality: grouped by the target"
+                        + " token's modality (NaN: no target of that modality).");
+        out.println(
+                "match: logits and losses within "
+                        + Describe.error(ReferenceComparison.TOLERANCE)
+                        + " of the reference.");
         if (!mismatches.isEmpty()) {
             throw new BadInputException(
-                    mismatches.size() + " of " + names.size() + " reference cases differ from the"
+                    mismatches.size()
+                            + " of "
+                            + names.size()
+                            + " reference cases differ from the"
                             + " expected output by more than "
                             + Describe.error(ReferenceComparison.TOLERANCE)
-                            + ": " + String.join(", ", mismatches));
+                            + ": "
+                            + String.join(", ", mismatches));
         }
         out.println("all " + names.size() + " cases match the reference");
         out.println();
@@ -121,9 +132,16 @@ final class DemoCommand implements Command {
         try {
             settings =
                     new ComparisonSettings(
-                            steps, DEMO.dim(), DEMO.layers(), DEMO.heads(), DEMO.batchSize(),
-                            DEMO.peakLearningRate(), Math.min(DEMO.evaluations(), steps),
-                            DEMO.seed(), null, DEMO.heldOutFraction());
+                            steps,
+                            DEMO.dim(),
+                            DEMO.layers(),
+                            DEMO.heads(),
+                            DEMO.batchSize(),
+                            DEMO.peakLearningRate(),
+                            Math.min(DEMO.evaluations(), steps),
+                            DEMO.seed(),
+                            null,
+                            DEMO.heldOutFraction());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }

@@ -2,7 +2,9 @@ package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+
 import io.motdjl.config.MoTConfig;
+
 import java.util.Locale;
 import java.util.StringJoiner;
 
@@ -13,8 +15,13 @@ final class Describe {
 
     /** E.g. {@code 2 modalities, post-norm, qk-norm, interleaved RoPE}. */
     static String config(MoTConfig config) {
-        return config.nModalities() + " modalities, " + normOrder(config) + ", "
-                + (config.qkNorm() ? "qk-norm" : "no qk-norm") + ", " + ropeStyle(config)
+        return config.nModalities()
+                + " modalities, "
+                + normOrder(config)
+                + ", "
+                + (config.qkNorm() ? "qk-norm" : "no qk-norm")
+                + ", "
+                + ropeStyle(config)
                 + " RoPE";
     }
 

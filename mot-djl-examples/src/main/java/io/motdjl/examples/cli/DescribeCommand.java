@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.ParameterCensus;
@@ -14,6 +15,7 @@ import io.motdjl.nn.PerModality;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTModelZoo;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +68,15 @@ final class DescribeCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out) throws Exception {
         CommandOptions options =
-                CommandOptions.parse(args, Set.of("checkpoint", "model", "architecture", "depth"), SYNOPSIS);
+                CommandOptions.parse(
+                        args, Set.of("checkpoint", "model", "architecture", "depth"), SYNOPSIS);
         Path checkpoint = options.optionalPath("checkpoint");
         boolean zoo = options.has("model");
         if ((checkpoint == null) == !zoo) {
             throw new UsageException(
-                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot " + SYNOPSIS + ")");
+                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot "
+                            + SYNOPSIS
+                            + ")");
         }
         if (checkpoint != null && options.has("architecture")) {
             throw new UsageException("--architecture selects a zoo model; it needs --model");
@@ -82,7 +87,8 @@ final class DescribeCommand implements Command {
         }
         if (checkpoint != null) {
             if (!Files.isDirectory(checkpoint)) {
-                throw new BadInputException("checkpoint directory " + checkpoint + " does not exist");
+                throw new BadInputException(
+                        "checkpoint directory " + checkpoint + " does not exist");
             }
             try (NDManager manager = NDManager.newBaseManager()) {
                 MoTModel model = MoTCheckpoint.load(checkpoint, manager);
@@ -91,7 +97,8 @@ final class DescribeCommand implements Command {
         } else {
             String artifact = options.optionalString("model", null);
             String architecture =
-                    options.optionalChoice("architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
+                    options.optionalChoice(
+                            "architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
             Criteria<NDList, NDList> criteria =
                     Criteria.builder()
                             .setTypes(NDList.class, NDList.class)
@@ -100,7 +107,11 @@ final class DescribeCommand implements Command {
                             .optFilter("architecture", architecture)
                             .build();
             try (ZooModel<NDList, NDList> model = criteria.loadModel()) {
-                print((MoTModel) model.getBlock(), "zoo " + artifact + " (" + architecture + ")", depth, out);
+                print(
+                        (MoTModel) model.getBlock(),
+                        "zoo " + artifact + " (" + architecture + ")",
+                        depth,
+                        out);
             }
         }
         return ExitStatus.OK;
@@ -164,7 +175,8 @@ final class DescribeCommand implements Command {
         FlopsAccounting flops = FlopsAccounting.of(config);
         StringBuilder used = new StringBuilder();
         for (int k = 0; k < m; k++) {
-            used.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "modality %d %,d", k, census.usedBy(k)));
+            used.append(k == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "modality %d %,d", k, census.usedBy(k)));
         }
         out.println(
                 String.format(
@@ -193,7 +205,8 @@ final class DescribeCommand implements Command {
                     which < 0
                             || (which == m
                                     ? e.isShared(m)
-                                    : e.modalities().cardinality() == 1 && e.modalities().get(which));
+                                    : e.modalities().cardinality() == 1
+                                            && e.modalities().get(which));
             if (counted) {
                 n += e.size();
             }

@@ -1,15 +1,17 @@
 package io.motdjl.examples.cli;
 
 import ai.djl.engine.EngineException;
+
 import io.motdjl.io.CheckpointException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
 /**
- * Turns a failure into the command line's contract: one line {@code mot: error: ...} on stderr
- * and an exit status; the stack trace only with {@code --verbose}.
+ * Turns a failure into the command line's contract: one line {@code mot: error: ...} on stderr and
+ * an exit status; the stack trace only with {@code --verbose}.
  */
 final class ErrorReport {
 
@@ -53,7 +55,10 @@ final class ErrorReport {
         if (e instanceof EngineException || e instanceof LinkageError) {
             return "the DJL engine failed: " + message;
         }
-        return "unexpected " + e.getClass().getSimpleName() + ": " + message
+        return "unexpected "
+                + e.getClass().getSimpleName()
+                + ": "
+                + message
                 + " (run with --verbose for the stack trace)";
     }
 

@@ -1,18 +1,21 @@
 package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.examples.ForwardPass;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code mot forward}: runs a reference-layout checkpoint on an input file and writes logits and
@@ -105,15 +108,23 @@ final class ForwardCommand implements Command {
             Path output) {
         long[] tokensPerModality =
                 Describe.tokensPerModality(inputs.modalities(), model.config().nModalities());
-        out.println("checkpoint         " + checkpoint
-                + " (" + Describe.config(model.config()) + ")");
-        out.println("tokens             " + inputs.tokens().getShape() + ", per modality "
-                + Describe.perModality(tokensPerModality));
-        out.println("logits             " + pass.logits().getShape() + " "
-                + pass.logits().getDataType());
+        out.println(
+                "checkpoint         " + checkpoint + " (" + Describe.config(model.config()) + ")");
+        out.println(
+                "tokens             "
+                        + inputs.tokens().getShape()
+                        + ", per modality "
+                        + Describe.perModality(tokensPerModality));
+        out.println(
+                "logits             "
+                        + pass.logits().getShape()
+                        + " "
+                        + pass.logits().getDataType());
         out.println("loss               " + Describe.loss(pass.meanLoss()));
-        out.println("loss per modality  " + Describe.perModality(pass.meanLossPerModality())
-                + "  (by target token's modality; NaN = no target)");
+        out.println(
+                "loss per modality  "
+                        + Describe.perModality(pass.meanLossPerModality())
+                        + "  (by target token's modality; NaN = no target)");
         out.println("wrote              " + output);
     }
 }

@@ -8,6 +8,7 @@ import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.zoo.MoTModelZoo;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +32,21 @@ final class GenerateCommand implements Command {
             List.of("caption-to-image", "grid", "image-to-caption", "continue", "caption-accuracy");
 
     private static final Set<String> OPTIONS =
-            Set.of("checkpoint", "model", "architecture", "caption", "out", "samples", "image",
-                    "heldout", "text", "max-tokens", "temperature", "top-k", "top-p", "seed",
+            Set.of(
+                    "checkpoint",
+                    "model",
+                    "architecture",
+                    "caption",
+                    "out",
+                    "samples",
+                    "image",
+                    "heldout",
+                    "text",
+                    "max-tokens",
+                    "temperature",
+                    "top-k",
+                    "top-p",
+                    "seed",
                     "scale");
 
     /** Pixels per image pixel in written PNGs. */
@@ -58,7 +72,9 @@ final class GenerateCommand implements Command {
         return String.join(
                 System.lineSeparator(),
                 "Generates with a model trained in the Chameleon setting (bin/mot train, or the",
-                "zoo's bundled " + MoTModelZoo.CHAMELEON_FMNIST + "). Decoding is constrained by"
+                "zoo's bundled "
+                        + MoTModelZoo.CHAMELEON_FMNIST
+                        + "). Decoding is constrained by"
                         + " modality:",
                 "after BOI only image codes, exactly one image's worth, then EOI; elsewhere only text.",
                 "",
@@ -88,7 +104,8 @@ final class GenerateCommand implements Command {
                 "  --top-k K, --top-p P    keep the K most likely tokens / the nucleus of mass P",
                 "  --seed S                seed of the draws (default 0); same seed, same output",
                 "  --max-tokens N          longest text in tokens (default 48)",
-                "  --scale F               pixels per image pixel in PNGs (default " + DEFAULT_SCALE
+                "  --scale F               pixels per image pixel in PNGs (default "
+                        + DEFAULT_SCALE
                         + ")");
     }
 
@@ -105,12 +122,20 @@ final class GenerateCommand implements Command {
             }
         }
         if (task == null) {
-            throw new UsageException("generate needs a task: " + String.join(", ", TASKS)
-                    + " (usage: mot " + SYNOPSIS + ")");
+            throw new UsageException(
+                    "generate needs a task: "
+                            + String.join(", ", TASKS)
+                            + " (usage: mot "
+                            + SYNOPSIS
+                            + ")");
         }
         if (!TASKS.contains(task)) {
             throw new UsageException(
-                    "unknown generate task '" + task + "' (tasks: " + String.join(", ", TASKS) + ")");
+                    "unknown generate task '"
+                            + task
+                            + "' (tasks: "
+                            + String.join(", ", TASKS)
+                            + ")");
         }
         CommandOptions options = CommandOptions.parse(optionArgs, OPTIONS, SYNOPSIS);
         boolean image = task.equals("caption-to-image") || task.equals("grid");
@@ -142,7 +167,8 @@ final class GenerateCommand implements Command {
         boolean zoo = options.has("model");
         if ((checkpoint == null) == !zoo) {
             throw new UsageException(
-                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot " + SYNOPSIS
+                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot "
+                            + SYNOPSIS
                             + ")");
         }
         if (checkpoint != null) {
@@ -213,7 +239,8 @@ final class GenerateCommand implements Command {
             String caption =
                     CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
             // every class gets the same seed, so rows differ only by their caption
-            List<byte[]> images = generator.captionsToImages(Collections.nCopies(n, caption), sampling);
+            List<byte[]> images =
+                    generator.captionsToImages(Collections.nCopies(n, caption), sampling);
             grid.addRow(FashionMnist.captionName(label), images);
         }
         grid.writePng(file);
@@ -230,7 +257,8 @@ final class GenerateCommand implements Command {
         Path file = options.optionalPath("image");
         boolean heldOut = options.has("heldout");
         if ((file == null) == !heldOut) {
-            throw new UsageException("image-to-caption needs exactly one of --image FILE or --heldout I");
+            throw new UsageException(
+                    "image-to-caption needs exactly one of --image FILE or --heldout I");
         }
         byte[] pixels;
         String what;
@@ -245,7 +273,12 @@ final class GenerateCommand implements Command {
                         "--heldout must be in [0, " + images.size() + "), got " + index);
             }
             pixels = images.image(index);
-            what = "held-out image " + index + " (class: " + FashionMnist.className(images.label(index)) + ")";
+            what =
+                    "held-out image "
+                            + index
+                            + " (class: "
+                            + FashionMnist.className(images.label(index))
+                            + ")";
         }
         String caption = generator.imageToCaption(pixels, sampling, maxTokens(options));
         out.println(what + " -> " + caption);
@@ -271,7 +304,8 @@ final class GenerateCommand implements Command {
             for (int i = start; i < Math.min(n, start + batch); i++) {
                 pixels.add(images.image(i));
             }
-            List<String> captions = generator.imagesToCaptions(pixels, sampling, maxTokens(options));
+            List<String> captions =
+                    generator.imagesToCaptions(pixels, sampling, maxTokens(options));
             for (int i = 0; i < captions.size(); i++) {
                 int label = images.label(start + i);
                 total[label]++;
@@ -298,8 +332,8 @@ final class GenerateCommand implements Command {
     }
 
     /**
-     * The class a caption names: the longest class name it contains (so "t-shirt/top" is not
-     * read as "shirt"), or -1.
+     * The class a caption names: the longest class name it contains (so "t-shirt/top" is not read
+     * as "shirt"), or -1.
      */
     static int namedClass(String caption) {
         int best = -1;

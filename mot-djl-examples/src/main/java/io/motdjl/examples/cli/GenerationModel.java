@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTModelZoo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,9 @@ final class GenerationModel implements AutoCloseable {
         }
         if (!Files.exists(dir.resolve(MoTCheckpoint.TOKENIZER_FILE))) {
             throw new BadInputException(
-                    dir + " has no " + MoTCheckpoint.TOKENIZER_FILE
+                    dir
+                            + " has no "
+                            + MoTCheckpoint.TOKENIZER_FILE
                             + ": generation needs the image tokenizer the model was trained with"
                             + " (bin/mot train writes it)");
         }
@@ -66,12 +70,18 @@ final class GenerationModel implements AutoCloseable {
             PatchKMeansTokenizer tokenizer =
                     MoTCheckpoint.imageTokenizer(model)
                             .orElseThrow(
-                                    () -> new BadInputException(
-                                            "zoo model " + artifact + " has no image tokenizer"));
+                                    () ->
+                                            new BadInputException(
+                                                    "zoo model "
+                                                            + artifact
+                                                            + " has no image tokenizer"));
             ChameleonGenerator generator =
-                    new ChameleonGenerator((MoTModel) model.getBlock(), model.getNDManager(), tokenizer);
+                    new ChameleonGenerator(
+                            (MoTModel) model.getBlock(), model.getNDManager(), tokenizer);
             return new GenerationModel(
-                    model, generator, "zoo " + MoTModelZoo.GROUP_ID + ":" + artifact + " (" + architecture + ")");
+                    model,
+                    generator,
+                    "zoo " + MoTModelZoo.GROUP_ID + ":" + artifact + " (" + architecture + ")");
         } catch (Exception e) {
             model.close();
             throw e;

@@ -2,8 +2,10 @@ package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,8 +41,7 @@ final class InputFile {
         for (String name : tensors.keySet()) {
             // a mislabelled tensor is an error, never silently ignored
             if (!NAMES.contains(name)) {
-                throw new BadInputException(
-                        file + ": unexpected tensor '" + name + "'; " + LAYOUT);
+                throw new BadInputException(file + ": unexpected tensor '" + name + "'; " + LAYOUT);
             }
         }
         MoTInputs inputs =

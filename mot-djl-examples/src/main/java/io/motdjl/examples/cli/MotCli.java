@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The {@code mot} command line: {@code mot [--verbose] COMMAND [OPTIONS]}. Results go to stdout;
- * a failure is one line {@code mot: error: ...} on stderr, with exit status 1 for bad input or
- * data and 2 for a wrong command line. {@code bin/mot} at the repository root builds and runs it.
+ * The {@code mot} command line: {@code mot [--verbose] COMMAND [OPTIONS]}. Results go to stdout; a
+ * failure is one line {@code mot: error: ...} on stderr, with exit status 1 for bad input or data
+ * and 2 for a wrong command line. {@code bin/mot} at the repository root builds and runs it.
  */
 public final class MotCli {
 
@@ -76,7 +76,9 @@ public final class MotCli {
             }
         }
         throw new UsageException(
-                "unknown command '" + name + "' (commands: "
+                "unknown command '"
+                        + name
+                        + "' (commands: "
                         + commands.stream().map(Command::name).collect(Collectors.joining(", "))
                         + ")");
     }

@@ -1,8 +1,10 @@
 package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDArray;
+
 import io.motdjl.examples.ForwardPass;
 import io.motdjl.io.SafetensorsFile;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,8 +1,9 @@
 package io.motdjl.examples.cli;
 
 import io.motdjl.examples.zoo.TrainZooModels;
-import io.motdjl.zoo.ModelCard;
 import io.motdjl.zoo.MoTCheckpoint;
+import io.motdjl.zoo.ModelCard;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +61,12 @@ final class TrainCommand implements Command {
                 "  --batch B             sequences per batch (default " + d.batchSize() + ")",
                 "  --lr LR               peak learning rate (default " + d.peakLearningRate() + ")",
                 "  --seed S              seed of split, tokenizer, initialisation, data order"
-                        + " (default " + d.seed() + ")",
+                        + " (default "
+                        + d.seed()
+                        + ")",
                 "  --tokenizer-iterations K  k-means iterations of the image tokenizer (default "
-                        + d.tokenizerIterations() + ")");
+                        + d.tokenizerIterations()
+                        + ")");
     }
 
     @Override
@@ -70,8 +74,17 @@ final class TrainCommand implements Command {
         CommandOptions options =
                 CommandOptions.parse(
                         args,
-                        Set.of("out", "architecture", "steps", "dim", "layers", "heads", "batch", "lr",
-                                "seed", "tokenizer-iterations"),
+                        Set.of(
+                                "out",
+                                "architecture",
+                                "steps",
+                                "dim",
+                                "layers",
+                                "heads",
+                                "batch",
+                                "lr",
+                                "seed",
+                                "tokenizer-iterations"),
                         SYNOPSIS);
         Path dir = options.requiredPath("out", SYNOPSIS);
         String architecture =
@@ -92,7 +105,10 @@ final class TrainCommand implements Command {
                                 "tokenizer-iterations"));
         if (settings.dim() % settings.heads() != 0) {
             throw new UsageException(
-                    "--dim " + settings.dim() + " must be a multiple of --heads " + settings.heads());
+                    "--dim "
+                            + settings.dim()
+                            + " must be a multiple of --heads "
+                            + settings.heads());
         }
         if (!(settings.peakLearningRate() > 0)) {
             throw new UsageException("--lr must be positive, got " + settings.peakLearningRate());
@@ -104,7 +120,8 @@ final class TrainCommand implements Command {
                 if (entries.findAny().isPresent()
                         && !Files.exists(dir.resolve(MoTCheckpoint.CONFIG_FILE))) {
                     throw new BadInputException(
-                            dir + " is neither empty nor a checkpoint directory; choose another --out");
+                            dir
+                                    + " is neither empty nor a checkpoint directory; choose another --out");
                 }
             }
         } else if (Files.exists(dir)) {
@@ -124,8 +141,10 @@ final class TrainCommand implements Command {
                 losses.get("text"),
                 losses.get("image"));
         out.println("checkpoint written to " + dir);
-        out.println("generate with: bin/mot generate --checkpoint " + dir
-                + " caption-to-image --caption \"a photo of a sneaker\" --out sneaker.png");
+        out.println(
+                "generate with: bin/mot generate --checkpoint "
+                        + dir
+                        + " caption-to-image --caption \"a photo of a sneaker\" --out sneaker.png");
         return ExitStatus.OK;
     }
 

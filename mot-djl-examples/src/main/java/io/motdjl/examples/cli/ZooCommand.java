@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
+
 import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.zoo.BundledModel;
-import io.motdjl.zoo.ModelCard;
 import io.motdjl.zoo.MoTModelZoo;
+import io.motdjl.zoo.ModelCard;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +44,9 @@ final class ZooCommand implements Command {
 
     @Override
     public String summary() {
-        return "list, verify or retrain the models of the MoT model zoo (group " + MoTModelZoo.GROUP_ID + ")";
+        return "list, verify or retrain the models of the MoT model zoo (group "
+                + MoTModelZoo.GROUP_ID
+                + ")";
     }
 
     @Override
@@ -60,13 +64,15 @@ final class ZooCommand implements Command {
                 "                      mot-djl-zoo/src/main/resources/io/motdjl/zoo/repository)",
                 "      --recorded DIR  also write each model's outputs on fixed inputs (for tests)",
                 "      --steps N       optimizer steps per model (default "
-                        + TrainZooModels.Settings.defaults().steps() + ")");
+                        + TrainZooModels.Settings.defaults().steps()
+                        + ")");
     }
 
     @Override
     public int run(List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty()) {
-            throw new UsageException("zoo needs a subcommand: list, verify or train (usage: mot " + SYNOPSIS + ")");
+            throw new UsageException(
+                    "zoo needs a subcommand: list, verify or train (usage: mot " + SYNOPSIS + ")");
         }
         String sub = args.get(0);
         List<String> rest = args.subList(1, args.size());
@@ -104,7 +110,14 @@ final class ZooCommand implements Command {
         List<BundledModel> models = zoo().bundledModels();
         Map<String, String> common = commonProperties(models);
         TextTable table =
-                new TextTable("artifact", "name", "version", "filter", "parameters", "size", "steps",
+                new TextTable(
+                        "artifact",
+                        "name",
+                        "version",
+                        "filter",
+                        "parameters",
+                        "size",
+                        "steps",
                         "held-out loss (text / image)");
         for (BundledModel m : models) {
             ModelCard card = m.card();
@@ -120,7 +133,12 @@ final class ZooCommand implements Command {
                     card == null ? "?" : number(card.training().get("steps")),
                     card == null ? "?" : losses(card.heldOutLoss()));
         }
-        out.println("MoT model zoo, group id " + MoTModelZoo.GROUP_ID + ": " + models.size() + " models");
+        out.println(
+                "MoT model zoo, group id "
+                        + MoTModelZoo.GROUP_ID
+                        + ": "
+                        + models.size()
+                        + " models");
         if (!common.isEmpty()) {
             out.println("all with " + properties(common));
         }
@@ -128,9 +146,13 @@ final class ZooCommand implements Command {
         table.print(out);
         out.println();
         out.println("Load one with DJL: Criteria.builder().setTypes(NDList.class, NDList.class)");
-        out.println("    .optGroupId(\"" + MoTModelZoo.GROUP_ID + "\").optArtifactId(ARTIFACT)"
-                + ".optFilter(\"architecture\", \"mot\").build().loadModel()");
-        out.println("Model cards: README.md beside each model's weights; 'mot zoo verify' loads them all.");
+        out.println(
+                "    .optGroupId(\""
+                        + MoTModelZoo.GROUP_ID
+                        + "\").optArtifactId(ARTIFACT)"
+                        + ".optFilter(\"architecture\", \"mot\").build().loadModel()");
+        out.println(
+                "Model cards: README.md beside each model's weights; 'mot zoo verify' loads them all.");
     }
 
     /** Properties every model shares (shown once rather than in each row). */
@@ -174,7 +196,8 @@ final class ZooCommand implements Command {
     }
 
     private static void train(List<String> rest, PrintStream out) throws Exception {
-        CommandOptions options = CommandOptions.parse(rest, Set.of("out", "recorded", "steps"), TRAIN_SYNOPSIS);
+        CommandOptions options =
+                CommandOptions.parse(rest, Set.of("out", "recorded", "steps"), TRAIN_SYNOPSIS);
         Path repository = options.requiredPath("out", TRAIN_SYNOPSIS);
         Path recorded = options.optionalPath("recorded");
         TrainZooModels.Settings defaults = TrainZooModels.Settings.defaults();
@@ -182,7 +205,8 @@ final class ZooCommand implements Command {
         if (steps < 1) {
             throw new UsageException("--steps must be positive, got " + steps);
         }
-        List<String> command = new ArrayList<>(List.of("bin/mot", "zoo", "train", "--out", repository.toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bin/mot", "zoo", "train", "--out", repository.toString()));
         if (recorded != null) {
             command.addAll(List.of("--recorded", recorded.toString()));
         }
@@ -190,9 +214,15 @@ final class ZooCommand implements Command {
             command.addAll(List.of("--steps", Integer.toString(steps)));
         }
         List<TrainZooModels.Published> published =
-                TrainZooModels.run(defaults.withSteps(steps), repository, recorded, String.join(" ", command));
+                TrainZooModels.run(
+                        defaults.withSteps(steps), repository, recorded, String.join(" ", command));
         for (TrainZooModels.Published p : published) {
-            out.println(p.name() + "  held-out " + losses(p.card().heldOutLoss()) + "  -> " + p.directory());
+            out.println(
+                    p.name()
+                            + "  held-out "
+                            + losses(p.card().heldOutLoss())
+                            + "  -> "
+                            + p.directory());
         }
     }
 

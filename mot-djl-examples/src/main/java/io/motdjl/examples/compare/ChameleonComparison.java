@@ -1,27 +1,30 @@
 package io.motdjl.examples.compare;
 
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.examples.chameleon.ChameleonData;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.NextTokenObjective;
+import io.motdjl.objective.Objective;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.objective.ModalityLosses;
-import io.motdjl.objective.NextTokenObjective;
-import io.motdjl.objective.Objective;
 import io.motdjl.train.RunOptions;
-import java.util.function.Function;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
  * The paper's Chameleon setting in miniature: Fashion-MNIST images as discrete codes and their
@@ -29,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * same width and depth trained on the same data order for the same steps, with held-out loss per
  * modality measured at fixed intervals.
  *
- * <p>The dense baseline is the same model with every component tied ({@link Untie#NONE}): one
- * code path, same modality ids, same FLOPs per token; only the untying differs.
+ * <p>The dense baseline is the same model with every component tied ({@link Untie#NONE}): one code
+ * path, same modality ids, same FLOPs per token; only the untying differs.
  */
 public final class ChameleonComparison {
 
@@ -48,10 +51,11 @@ public final class ChameleonComparison {
     }
 
     /**
-     * A comparison whose two models both train on {@code objective} (made for each model's
-     * config); the held-out curves report its per-modality losses.
+     * A comparison whose two models both train on {@code objective} (made for each model's config);
+     * the held-out curves report its per-modality losses.
      */
-    public ChameleonComparison(ComparisonSettings settings, Function<MoTConfig, Objective> objective) {
+    public ChameleonComparison(
+            ComparisonSettings settings, Function<MoTConfig, Objective> objective) {
         this.settings = settings;
         this.objective = objective;
     }
@@ -125,15 +129,25 @@ public final class ChameleonComparison {
                         .setting("batch_size", settings.batchSize())
                         .setting("peak_learning_rate", settings.peakLearningRate())
                         .setting("seed", settings.seed())
-                        .setting("data", settings.dataDir() == null ? "bundled Fashion-MNIST test split" : settings.dataDir().toString())
+                        .setting(
+                                "data",
+                                settings.dataDir() == null
+                                        ? "bundled Fashion-MNIST test split"
+                                        : settings.dataDir().toString())
                         .setting("train_images", split.train().size())
                         .setting("heldout_images", split.heldOut().size())
                         .setting("vocab_size", mot.vocabSize())
                         .setting("max_seq_len", mot.maxSeqLen())
-                        .setting("tokenizer", tokenizer.codesPerImage() + " codes/image, K=" + tokenizer.codebookSize())
+                        .setting(
+                                "tokenizer",
+                                tokenizer.codesPerImage()
+                                        + " codes/image, K="
+                                        + tokenizer.codebookSize())
                         .setting("tokenizer_heldout_rmse", quality.rmse())
                         .setting("tokenizer_heldout_psnr_db", quality.psnrDb())
-                        .setting("training_flops_per_token_at_max_len", (double) motFlops.trainingFlopsPerToken(mot.maxSeqLen()))
+                        .setting(
+                                "training_flops_per_token_at_max_len",
+                                (double) motFlops.trainingFlopsPerToken(mot.maxSeqLen()))
                         .setting("dense_parameters", denseFlops.totalParameters())
                         .setting("mot_parameters", motFlops.totalParameters())
                         .setting("dense_seconds", denseSeconds)
@@ -166,7 +180,8 @@ public final class ChameleonComparison {
      * The training recipe of these experiments: AdamW with 5 % linear warmup and cosine decay,
      * weight decay 0.1 on matrices, global-norm clipping at 1.0.
      */
-    public static TrainingSettings recipe(int seed, int batchSize, int steps, double peakLearningRate) {
+    public static TrainingSettings recipe(
+            int seed, int batchSize, int steps, double peakLearningRate) {
         return TrainingSettings.builder()
                 .seed(seed)
                 .batchSize(batchSize)
@@ -180,7 +195,10 @@ public final class ChameleonComparison {
 
     private TrainingSettings trainingSettings() {
         return recipe(
-                settings.seed(), settings.batchSize(), settings.steps(), settings.peakLearningRate());
+                settings.seed(),
+                settings.batchSize(),
+                settings.steps(),
+                settings.peakLearningRate());
     }
 
     private double train(String name, MoTConfig config, ChameleonData data, LossCurve curve)
@@ -192,14 +210,22 @@ public final class ChameleonComparison {
                         .logEvery(Math.max(1, settings.evaluateEvery()))
                         .objective(objective)
                         .build();
-        logger.info("training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
-        try (TrainingRun run = TrainingRun.start(config, trainingSettings(), data.train(), options)) {
+        logger.info(
+                "training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
+        try (TrainingRun run =
+                TrainingRun.start(config, trainingSettings(), data.train(), options)) {
             int every = settings.evaluateEvery();
             run.every(
                     every,
                     (r, report) -> {
                         if (report.step() % every == 0 || report.step() == settings.steps()) {
-                            record(name, curve, r, report.step(), report.totalTrainingFlops(), data);
+                            record(
+                                    name,
+                                    curve,
+                                    r,
+                                    report.step(),
+                                    report.totalTrainingFlops(),
+                                    data);
                         }
                     });
             run.trainToEnd();
@@ -211,7 +237,12 @@ public final class ChameleonComparison {
     }
 
     private static void record(
-            String name, LossCurve curve, TrainingRun run, long step, double flops, ChameleonData data)
+            String name,
+            LossCurve curve,
+            TrainingRun run,
+            long step,
+            double flops,
+            ChameleonData data)
             throws IOException, TranslateException {
         ModalityLosses heldOut = run.evaluate(data.heldOut());
         curve.add(step, flops, heldOut.means());

@@ -3,7 +3,9 @@ package io.motdjl.examples.compare;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+
 import io.motdjl.examples.report.LineChart;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +92,8 @@ public final class ComparisonReport {
     /** Writes results.json, results.csv and the PNG into {@code dir}. */
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        writeAtomically(dir.resolve(JSON), new GsonBuilder().setPrettyPrinting().create().toJson(json()));
+        writeAtomically(
+                dir.resolve(JSON), new GsonBuilder().setPrettyPrinting().create().toJson(json()));
         writeAtomically(dir.resolve(CSV), csv());
         chart().writePng(dir.resolve(PNG));
     }
@@ -147,7 +150,11 @@ public final class ComparisonReport {
                 sb.append(curve.model()).append(',').append(p.step()).append(',');
                 sb.append(String.format(Locale.ROOT, "%.6e", p.trainingFlops()));
                 for (double v : p.heldOutLoss()) {
-                    sb.append(',').append(Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "");
+                    sb.append(',')
+                            .append(
+                                    Double.isFinite(v)
+                                            ? String.format(Locale.ROOT, "%.6f", v)
+                                            : "");
                 }
                 sb.append('\n');
             }
@@ -164,14 +171,17 @@ public final class ComparisonReport {
                             "training FLOPs",
                             "held-out loss",
                             List.of(
-                                    new LineChart.Series(dense.model(), dense.flops(), dense.loss(m)),
+                                    new LineChart.Series(
+                                            dense.model(), dense.flops(), dense.loss(m)),
                                     new LineChart.Series(mot.model(), mot.flops(), mot.loss(m)))));
         }
         return chart;
     }
 
     private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Path tmp =
+                Files.createTempFile(
+                        file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

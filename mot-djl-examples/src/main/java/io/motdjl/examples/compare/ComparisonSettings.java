@@ -3,8 +3,8 @@ package io.motdjl.examples.compare;
 import java.nio.file.Path;
 
 /**
- * The knobs of a dense-vs-MoT comparison in the Chameleon setting. Both models get the same
- * values; only the untying differs.
+ * The knobs of a dense-vs-MoT comparison in the Chameleon setting. Both models get the same values;
+ * only the untying differs.
  *
  * @param steps optimizer steps per model
  * @param dim model width
@@ -46,7 +46,8 @@ public record ComparisonSettings(
                     "heads (" + heads + ") must divide dim (" + dim + ") into an even head width");
         }
         if (!(peakLearningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be positive, got " + peakLearningRate);
+            throw new IllegalArgumentException(
+                    "learning rate must be positive, got " + peakLearningRate);
         }
         if (evaluations > steps) {
             throw new IllegalArgumentException(

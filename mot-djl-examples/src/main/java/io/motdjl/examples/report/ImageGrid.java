@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+
 import javax.imageio.ImageIO;
 
 /**
@@ -36,8 +37,12 @@ public final class ImageGrid {
     public ImageGrid(int imageHeight, int imageWidth, int scale) {
         if (imageHeight < 1 || imageWidth < 1 || scale < 1) {
             throw new IllegalArgumentException(
-                    "image size and scale must be positive, got " + imageHeight + "×" + imageWidth
-                            + " ×" + scale);
+                    "image size and scale must be positive, got "
+                            + imageHeight
+                            + "×"
+                            + imageWidth
+                            + " ×"
+                            + scale);
         }
         this.imageHeight = imageHeight;
         this.imageWidth = imageWidth;
@@ -49,7 +54,11 @@ public final class ImageGrid {
         for (byte[] image : images) {
             if (image.length != imageHeight * imageWidth) {
                 throw new IllegalArgumentException(
-                        "expected " + imageHeight + "×" + imageWidth + " grayscale bytes, got "
+                        "expected "
+                                + imageHeight
+                                + "×"
+                                + imageWidth
+                                + " grayscale bytes, got "
                                 + image.length);
             }
         }
@@ -80,7 +89,8 @@ public final class ImageGrid {
         int height = GAP + rows.size() * (cellH + GAP);
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         g.setFont(font);
@@ -116,7 +126,11 @@ public final class ImageGrid {
             if (!ImageIO.write(image, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available");
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -129,11 +143,13 @@ public final class ImageGrid {
     public static byte[] readGrayscale(Path file, int height, int width) throws IOException {
         BufferedImage source = ImageIO.read(file.toFile());
         if (source == null) {
-            throw new IOException(file + " is not an image format Java can read (PNG, JPEG, GIF, BMP)");
+            throw new IOException(
+                    file + " is not an image format Java can read (PNG, JPEG, GIF, BMP)");
         }
         BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = gray.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(source, 0, 0, width, height, null);
         g.dispose();
         byte[] pixels = new byte[height * width];

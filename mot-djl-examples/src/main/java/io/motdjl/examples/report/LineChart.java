@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
 import javax.imageio.ImageIO;
 
 /**
@@ -23,8 +24,12 @@ import javax.imageio.ImageIO;
 public final class LineChart {
 
     private static final Color[] PALETTE = {
-        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd),
-        new Color(0xff7f0e), new Color(0x8c564b)
+        new Color(0x1f77b4),
+        new Color(0xd62728),
+        new Color(0x2ca02c),
+        new Color(0x9467bd),
+        new Color(0xff7f0e),
+        new Color(0x8c564b)
     };
     private static final int PANEL_WIDTH = 520;
     private static final int PANEL_HEIGHT = 400;

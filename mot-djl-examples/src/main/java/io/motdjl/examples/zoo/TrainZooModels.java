@@ -1,13 +1,13 @@
 package io.motdjl.examples.zoo;
 
-import io.motdjl.objective.LossValue;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.translate.TranslateException;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
@@ -20,12 +20,13 @@ import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.LossValue;
+import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.objective.ModalityLosses;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
@@ -34,6 +35,10 @@ import io.motdjl.zoo.MoTCheckpointWriter;
 import io.motdjl.zoo.MoTModelZoo;
 import io.motdjl.zoo.ModelCard;
 import io.motdjl.zoo.ZooRepositoryWriter;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +47,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains the zoo's bundled checkpoints and publishes them into a model repository: a small MoT and
@@ -92,16 +95,26 @@ public final class TrainZooModels {
 
         /** The bundled checkpoints' recipe: about a minute per model on two idle cores. */
         public static Settings defaults() {
-            return new Settings(600, 64, 2, 4, 32, 1e-2, 0, PatchKMeansTrainer.Options.DEFAULT_ITERATIONS);
+            return new Settings(
+                    600, 64, 2, 4, 32, 1e-2, 0, PatchKMeansTrainer.Options.DEFAULT_ITERATIONS);
         }
 
         public Settings withSteps(int value) {
-            return new Settings(value, dim, layers, heads, batchSize, peakLearningRate, seed, tokenizerIterations);
+            return new Settings(
+                    value,
+                    dim,
+                    layers,
+                    heads,
+                    batchSize,
+                    peakLearningRate,
+                    seed,
+                    tokenizerIterations);
         }
 
         /** Fewer k-means iterations, for quick tests of the program. */
         public Settings withTokenizerIterations(int value) {
-            return new Settings(steps, dim, layers, heads, batchSize, peakLearningRate, seed, value);
+            return new Settings(
+                    steps, dim, layers, heads, batchSize, peakLearningRate, seed, value);
         }
 
         /** SwiGLU width: 8/3 of the width rounded up to a multiple of 16, as in the comparison. */
@@ -129,7 +142,8 @@ public final class TrainZooModels {
      * @param command the command line, for the model cards
      * @return the published artifacts, MoT first
      */
-    public static List<Published> run(Settings settings, Path repository, Path recorded, String command)
+    public static List<Published> run(
+            Settings settings, Path repository, Path recorded, String command)
             throws IOException, TranslateException {
         Prepared prepared = prepare(settings);
         ChameleonData data = prepared.data();
@@ -145,7 +159,17 @@ public final class TrainZooModels {
                 MoTConfig config = isMot ? mot : dense;
                 String name = (isMot ? "mot-" : "dense-") + settings.suffix();
                 Path checkpoint = staging.resolve(name);
-                ModelCard card = train(name, isMot, config, settings, data, dataFacts, tokenizer, checkpoint, command);
+                ModelCard card =
+                        train(
+                                name,
+                                isMot,
+                                config,
+                                settings,
+                                data,
+                                dataFacts,
+                                tokenizer,
+                                checkpoint,
+                                command);
                 Map<String, String> properties = new LinkedHashMap<>();
                 properties.put("architecture", isMot ? "mot" : "dense");
                 properties.put("untie", isMot ? "all" : "none");
@@ -214,7 +238,8 @@ public final class TrainZooModels {
                 ChameleonData.build(
                         split,
                         tokenizer,
-                        ChameleonData.Options.defaults(settings.seed()).withBatchSize(settings.batchSize()));
+                        ChameleonData.Options.defaults(settings.seed())
+                                .withBatchSize(settings.batchSize()));
         MoTConfig mot =
                 data.applyTo(
                                 MoTConfig.builder()
@@ -229,15 +254,25 @@ public final class TrainZooModels {
         MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
 
         Map<String, Object> dataFacts = new LinkedHashMap<>();
-        dataFacts.put("images", "Fashion-MNIST test split bundled in mot-djl-examples (10,000 images, MIT licence),"
-                + " split 90/10 with seed " + settings.seed());
+        dataFacts.put(
+                "images",
+                "Fashion-MNIST test split bundled in mot-djl-examples (10,000 images, MIT licence),"
+                        + " split 90/10 with seed "
+                        + settings.seed());
         dataFacts.put("train_images", split.train().size());
         dataFacts.put("heldout_images", split.heldOut().size());
-        dataFacts.put("sequences", "[BOS] caption [BOI] 49 image codes [EOI] [EOS], or the image first;"
-                + " directions alternate; next-token loss on every token");
-        dataFacts.put("image_tokenizer", "k-means over 4x4 pixel patches, " + tokenizer.codebookSize()
-                + " codes, " + tokenizer.codesPerImage() + " codes per image (tokenizer.json), held-out PSNR "
-                + String.format(Locale.ROOT, "%.2f dB", quality.psnrDb()));
+        dataFacts.put(
+                "sequences",
+                "[BOS] caption [BOI] 49 image codes [EOI] [EOS], or the image first;"
+                        + " directions alternate; next-token loss on every token");
+        dataFacts.put(
+                "image_tokenizer",
+                "k-means over 4x4 pixel patches, "
+                        + tokenizer.codebookSize()
+                        + " codes, "
+                        + tokenizer.codesPerImage()
+                        + " codes per image (tokenizer.json), held-out PSNR "
+                        + String.format(Locale.ROOT, "%.2f dB", quality.psnrDb()));
         dataFacts.put("vocabulary", data.vocabulary().toString());
 
         return new Prepared(data, tokenizer, dataFacts, mot, dense);
@@ -300,13 +335,19 @@ public final class TrainZooModels {
             run.trainToEnd();
             double seconds = (System.nanoTime() - start) / 1e9;
             ModalityLosses heldOut = run.evaluate(data.heldOut());
-            logger.info("{}: {} steps in {} s, held-out {}", name, run.step(),
-                    String.format(Locale.ROOT, "%.1f", seconds), heldOut.format(ChameleonComparison.MODALITIES));
+            logger.info(
+                    "{}: {} steps in {} s, held-out {}",
+                    name,
+                    run.step(),
+                    String.format(Locale.ROOT, "%.1f", seconds),
+                    heldOut.format(ChameleonComparison.MODALITIES));
 
             Map<String, Object> model = new LinkedHashMap<>();
-            model.put("architecture", isMot
-                    ? "Mixture-of-Transformers: attention, FFN and norms untied by modality (untie=all)"
-                    : "dense twin: the same config with nothing untied (untie=none)");
+            model.put(
+                    "architecture",
+                    isMot
+                            ? "Mixture-of-Transformers: attention, FFN and norms untied by modality (untie=all)"
+                            : "dense twin: the same config with nothing untied (untie=none)");
             model.put("parameters", flops.totalParameters());
             model.put("dim", config.dim());
             model.put("layers", config.nLayers());
@@ -323,14 +364,20 @@ public final class TrainZooModels {
             facts.put("batch_size", settings.batchSize());
             facts.put("tokens", run.totalTokens());
             facts.put("training_flops", run.totalTrainingFlops());
-            facts.put("training_flops_per_token_at_max_len", (double) flops.trainingFlopsPerToken(config.maxSeqLen()));
+            facts.put(
+                    "training_flops_per_token_at_max_len",
+                    (double) flops.trainingFlopsPerToken(config.maxSeqLen()));
             facts.put("optimizer", "AdamW, weight decay 0.1, global-norm clipping 1.0");
             facts.put("peak_learning_rate", settings.peakLearningRate());
-            facts.put("schedule", "linear warmup " + Math.max(1, settings.steps() / 20) + " steps, cosine decay");
+            facts.put(
+                    "schedule",
+                    "linear warmup " + Math.max(1, settings.steps() / 20) + " steps, cosine decay");
             facts.put("seed", settings.seed());
             facts.put("wall_clock_seconds", Math.round(seconds));
-            facts.put("hardware", Runtime.getRuntime().availableProcessors()
-                    + " CPU cores (PyTorch CPU), shared with other work while it ran");
+            facts.put(
+                    "hardware",
+                    Runtime.getRuntime().availableProcessors()
+                            + " CPU cores (PyTorch CPU), shared with other work while it ran");
 
             Map<String, Double> losses = new LinkedHashMap<>();
             for (int m = 0; m < ChameleonComparison.MODALITIES.size(); m++) {
@@ -341,10 +388,15 @@ public final class TrainZooModels {
             ModelCard card =
                     new ModelCard(
                             name,
-                            (isMot ? "MoT" : "Dense twin") + " " + settings.suffix()
+                            (isMot ? "MoT" : "Dense twin")
+                                    + " "
+                                    + settings.suffix()
                                     + ", Chameleon setting on Fashion-MNIST",
-                            "A tiny " + (isMot ? "Mixture-of-Transformers" : "dense transformer (the MoT's"
-                                    + " dense twin)") + " over captions and image codes in one sequence,"
+                            "A tiny "
+                                    + (isMot
+                                            ? "Mixture-of-Transformers"
+                                            : "dense transformer (the MoT's" + " dense twin)")
+                                    + " over captions and image codes in one sequence,"
                                     + " trained with mot-djl's training pipeline. A demonstration and test"
                                     + " fixture, not a useful generator.",
                             model,
@@ -353,7 +405,10 @@ public final class TrainZooModels {
                             losses,
                             command,
                             TrainZooModels.class.getName());
-            MoTCheckpointWriter.of(run.model()).imageTokenizer(tokenizer).modelCard(card).write(checkpoint);
+            MoTCheckpointWriter.of(run.model())
+                    .imageTokenizer(tokenizer)
+                    .modelCard(card)
+                    .write(checkpoint);
             return card;
         }
     }
@@ -361,7 +416,8 @@ public final class TrainZooModels {
     /** The first held-out example of each direction. */
     static List<ChameleonExample> fixedExamples(ChameleonData data) {
         List<ChameleonExample> fixed = new ArrayList<>();
-        for (Direction direction : new Direction[] {Direction.CAPTION_TO_IMAGE, Direction.IMAGE_TO_CAPTION}) {
+        for (Direction direction :
+                new Direction[] {Direction.CAPTION_TO_IMAGE, Direction.IMAGE_TO_CAPTION}) {
             data.heldOutExamples().stream()
                     .filter(e -> e.direction() == direction)
                     .findFirst()
@@ -377,7 +433,8 @@ public final class TrainZooModels {
      * Runs the published checkpoint on the fixed sequences and writes tokens, modalities, losses,
      * target log-probabilities and logits at a few positions.
      */
-    private static void record(Path checkpoint, List<ChameleonExample> fixed, Path file) throws IOException {
+    private static void record(Path checkpoint, List<ChameleonExample> fixed, Path file)
+            throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = MoTCheckpoint.load(checkpoint, manager);
             Map<String, NDArray> out = new LinkedHashMap<>();
@@ -386,7 +443,8 @@ public final class TrainZooModels {
                 String prefix = CASES.get(c) + ".";
                 int length = sequence.length();
                 NDArray tokens = manager.create(toLong(sequence.tokens()), new Shape(1, length));
-                NDArray modalities = manager.create(toLong(sequence.modalities()), new Shape(1, length));
+                NDArray modalities =
+                        manager.create(toLong(sequence.modalities()), new Shape(1, length));
                 NDArray logits =
                         model.forward(
                                         new ParameterStore(manager, false),
@@ -394,10 +452,14 @@ public final class TrainZooModels {
                                         false)
                                 .singletonOrThrow();
                 LossValue loss =
-                        NextTokenLoss.compute(logits, tokens, modalities, null, model.config().nModalities());
+                        NextTokenLoss.compute(
+                                logits, tokens, modalities, null, model.config().nModalities());
                 NDArray targets = tokens.get("0, 1:");
                 NDArray logProbs =
-                        logits.get("0, :-1, :").logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
+                        logits.get("0, :-1, :")
+                                .logSoftmax(-1)
+                                .gather(targets.expandDims(-1), -1)
+                                .squeeze(-1);
                 long[] positions = new long[RECORDED_POSITIONS];
                 for (int i = 0; i < positions.length; i++) {
                     positions[i] = (long) i * (length - 1) / (positions.length - 1);
@@ -409,7 +471,9 @@ public final class TrainZooModels {
                 out.put(prefix + "loss_per_modality", loss.perModality());
                 out.put(prefix + "target_log_probs", logProbs);
                 out.put(prefix + "logit_positions", at);
-                out.put(prefix + "logits", logits.get(new NDIndex("0, {}", at)).toType(DataType.FLOAT32, false));
+                out.put(
+                        prefix + "logits",
+                        logits.get(new NDIndex("0, {}", at)).toType(DataType.FLOAT32, false));
             }
             Files.createDirectories(file.getParent());
             SafetensorsFile.write(file, out);

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The benchmark suite's parts that need no timing: layouts, statistics, tables, profiles. */
 class BenchPartsTest {
@@ -58,7 +59,15 @@ class BenchPartsTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         table.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(List.of("title", "a      long header", "-----  -----------", "value  x", "note", ""), lines);
+        assertEquals(
+                List.of(
+                        "title",
+                        "a      long header",
+                        "-----  -----------",
+                        "value  x",
+                        "note",
+                        ""),
+                lines);
         assertThrows(IllegalArgumentException.class, () -> table.row("only one"));
         assertEquals("x", table.cell(0, 1));
     }
@@ -67,7 +76,9 @@ class BenchPartsTest {
     void profileSummaryCountsTopLevelOperatorsOnly() throws Exception {
         Path trace = tmp.resolve("trace.json");
         // aten::linear contains aten::mm on the same thread; another thread runs its own op
-        Files.writeString(trace, """
+        Files.writeString(
+                trace,
+                """
                 {"traceEvents": [
                   {"ph": "X", "cat": "cpu_op", "name": "aten::linear", "pid": 1, "tid": 1, "ts": 0, "dur": 100},
                   {"ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 1, "tid": 1, "ts": 10, "dur": 80},
@@ -86,9 +97,13 @@ class BenchPartsTest {
 
     @Test
     void operatorKinds() {
-        assertEquals("matmul", ProfileBenchmark.kind("autograd::engine::evaluate_function: MmBackward0"));
+        assertEquals(
+                "matmul",
+                ProfileBenchmark.kind("autograd::engine::evaluate_function: MmBackward0"));
         assertEquals("matmul", ProfileBenchmark.kind("aten::linear"));
-        assertEquals("gather/scatter", ProfileBenchmark.kind("autograd::engine::evaluate_function: IndexBackward0"));
+        assertEquals(
+                "gather/scatter",
+                ProfileBenchmark.kind("autograd::engine::evaluate_function: IndexBackward0"));
         assertEquals("attention softmax", ProfileBenchmark.kind("aten::softmax"));
         assertEquals("copy/concat/split", ProfileBenchmark.kind("aten::cat"));
         assertEquals("norm/element-wise", ProfileBenchmark.kind("aten::mul"));

@@ -3,11 +3,12 @@ package io.motdjl.examples.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * The benchmarks run end to end on a tiny model and print their tables. Nothing here asserts a
@@ -21,14 +22,19 @@ class BenchRunsTest {
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
     private static final List<ModalityLayout> ALL =
-            List.of(ModalityLayout.DENSE, ModalityLayout.TWO_MODALITIES, ModalityLayout.THREE_MODALITIES);
+            List.of(
+                    ModalityLayout.DENSE,
+                    ModalityLayout.TWO_MODALITIES,
+                    ModalityLayout.THREE_MODALITIES);
 
     @Test
     void trainingStepsOfDenseAndMoT() throws Exception {
         Table table = TrainingStepBenchmark.run(TINY, ALL, 2, 1, 1e9, out);
         assertEquals(3, table.size());
         for (int r = 0; r < 3; r++) {
-            assertTrue(Double.parseDouble(table.cell(r, 5)) > 0, bytes.toString(StandardCharsets.UTF_8));
+            assertTrue(
+                    Double.parseDouble(table.cell(r, 5)) > 0,
+                    bytes.toString(StandardCharsets.UTF_8));
         }
         assertEquals("1.000", table.cell(0, 7));
     }

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.generate.GenerationSettings;
 import io.motdjl.generate.Generator;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
-import org.junit.jupiter.api.Test;
 
 /**
  * The generation benchmark on a tiny model: its tables have their rows, and decoding with the
@@ -47,7 +49,9 @@ class GenerationBenchmarkTest {
             assertEquals("yes", table.cell(r, 8), printed());
         }
         assertEquals("1.0x", table.cell(1, 7));
-        assertTrue(printed().contains("Generation at d32-L1: prompt 8 + 40 new tokens, batch 2"), printed());
+        assertTrue(
+                printed().contains("Generation at d32-L1: prompt 8 + 40 new tokens, batch 2"),
+                printed());
     }
 
     @Test
@@ -69,23 +73,29 @@ class GenerationBenchmarkTest {
                 assertEquals(40, row.length);
                 for (int i = 0; i < row.length; i++) {
                     // image codes (upper half, modality 1) for the first 32, then text
-                    assertEquals(i < GenerationBenchmark.BLOCK ? 1 : 0, modalityOf.applyAsInt(row[i]),
+                    assertEquals(
+                            i < GenerationBenchmark.BLOCK ? 1 : 0,
+                            modalityOf.applyAsInt(row[i]),
                             "token " + i + " = " + row[i]);
                 }
             }
             // the prompts follow the anchor's text / image / text layout
-            assertArrayEquals(new int[] {0, 0, 1, 1, 1, 1, 0, 0},
+            assertArrayEquals(
+                    new int[] {0, 0, 1, 1, 1, 1, 0, 0},
                     java.util.Arrays.stream(prompts.get(0)).map(modalityOf).toArray());
         }
         assertEquals(0, GenerationBenchmark.modalityMap(TINY.config(1)).applyAsInt(63), "dense");
-        assertEquals("row 1, token 2",
-                GenerationBenchmark.firstDifference(new int[][] {{1}, {1, 2, 3}}, new int[][] {{1}, {1, 2, 4}}));
+        assertEquals(
+                "row 1, token 2",
+                GenerationBenchmark.firstDifference(
+                        new int[][] {{1}, {1, 2, 3}}, new int[][] {{1}, {1, 2, 4}}));
     }
 
     @Test
     void decodeStepProfileHasEveryPart() throws Exception {
-        Table table = DecodeStepProfile.run(
-                TINY, MODELS, new GenerationBenchmark.Settings(8, 12, 1, 1, 0), 3, out);
+        Table table =
+                DecodeStepProfile.run(
+                        TINY, MODELS, new GenerationBenchmark.Settings(8, 12, 1, 1, 0), 3, out);
         assertEquals(6, table.size(), printed());
         assertEquals("whole step", table.cell(5, 0));
         assertTrue(Double.parseDouble(table.cell(5, 2)) > 0, printed());
@@ -94,8 +104,12 @@ class GenerationBenchmarkTest {
 
     @Test
     void settingsAreValidated() {
-        assertThrows(IllegalArgumentException.class, () -> new GenerationBenchmark.Settings(8, 1, 1, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new GenerationBenchmark.Settings(0, 8, 1, 1, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GenerationBenchmark.Settings(8, 1, 1, 1, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GenerationBenchmark.Settings(0, 8, 1, 1, 0));
         assertEquals(BenchSuite.Part.GENERATE, BenchSuite.Part.parse("generate"));
     }
 }

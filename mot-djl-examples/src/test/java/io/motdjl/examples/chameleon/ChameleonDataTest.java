@@ -1,6 +1,5 @@
 package io.motdjl.examples.chameleon;
 
-import io.motdjl.objective.LossValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +25,7 @@ import io.motdjl.data.TokenSequence;
 import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;

@@ -1,15 +1,15 @@
 package io.motdjl.examples.chameleon;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.motdjl.tokenize.KMeans;
 import io.motdjl.tokenize.PatchGrid;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.awt.image.BufferedImage;
 import java.io.File;

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import io.motdjl.examples.compare.ComparisonReport;
-import java.nio.file.Files;
-import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** {@code bin/mot compare} at a tiny size: both models train and every output is written. */
 class CompareScriptTest {
@@ -20,8 +23,21 @@ class CompareScriptTest {
         MotScript.Result result =
                 MotScript.run(
                         tmp,
-                        "compare", "--out", out.toString(), "--steps", "6", "--dim", "32",
-                        "--layers", "1", "--heads", "2", "--batch", "8", "--evals", "2");
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--steps",
+                        "6",
+                        "--dim",
+                        "32",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "8",
+                        "--evals",
+                        "2");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("text   dense final held-out loss"), result.stdout());
         assertTrue(result.stdout().contains("image  dense final held-out loss"), result.stdout());
@@ -40,7 +56,9 @@ class CompareScriptTest {
     @Test
     void badFlagsAreUsageErrors(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
-        MotScript.Result result = MotScript.run(tmp, "compare", "--out", out.toString(), "--dim", "30", "--heads", "4");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp, "compare", "--out", out.toString(), "--dim", "30", "--heads", "4");
         assertEquals(2, result.exitCode(), result.toString());
         assertTrue(result.stderr().contains("must divide dim"), result.stderr());
     }

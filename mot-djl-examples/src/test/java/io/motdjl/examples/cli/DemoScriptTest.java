@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.motdjl.examples.ReferenceCases;
-import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 /** {@code bin/mot demo} and {@code bin/mot help}. */
 class DemoScriptTest {
@@ -30,7 +32,9 @@ class DemoScriptTest {
                 result.stdout().contains("all " + ReferenceCases.names().size() + " cases match"),
                 result::toString);
         assertTrue(result.stdout().contains("image  dense final held-out loss"), result::toString);
-        assertTrue(java.nio.file.Files.exists(tmp.resolve("out").resolve("heldout_loss_vs_flops.png")));
+        assertTrue(
+                java.nio.file.Files.exists(
+                        tmp.resolve("out").resolve("heldout_loss_vs_flops.png")));
     }
 
     @Test

@@ -1,20 +1,24 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.examples.cli.InProcessCli.Run;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.zoo.MoTCheckpointWriter;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Test;
 
 /** {@code mot describe}: the block tree with parameters per modality and the FLOPs per token. */
 class DescribeCommandTest {
@@ -28,14 +32,23 @@ class DescribeCommandTest {
         assertTrue(out.contains("local_experts  (2 towers: SwiGlu(64 -> 176 -> 64))"), out);
         // embedding and head shared, 517 x 64 each; everything in the trunk split evenly
         assertTrue(out.contains("input  (TokenEmbedding(517, 64))"), out);
-        assertTrue(out.matches("(?s).*\\ntotal\\s+267,648\\s+100,736\\s+100,736\\s+66,176\\n.*"), out);
+        assertTrue(
+                out.matches("(?s).*\\ntotal\\s+267,648\\s+100,736\\s+100,736\\s+66,176\\n.*"), out);
         assertTrue(out.contains("FLOPs per token at T = 95: forward 315,520"), out);
     }
 
     @Test
     void theDenseTwinHasOneSetPerComponentAndTheSameFlops() {
         Run mot = run("describe", "--model", "chameleon-fmnist", "--depth", "0");
-        Run dense = run("describe", "--model", "chameleon-fmnist", "--architecture", "dense", "--depth", "0");
+        Run dense =
+                run(
+                        "describe",
+                        "--model",
+                        "chameleon-fmnist",
+                        "--architecture",
+                        "dense",
+                        "--depth",
+                        "0");
         assertEquals(0, dense.status(), dense.err());
         assertTrue(!dense.out().contains("towers:"), dense.out());
         String flops = mot.out().substring(mot.out().indexOf("FLOPs per token"));
@@ -45,8 +58,15 @@ class DescribeCommandTest {
     @Test
     void aCheckpointDirectoryIsDescribedAfterItIsVerified(@TempDir Path tmp) throws Exception {
         MoTConfig config =
-                MoTConfig.builder().vocabSize(40).dim(16).nLayers(1).nHeads(2).ffnHiddenDim(32)
-                        .nModalities(3).maxSeqLen(12).build();
+                MoTConfig.builder()
+                        .vocabSize(40)
+                        .dim(16)
+                        .nLayers(1)
+                        .nHeads(2)
+                        .ffnHiddenDim(32)
+                        .nModalities(3)
+                        .maxSeqLen(12)
+                        .build();
         Path dir = tmp.resolve("three");
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = new MoTModel(config);

@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+
 import io.motdjl.examples.ReferenceCases;
 import io.motdjl.io.SafetensorsFile;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code bin/mot forward} on every bundled reference case reproduces the expected outputs. */
 class ForwardScriptTest {
@@ -37,9 +40,12 @@ class ForwardScriptTest {
                 MotScript.run(
                         tmp,
                         "forward",
-                        "--checkpoint", dir.toString(),
-                        "--input", dir.resolve(ReferenceCases.INPUT).toString(),
-                        "--output", output.toString());
+                        "--checkpoint",
+                        dir.toString(),
+                        "--input",
+                        dir.resolve(ReferenceCases.INPUT).toString(),
+                        "--output",
+                        output.toString());
 
         assertEquals(0, result.exitCode(), result::toString);
         assertFalse(result.stderr().contains("Exception"), () -> "no stack trace: " + result);

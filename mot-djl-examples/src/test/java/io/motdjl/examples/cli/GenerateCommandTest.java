@@ -1,20 +1,26 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.motdjl.examples.cli.InProcessCli.Run;
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import javax.imageio.ImageIO;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code mot train} and {@code mot generate}, in-process through the command line's entry point. */
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
+
+/**
+ * {@code mot train} and {@code mot generate}, in-process through the command line's entry point.
+ */
 class GenerateCommandTest {
 
     @TempDir static Path tmp;
@@ -24,12 +30,32 @@ class GenerateCommandTest {
     static void trainATinyCheckpoint() {
         checkpoint = tmp.resolve("ckpt");
         Run r =
-                run("train", "--out", checkpoint.toString(), "--steps", "3", "--dim", "32",
-                        "--layers", "1", "--heads", "2", "--batch", "8", "--tokenizer-iterations", "1");
+                run(
+                        "train",
+                        "--out",
+                        checkpoint.toString(),
+                        "--steps",
+                        "3",
+                        "--dim",
+                        "32",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "8",
+                        "--tokenizer-iterations",
+                        "1");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("held-out loss text"), r.out());
-        for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json",
-                "checksums.sha256", "model-card.json"}) {
+        for (String file :
+                new String[] {
+                    "config.json",
+                    "model.safetensors",
+                    "tokenizer.json",
+                    "checksums.sha256",
+                    "model-card.json"
+                }) {
             assertTrue(Files.isRegularFile(checkpoint.resolve(file)), file);
         }
     }
@@ -38,9 +64,21 @@ class GenerateCommandTest {
     void captionToImageWritesAPngOfTheAskedSamples() throws Exception {
         Path png = tmp.resolve("bag.png");
         Run r =
-                run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image",
-                        "--caption", "a photo of a bag", "--out", png.toString(), "--samples", "3",
-                        "--scale", "2", "--seed", "5");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "caption-to-image",
+                        "--caption",
+                        "a photo of a bag",
+                        "--out",
+                        png.toString(),
+                        "--samples",
+                        "3",
+                        "--scale",
+                        "2",
+                        "--seed",
+                        "5");
         assertEquals(0, r.status(), r.err());
         BufferedImage image = ImageIO.read(png.toFile());
         // three 56-pixel cells with 4-pixel gaps
@@ -48,9 +86,24 @@ class GenerateCommandTest {
         assertEquals(4 + 56 + 4, image.getHeight());
 
         byte[] first = Files.readAllBytes(png);
-        assertEquals(0, run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image",
-                "--caption", "a photo of a bag", "--out", png.toString(), "--samples", "3",
-                "--scale", "2", "--seed", "5").status());
+        assertEquals(
+                0,
+                run(
+                                "generate",
+                                "--checkpoint",
+                                checkpoint.toString(),
+                                "caption-to-image",
+                                "--caption",
+                                "a photo of a bag",
+                                "--out",
+                                png.toString(),
+                                "--samples",
+                                "3",
+                                "--scale",
+                                "2",
+                                "--seed",
+                                "5")
+                        .status());
         assertArrayEquals(first, Files.readAllBytes(png), "same seed, same images");
     }
 
@@ -58,8 +111,17 @@ class GenerateCommandTest {
     void gridHasOneRowPerClass() throws Exception {
         Path png = tmp.resolve("grid.png");
         Run r =
-                run("generate", "--checkpoint", checkpoint.toString(), "grid", "--out",
-                        png.toString(), "--samples", "2", "--scale", "1");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "grid",
+                        "--out",
+                        png.toString(),
+                        "--samples",
+                        "2",
+                        "--scale",
+                        "1");
         assertEquals(0, r.status(), r.err());
         assertEquals(4 + 10 * (28 + 4), ImageIO.read(png.toFile()).getHeight());
     }
@@ -67,23 +129,53 @@ class GenerateCommandTest {
     @Test
     void imageToCaptionAndContinuationPrintText() throws Exception {
         Run caption =
-                run("generate", "--checkpoint", checkpoint.toString(), "image-to-caption",
-                        "--heldout", "2", "--max-tokens", "6");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "image-to-caption",
+                        "--heldout",
+                        "2",
+                        "--max-tokens",
+                        "6");
         assertEquals(0, caption.status(), caption.err());
         assertTrue(caption.out().startsWith("held-out image 2 (class: "), caption.out());
 
         Path png = tmp.resolve("in.png");
-        run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image", "--caption",
-                "a coat", "--out", png.toString(), "--samples", "1");
+        run(
+                "generate",
+                "--checkpoint",
+                checkpoint.toString(),
+                "caption-to-image",
+                "--caption",
+                "a coat",
+                "--out",
+                png.toString(),
+                "--samples",
+                "1");
         Run fromFile =
-                run("generate", "--checkpoint", checkpoint.toString(), "image-to-caption",
-                        "--image", png.toString(), "--max-tokens", "4");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "image-to-caption",
+                        "--image",
+                        png.toString(),
+                        "--max-tokens",
+                        "4");
         assertEquals(0, fromFile.status(), fromFile.err());
         assertTrue(fromFile.out().startsWith(png + " -> "), fromFile.out());
 
         Run more =
-                run("generate", "--checkpoint", checkpoint.toString(), "continue", "--text",
-                        "a photo", "--max-tokens", "5");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "continue",
+                        "--text",
+                        "a photo",
+                        "--max-tokens",
+                        "5");
         assertEquals(0, more.status(), more.err());
         assertTrue(more.out().startsWith("a photo"), more.out());
     }
@@ -91,11 +183,19 @@ class GenerateCommandTest {
     @Test
     void captionAccuracyCountsEveryClass() {
         Run r =
-                run("generate", "--checkpoint", checkpoint.toString(), "caption-accuracy",
-                        "--samples", "60", "--max-tokens", "8");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "caption-accuracy",
+                        "--samples",
+                        "60",
+                        "--max-tokens",
+                        "8");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("sneaker"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("all") && l.contains(" 60 ")), r.out());
+        assertTrue(
+                r.out().lines().anyMatch(l -> l.startsWith("all") && l.contains(" 60 ")), r.out());
     }
 
     @Test
@@ -110,14 +210,35 @@ class GenerateCommandTest {
 
     @Test
     void theBundledZooModelCaptionsAHeldOutImage() {
-        Run first = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
+        Run first =
+                run(
+                        "generate",
+                        "--model",
+                        "chameleon-fmnist",
+                        "image-to-caption",
+                        "--heldout",
+                        "3");
         assertEquals(0, first.status(), first.err());
         assertTrue(first.out().contains("->"), first.out());
-        Run again = run("generate", "--model", "chameleon-fmnist", "image-to-caption", "--heldout", "3");
+        Run again =
+                run(
+                        "generate",
+                        "--model",
+                        "chameleon-fmnist",
+                        "image-to-caption",
+                        "--heldout",
+                        "3");
         assertEquals(first.out(), again.out(), "greedy decoding is deterministic");
         Run dense =
-                run("generate", "--model", "chameleon-fmnist", "--architecture", "dense",
-                        "continue", "--text", "a picture of");
+                run(
+                        "generate",
+                        "--model",
+                        "chameleon-fmnist",
+                        "--architecture",
+                        "dense",
+                        "continue",
+                        "--text",
+                        "a picture of");
         assertEquals(0, dense.status(), dense.err());
     }
 
@@ -128,26 +249,53 @@ class GenerateCommandTest {
         assertEquals(2, unknown.status());
         assertTrue(unknown.err().contains("unknown generate task 'paint'"), unknown.err());
         Run both =
-                run("generate", "--checkpoint", checkpoint.toString(), "--model", "chameleon-fmnist",
-                        "continue", "--text", "a");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "--model",
+                        "chameleon-fmnist",
+                        "continue",
+                        "--text",
+                        "a");
         assertEquals(2, both.status());
         assertTrue(both.err().contains("exactly one of --checkpoint"), both.err());
         Run noCaption =
-                run("generate", "--checkpoint", checkpoint.toString(), "caption-to-image", "--out",
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "caption-to-image",
+                        "--out",
                         tmp.resolve("x.png").toString());
         assertEquals(2, noCaption.status());
         assertTrue(noCaption.err().contains("--caption"), noCaption.err());
         Run hot =
-                run("generate", "--checkpoint", checkpoint.toString(), "continue", "--text", "a",
-                        "--temperature", "-1");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "continue",
+                        "--text",
+                        "a",
+                        "--temperature",
+                        "-1");
         assertEquals(2, hot.status());
         assertTrue(hot.err().contains("temperature"), hot.err());
         Run missing =
-                run("generate", "--checkpoint", tmp.resolve("nope").toString(), "continue", "--text", "a");
+                run(
+                        "generate",
+                        "--checkpoint",
+                        tmp.resolve("nope").toString(),
+                        "continue",
+                        "--text",
+                        "a");
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("does not exist"), missing.err());
         Run notACheckpoint = run("train", "--out", tmp.toString());
         assertEquals(1, notACheckpoint.status(), notACheckpoint.err());
-        assertTrue(notACheckpoint.err().contains("neither empty nor a checkpoint"), notACheckpoint.err());
+        assertTrue(
+                notACheckpoint.err().contains("neither empty nor a checkpoint"),
+                notACheckpoint.err());
     }
 }

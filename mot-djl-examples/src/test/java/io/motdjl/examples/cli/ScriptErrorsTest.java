@@ -6,16 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import io.motdjl.examples.ReferenceCases;
 import io.motdjl.io.SafetensorsFile;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad command lines and bad data through {@code bin/mot}: a non-zero exit status and exactly one
@@ -86,9 +89,12 @@ class ScriptErrorsTest {
         return MotScript.run(
                 tmp,
                 "forward",
-                "--checkpoint", checkpointDir.toString(),
-                "--input", input.toString(),
-                "--output", output.toString());
+                "--checkpoint",
+                checkpointDir.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                output.toString());
     }
 
     private static void assertOneLineError(

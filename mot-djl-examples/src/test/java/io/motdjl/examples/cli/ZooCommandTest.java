@@ -1,10 +1,12 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.motdjl.examples.cli.InProcessCli.Run;
+
 import org.junit.jupiter.api.Test;
 
 /** {@code mot zoo}: in-process, through the command line's entry point. */
@@ -16,7 +18,9 @@ class ZooCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("io.motdjl.mot"), r.out());
         assertTrue(r.out().contains("mot-d64-l2") && r.out().contains("dense-d64-l2"), r.out());
-        assertTrue(r.out().contains("architecture=mot") && r.out().contains("architecture=dense"), r.out());
+        assertTrue(
+                r.out().contains("architecture=mot") && r.out().contains("architecture=dense"),
+                r.out());
     }
 
     @Test

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ComparisonReportTest {
 
@@ -22,17 +24,30 @@ class ComparisonReportTest {
         mot.add(10, 1e9, new double[] {2.5, 4.0});
         mot.add(20, 2e9, new double[] {1.5, 3.5});
         ComparisonReport report =
-                new ComparisonReport("test", List.of("text", "image"), dense, mot).setting("steps", 20);
+                new ComparisonReport("test", List.of("text", "image"), dense, mot)
+                        .setting("steps", 20);
         report.write(dir);
-        JsonObject json = JsonParser.parseString(Files.readString(dir.resolve(ComparisonReport.JSON))).getAsJsonObject();
+        JsonObject json =
+                JsonParser.parseString(Files.readString(dir.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject();
         assertEquals(20, json.getAsJsonObject("settings").get("steps").getAsInt());
         assertEquals(2, json.getAsJsonObject("models").getAsJsonArray("mot").size());
         assertEquals(
                 4.0,
-                json.getAsJsonObject("models").getAsJsonArray("dense").get(1).getAsJsonObject()
-                        .getAsJsonObject("heldout_loss").get("image").getAsDouble());
+                json.getAsJsonObject("models")
+                        .getAsJsonArray("dense")
+                        .get(1)
+                        .getAsJsonObject()
+                        .getAsJsonObject("heldout_loss")
+                        .get("image")
+                        .getAsDouble());
         // text: MoT crosses 2.0 between 1e9 (2.5) and 2e9 (1.5): at 1.5e9 = 75 % of 2e9
-        assertEquals(0.75, json.getAsJsonObject("mot_flops_fraction_to_match_dense_final").get("text").getAsDouble(), 1e-12);
+        assertEquals(
+                0.75,
+                json.getAsJsonObject("mot_flops_fraction_to_match_dense_final")
+                        .get("text")
+                        .getAsDouble(),
+                1e-12);
         List<String> csv = Files.readAllLines(dir.resolve(ComparisonReport.CSV));
         assertEquals("model,step,training_flops,heldout_loss_text,heldout_loss_image", csv.get(0));
         assertEquals(5, csv.size());

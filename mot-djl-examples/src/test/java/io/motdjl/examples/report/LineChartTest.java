@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LineChartTest {
 
@@ -24,8 +26,14 @@ class LineChartTest {
                             "training FLOPs",
                             "held-out loss",
                             List.of(
-                                    new LineChart.Series("dense", new double[] {1e12, 2e12, 3e12}, new double[] {3, 2.5, 2.2}),
-                                    new LineChart.Series("MoT", new double[] {1e12, 2e12, 3e12}, new double[] {2.9, 2.2, 2.0}))));
+                                    new LineChart.Series(
+                                            "dense",
+                                            new double[] {1e12, 2e12, 3e12},
+                                            new double[] {3, 2.5, 2.2}),
+                                    new LineChart.Series(
+                                            "MoT",
+                                            new double[] {1e12, 2e12, 3e12},
+                                            new double[] {2.9, 2.2, 2.0}))));
         }
         Path png = dir.resolve("plot.png");
         chart.writePng(png);

@@ -6,25 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTModelZoo;
 import io.motdjl.zoo.ZooRepositoryWriter;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The zoo's training program, in a two-step miniature: it publishes a loadable repository. */
 class TrainZooModelsTest {
 
     @Test
-    void publishesBothModelsWithCardsChecksumsAndRecordedOutputs(@TempDir Path tmp) throws Exception {
+    void publishesBothModelsWithCardsChecksumsAndRecordedOutputs(@TempDir Path tmp)
+            throws Exception {
         Path repository = tmp.resolve("repo");
         Path recorded = tmp.resolve("recorded");
         List<TrainZooModels.Published> published =
@@ -33,12 +38,16 @@ class TrainZooModelsTest {
                         repository,
                         recorded,
                         "test command");
-        assertEquals(List.of("mot-d64-l2", "dense-d64-l2"),
+        assertEquals(
+                List.of("mot-d64-l2", "dense-d64-l2"),
                 published.stream().map(TrainZooModels.Published::name).toList());
 
         Path family =
-                ZooRepositoryWriter.familyDirectory(repository, MoTModelZoo.GROUP_ID, MoTModelZoo.CHAMELEON_FMNIST);
-        JsonObject metadata = JsonParser.parseString(Files.readString(family.resolve("metadata.json"))).getAsJsonObject();
+                ZooRepositoryWriter.familyDirectory(
+                        repository, MoTModelZoo.GROUP_ID, MoTModelZoo.CHAMELEON_FMNIST);
+        JsonObject metadata =
+                JsonParser.parseString(Files.readString(family.resolve("metadata.json")))
+                        .getAsJsonObject();
         JsonArray artifacts = metadata.getAsJsonArray("artifacts");
         assertEquals(2, artifacts.size());
         for (TrainZooModels.Published p : published) {
