@@ -22,6 +22,7 @@ public record BundledModel(
         Map<String, Long> fileSizes,
         ModelCard card) {
 
+    /** Copies the properties and the file sizes (in their order) into unmodifiable maps. */
     public BundledModel {
         properties = Map.copyOf(properties);
         fileSizes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fileSizes));

@@ -28,6 +28,8 @@ public final class CaptionToImageTranslator extends GenerationTranslator<String,
     private final ImageTokenizer tokenizer;
 
     /**
+     * Creates a translator for a model trained with the given image tokenizer.
+     *
      * @param tokenizer the image tokenizer the model was trained with
      * @param options how tokens are drawn
      */

@@ -52,6 +52,7 @@ public final class Checksums {
      */
     public record Expected(String sha256, long size, String source) {
 
+        /** Checks that the digest is 64 lowercase hex digits and that a source is given. */
         public Expected {
             Objects.requireNonNull(sha256, "sha256");
             Objects.requireNonNull(source, "source");

@@ -26,9 +26,9 @@ import java.util.Map;
  *       max_seq_len} leaves after the prompt, at most {@value #DEFAULT_MAX_TOKENS}</td></tr>
  * </table>
  *
- * With greedy decoding {@code topK}, {@code topP} and {@code seed} have no effect. An image always
- * has the image tokenizer's number of codes, so {@code maxTokens} does not apply to caption →
- * image. Other keys (for example {@code blockFactory}) are left to whoever reads them.
+ * <p>With greedy decoding {@code topK}, {@code topP} and {@code seed} have no effect. An image
+ * always has the image tokenizer's number of codes, so {@code maxTokens} does not apply to caption
+ * → image. Other keys (for example {@code blockFactory}) are left to whoever reads them.
  *
  * @param sampling how each token is drawn
  * @param maxTokens the longest generated text in tokens; 0 for the default

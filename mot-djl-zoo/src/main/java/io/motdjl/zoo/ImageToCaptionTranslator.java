@@ -27,6 +27,8 @@ public final class ImageToCaptionTranslator extends GenerationTranslator<Image, 
     private final ImageTokenizer tokenizer;
 
     /**
+     * Creates a translator for a model trained with the given image tokenizer.
+     *
      * @param tokenizer the image tokenizer the model was trained with
      * @param options how tokens are drawn and how many
      */

@@ -24,7 +24,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A MoT checkpoint directory, the unit the zoo loads and {@link MoTCheckpointWriter} writes:
+ * A MoT checkpoint directory, the unit the zoo loads and {@link MoTCheckpointWriter} writes. Its
+ * files:
  *
  * <pre>
  *   config.json          the model config (reference schema)                         required

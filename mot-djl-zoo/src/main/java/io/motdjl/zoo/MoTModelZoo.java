@@ -34,7 +34,7 @@ import java.util.Set;
  *         Predictor<NDList, NDList> predictor = model.newPredictor()) { ... }
  * }</pre>
  *
- * A checkpoint directory of one's own loads with {@code optModelPath(dir)}: see {@link
+ * <p>A checkpoint directory of one's own loads with {@code optModelPath(dir)}: see {@link
  * #checkpointCriteria}.
  */
 public class MoTModelZoo extends ModelZoo {

@@ -17,6 +17,7 @@ import java.util.Objects;
 public record MoTScore(
         double loss, double[] lossPerModality, long[] targetsPerModality, float[] targetLogProbs) {
 
+    /** Copies the arrays, which must not be null. */
     public MoTScore {
         lossPerModality = Objects.requireNonNull(lossPerModality, "lossPerModality").clone();
         targetsPerModality =

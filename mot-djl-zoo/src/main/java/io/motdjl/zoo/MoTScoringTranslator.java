@@ -10,7 +10,7 @@ import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
 /**
- * Scores batches given as arrays: the input is an {@link NDList} in the {@link MoTInputs} layout
+ * Scores batches given as arrays. The input is an {@link NDList} in the {@link MoTInputs} layout
  * ({@code tokens} and {@code modalities}, integer {@code (B, T)}, then the optional arrays found by
  * name: {@code image_span_ids}, {@code attention_mask}, {@code document_ids}); the output holds, in
  * this order and under these names:
@@ -24,8 +24,8 @@ import io.motdjl.objective.NextTokenLoss;
  *   <li>{@value #TARGETS_PER_MODALITY}: {@code (M)} number of predictions of each modality.
  * </ul>
  *
- * The batch is already a batch, so there is no batchifier. The outputs belong to the manager of the
- * input arrays (the caller closes them with it).
+ * <p>The batch is already a batch, so there is no batchifier. The outputs belong to the manager of
+ * the input arrays (the caller closes them with it).
  */
 public final class MoTScoringTranslator implements NoBatchifyTranslator<NDList, NDList> {
 

@@ -16,6 +16,10 @@ import java.util.Objects;
  */
 public record MoTSequence(int[] tokens, int[] modalities, int[] imageSpanIds) {
 
+    /**
+     * Requires at least one token and, for the optional arrays, one entry per token; copies the
+     * arrays.
+     */
     public MoTSequence {
         Objects.requireNonNull(tokens, "tokens");
         if (tokens.length == 0) {

@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The translators of MoT models, by input and output type:
+ * The translators of MoT models, by input and output type.
  *
  * <ul>
  *   <li>{@code NDList → NDList}: {@link MoTScoringTranslator} — arrays in the {@link
@@ -37,7 +37,7 @@ import java.util.Set;
  *       grayscale and resized, see {@link GrayscaleImages}), its caption out.
  * </ul>
  *
- * Each is built for the model it serves (its config from the {@link MoTModel} block; the image
+ * <p>Each is built for the model it serves (its config from the {@link MoTModel} block; the image
  * tokenizer, for translators that need it, from {@link MoTCheckpoint#imageTokenizer(Model)}). The
  * three generation translators need a model over the Chameleon joint vocabulary (bytes, special
  * tokens, image codes); the two image ones also need {@code tokenizer.json} in the model directory,

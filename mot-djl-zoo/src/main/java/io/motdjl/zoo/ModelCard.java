@@ -49,6 +49,10 @@ public record ModelCard(
                     .serializeSpecialFloatingPointValues()
                     .create();
 
+    /**
+     * Requires a name; a null title becomes the name, null text becomes empty, and the maps are
+     * copied (null to empty) into unmodifiable maps.
+     */
     public ModelCard {
         Objects.requireNonNull(name, "name");
         title = Objects.requireNonNullElse(title, name);

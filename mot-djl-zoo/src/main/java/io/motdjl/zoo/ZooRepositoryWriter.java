@@ -63,6 +63,10 @@ public final class ZooRepositoryWriter {
             String familyName,
             String familyDescription) {
 
+        /**
+         * Requires a group id and plain names for the artifact id, version and name, and copies the
+         * properties sorted by key.
+         */
         public ArtifactSpec {
             Objects.requireNonNull(groupId, "groupId");
             Checksums.requirePlainName(artifactId, "artifact id");

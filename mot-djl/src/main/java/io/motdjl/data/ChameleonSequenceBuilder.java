@@ -5,16 +5,16 @@ import io.motdjl.tokenize.JointVocabulary;
 import java.util.Objects;
 
 /**
- * Lays out a caption and an image's codes as one sequence of the joint vocabulary:
+ * Lays out a caption and an image's codes as one sequence of the joint vocabulary.
  *
  * <pre>
  *   caption -> image: [BOS] caption [BOI] codes [EOI] [EOS]
  *   image -> caption: [BOS] [BOI] codes [EOI] caption [EOS]
  * </pre>
  *
- * Modality ids come from the vocabulary's token ranges (BOI and EOI are text tokens); the image's
- * codes, and only they, get image span id {@value #IMAGE_SPAN_ID}, so that a bidirectional in-image
- * attention mask (Transfusion) can be built from the same data.
+ * <p>Modality ids come from the vocabulary's token ranges (BOI and EOI are text tokens); the
+ * image's codes, and only they, get image span id {@value #IMAGE_SPAN_ID}, so that a bidirectional
+ * in-image attention mask (Transfusion) can be built from the same data.
  */
 public final class ChameleonSequenceBuilder {
 

@@ -26,7 +26,7 @@ import java.util.Objects;
  *   <li>{@link Layout#LABELS}: {@code tokens}, {@code modalities}, {@code attention_mask}.
  * </ul>
  *
- * Padding positions hold the pad token, the pad modality (text) and span id 0.
+ * <p>Padding positions hold the pad token, the pad modality (text) and span id 0.
  */
 public final class MoTSequenceBatchifier implements Batchifier {
 

@@ -28,7 +28,8 @@
  *         .maxSeqLen(train.maxLength()).build();
  * }</pre>
  *
- * The Fashion-MNIST experiment built on these (IDX reading, caption templates, direction schedules,
- * the bundled data) is in mot-djl-examples, package {@code io.motdjl.examples.chameleon}.
+ * <p>The Fashion-MNIST experiment built on these (IDX reading, caption templates, direction
+ * schedules, the bundled data) is in mot-djl-examples, package {@code
+ * io.motdjl.examples.chameleon}.
  */
 package io.motdjl.data;

@@ -15,6 +15,8 @@ public final class ChameleonDecodingRule implements DecodingRule {
     private final boolean imagesAllowed;
 
     /**
+     * Creates the rule for a joint vocabulary and images of {@code codesPerImage} codes.
+     *
      * @param vocabulary the joint vocabulary
      * @param codesPerImage codes in one image
      * @param imagesAllowed whether the model may begin a new image outside one

@@ -25,6 +25,8 @@ public final class ChameleonGenerator {
     private final ImageTokenizer tokenizer;
 
     /**
+     * Creates a generator for a model trained with the given image tokenizer.
+     *
      * @param model a model over {@code JointVocabulary.forTokenizer(tokenizer)}
      * @param manager the manager its parameters live in
      * @param tokenizer the image tokenizer it was trained with

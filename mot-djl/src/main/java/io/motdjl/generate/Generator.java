@@ -43,6 +43,8 @@ public final class Generator {
     private final IntUnaryOperator modalityOf;
 
     /**
+     * Creates a generator over a model.
+     *
      * @param model an initialised model
      * @param manager the manager its parameters live in (e.g. {@code Model.getNDManager()}); each
      *     pass makes a sub-manager of it

@@ -20,6 +20,8 @@ public final class AttentionMask {
     private AttentionMask() {}
 
     /**
+     * Builds the mask of a batch of {@code batch} sequences of {@code length} tokens.
+     *
      * @param manager where the mask is made
      * @param batch B
      * @param length T

@@ -30,6 +30,8 @@ public final class QkNorm extends AbstractBlock {
     private final Parameter keyWeight;
 
     /**
+     * Creates a QK-norm for heads of width {@code headDim}.
+     *
      * @param headDim hd
      * @param eps added to the mean square
      */

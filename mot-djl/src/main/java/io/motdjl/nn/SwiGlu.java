@@ -28,6 +28,8 @@ public final class SwiGlu extends AbstractBlock {
     private final Linear w2;
 
     /**
+     * Creates a SwiGLU feed-forward block of width {@code dim} and hidden width {@code hidden}.
+     *
      * @param dim D, the input and output width
      * @param hidden F, the hidden width
      */

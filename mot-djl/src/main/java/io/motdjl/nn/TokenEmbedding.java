@@ -27,6 +27,8 @@ public final class TokenEmbedding extends AbstractBlock implements InputAdapter 
     private final Parameter weight;
 
     /**
+     * Creates an embedding table of {@code vocabSize} tokens of width {@code dim}.
+     *
      * @param vocabSize V
      * @param dim D
      */

@@ -26,6 +26,8 @@ public final class VocabularyHead extends AbstractBlock implements OutputHead {
     private final Parameter weight;
 
     /**
+     * Creates a projection from width {@code dim} to {@code vocabSize} logits.
+     *
      * @param vocabSize V
      * @param dim D
      */

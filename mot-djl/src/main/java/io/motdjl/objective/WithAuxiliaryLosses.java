@@ -23,6 +23,8 @@ public final class WithAuxiliaryLosses implements Objective {
     private final Map<String, Double> weights;
 
     /**
+     * Adds the weighted auxiliary losses to a base objective.
+     *
      * @param base the main objective
      * @param weights weight of each kind of auxiliary loss
      */

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One vocabulary for text and image tokens (the Chameleon setting), with each modality in its own
- * contiguous range:
+ * contiguous range.
  *
  * <pre>
  *   [0, 256)            text: the bytes of UTF-8 text
@@ -18,8 +18,8 @@ import java.nio.charset.StandardCharsets;
  *   [261, 261 + K)      image: the K codes of the image tokenizer
  * </pre>
  *
- * The special tokens are text tokens, so the text parameters of a MoT process them. The modality of
- * every token follows from its id; {@link #modalityTokenRanges()} hands the ranges to {@link
+ * <p>The special tokens are text tokens, so the text parameters of a MoT process them. The modality
+ * of every token follows from its id; {@link #modalityTokenRanges()} hands the ranges to {@link
  * MoTConfig.Builder#modalityTokenRanges}, which then rejects a token used with the wrong modality.
  */
 public final class JointVocabulary {
@@ -97,11 +97,6 @@ public final class JointVocabulary {
         return TEXT_TOKENS + imageCodes;
     }
 
-    /** Number of image codes K. */
-    public int imageCodes() {
-        return imageCodes;
-    }
-
     /** The text range, special tokens included. */
     public Range textRange() {
         return new Range(0, TEXT_TOKENS);
@@ -170,6 +165,11 @@ public final class JointVocabulary {
             tokens[i] = imageToken(codes[i]);
         }
         return tokens;
+    }
+
+    /** Number of image codes K. */
+    public int imageCodes() {
+        return imageCodes;
     }
 
     /** Image codes of image tokens. */

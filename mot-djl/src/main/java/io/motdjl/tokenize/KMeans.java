@@ -41,6 +41,7 @@ public final class KMeans {
      * @param seed seed of every random choice
      */
     public record Options(int k, int iterations, Init init, long seed) {
+        /** Checks that k is positive, the iterations not negative and init given. */
         public Options {
             if (k <= 0 || iterations < 0) {
                 throw new IllegalArgumentException(

@@ -54,10 +54,12 @@ public final class PatchGrid {
         }
     }
 
+    /** Image height in pixels. */
     public int imageHeight() {
         return imageHeight;
     }
 
+    /** Image width in pixels. */
     public int imageWidth() {
         return imageWidth;
     }

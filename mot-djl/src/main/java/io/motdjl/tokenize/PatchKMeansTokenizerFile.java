@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The JSON file of a {@link PatchKMeansTokenizer}:
+ * The JSON file of a {@link PatchKMeansTokenizer}. Its form:
  *
  * <pre>{@code
  * {"format": "mot-djl/patch-kmeans-image-tokenizer", "version": 1,
@@ -32,7 +32,7 @@ import java.util.UUID;
  *  "codebook": [[0, 0, ... 16 values in 0..255], ... 256 rows]}
  * }</pre>
  *
- * Reading is strict: every key required and known, no duplicates, integers only, every value in
+ * <p>Reading is strict: every key required and known, no duplicates, integers only, every value in
  * range, the row count and row length matching the declared geometry.
  */
 final class PatchKMeansTokenizerFile {

@@ -39,6 +39,7 @@ public final class PatchKMeansTrainer {
         /** Default number of Lloyd iterations. */
         public static final int DEFAULT_ITERATIONS = 20;
 
+        /** Checks that the sizes are positive, the iterations not negative and init given. */
         public Options {
             if (patchSize <= 0 || codebookSize <= 0 || iterations < 0) {
                 throw new IllegalArgumentException(
@@ -63,22 +64,27 @@ public final class PatchKMeansTrainer {
                     0);
         }
 
+        /** These options with patch side {@code value}. */
         public Options withPatchSize(int value) {
             return new Options(value, codebookSize, iterations, init, seed);
         }
 
+        /** These options with codebook size {@code value}. */
         public Options withCodebookSize(int value) {
             return new Options(patchSize, value, iterations, init, seed);
         }
 
+        /** These options with {@code value} Lloyd iterations. */
         public Options withIterations(int value) {
             return new Options(patchSize, codebookSize, value, init, seed);
         }
 
+        /** These options with centroid initialisation {@code value}. */
         public Options withInit(KMeans.Init value) {
             return new Options(patchSize, codebookSize, iterations, value, seed);
         }
 
+        /** These options with seed {@code value}. */
         public Options withSeed(long value) {
             return new Options(patchSize, codebookSize, iterations, init, value);
         }

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Checks that a batch follows the training contract, so that a mistake fails loudly instead of,
- * say, an unnamed padding mask being silently ignored:
+ * say, an unnamed padding mask being silently ignored. The contract:
  *
  * <ul>
  *   <li>data: the {@link MoTInputs} layout, {@code tokens} and {@code modalities} {@code (B, T)}

@@ -12,6 +12,7 @@ public record DataPosition(int epoch, long batchInEpoch) {
     /** The start of the first epoch. */
     public static final DataPosition START = new DataPosition(0, 0);
 
+    /** Checks that the epoch and the batch are not negative. */
     public DataPosition {
         if (epoch < 0 || batchInEpoch < 0) {
             throw new IllegalArgumentException(

@@ -49,14 +49,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *   w ← w − (lr / c1) · m / (sqrt(v) / sqrt(c2) + ε)
  * </pre>
  *
- * The decay shrinks the weight itself rather than adding {@code λ·w} to the gradient, so it never
- * passes through the moments (that is what decoupled means); {@code c1} and {@code c2} correct the
- * moments' bias towards their zero start. By default only matrices decay (embeddings, head,
- * projections); norm scales and other 1-D parameters do not ({@link DecayFilter#MATRICES_ONLY}). A
- * parameter whose gradient is zero still moves by its moments from earlier updates; while its
- * moments are zero (a zero gradient from its first update on) only the decay changes it, and a 1-D
- * parameter not at all. After updating a weight its gradient is set to zero, as DJL's built-in
- * PyTorch optimizers do (DJL's gradient collector never zeroes gradients itself).
+ * <p>The decay shrinks the weight itself rather than adding {@code λ·w} to the gradient, so it
+ * never passes through the moments (that is what decoupled means); {@code c1} and {@code c2}
+ * correct the moments' bias towards their zero start. By default only matrices decay (embeddings,
+ * head, projections); norm scales and other 1-D parameters do not ({@link
+ * DecayFilter#MATRICES_ONLY}). A parameter whose gradient is zero still moves by its moments from
+ * earlier updates; while its moments are zero (a zero gradient from its first update on) only the
+ * decay changes it, and a 1-D parameter not at all. After updating a weight its gradient is set to
+ * zero, as DJL's built-in PyTorch optimizers do (DJL's gradient collector never zeroes gradients
+ * itself).
  *
  * <p><b>In place.</b> Per parameter and update: 13 elementwise native operations (12 without decay)
  * plus the gradient reset. The moments and the weight are updated in place; the only temporaries

@@ -17,6 +17,8 @@ public final class StepData extends TrainingListener.BatchData {
     private final StepReport report;
 
     /**
+     * Creates the batch data of one training step.
+     *
      * @param batch the step's batch
      * @param labels its labels by device
      * @param predictions its predictions by device

@@ -31,6 +31,8 @@ public final class TrainingLogListener extends TrainingListenerAdapter {
     private long tokensInWindow;
 
     /**
+     * Creates a listener that logs every {@code every} steps.
+     *
      * @param every steps between log lines (positive)
      * @param modalityNames names for the modalities, in id order (may be shorter than M)
      */

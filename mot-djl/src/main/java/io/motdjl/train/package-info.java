@@ -21,7 +21,7 @@
  *   <li>labels {@code [tokens, modalities, attention_mask]} ({@code (B, T)}; the mask optional).
  * </ul>
  *
- * A {@link ai.djl.training.dataset.RandomAccessDataset} is read in the run's own seeded order
+ * <p>A {@link ai.djl.training.dataset.RandomAccessDataset} is read in the run's own seeded order
  * ({@link io.motdjl.data.EpochShuffleSampler}) in batches of the settings' batch size.
  *
  * <p><b>MoT against dense.</b> Train both on the same data with the same {@link

@@ -28,6 +28,8 @@ class PatchKMeansTokenizerTest {
     private static List<byte[]> heldOutImages;
     private static PatchKMeansTokenizer standard;
 
+    @TempDir Path dir;
+
     @BeforeAll
     static void train() {
         trainImages = SyntheticImages.create(400, 1);
@@ -40,8 +42,6 @@ class PatchKMeansTokenizerTest {
         return PatchKMeansTrainer.train(
                 images, SyntheticImages.SIZE, SyntheticImages.SIZE, options);
     }
-
-    @TempDir Path dir;
 
     @Test
     void geometryOfTheDefaultTokenizer() {

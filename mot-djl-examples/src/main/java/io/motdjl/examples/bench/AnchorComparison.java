@@ -20,6 +20,8 @@ import java.util.List;
 public final class AnchorComparison {
 
     /**
+     * The settings of a comparison run.
+     *
      * @param rounds alternations of mot-djl and Python
      * @param steps timed steps per model per round
      * @param warmup untimed steps per model (mot-djl: before the first round; Python: every run)

@@ -35,6 +35,8 @@ public final class BenchModel implements AutoCloseable {
     private final long[] modalities;
 
     /**
+     * Creates and initialises a model and its fixed random batch.
+     *
      * @param config the model (its modality count must match the layout's)
      * @param layout where the modalities sit in each row
      * @param batch sequences per batch

@@ -55,6 +55,8 @@ public final class PythonAnchor {
     private final Path directory;
 
     /**
+     * Creates an anchor that runs the benchmark script in {@code directory} with {@code python}.
+     *
      * @param python the interpreter that sees Debian's python3-torch, e.g. {@code /usr/bin/python3}
      * @param directory the folder holding {@code bench.py} and {@code mot_ref.py}
      */

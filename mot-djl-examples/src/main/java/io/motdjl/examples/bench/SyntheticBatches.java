@@ -30,6 +30,8 @@ public final class SyntheticBatches extends RandomAccessDataset {
     }
 
     /**
+     * Creates a dataset of random token sequences with a fixed modality layout.
+     *
      * @param sequences how many sequences (the run wraps around them)
      * @param length tokens per sequence
      * @param vocab vocabulary size

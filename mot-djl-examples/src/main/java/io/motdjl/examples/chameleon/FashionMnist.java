@@ -55,6 +55,9 @@ public final class FashionMnist {
     /** Number of classes. */
     public static final int NUM_CLASSES = CLASS_NAMES.size();
 
+    /** Class-path folder of the test split bundled with mot-djl-examples. */
+    public static final String BUNDLED_FOLDER = "io/motdjl/examples/fashion-mnist";
+
     /** The two parts of the standard distribution and their file names. */
     public enum Part {
         /** The 10,000-image test split ({@code t10k-*}). */
@@ -244,9 +247,6 @@ public final class FashionMnist {
                     "classpath:" + base + part.prefix + "-*");
         }
     }
-
-    /** Class-path folder of the test split bundled with mot-djl-examples. */
-    public static final String BUNDLED_FOLDER = "io/motdjl/examples/fashion-mnist";
 
     /**
      * The Fashion-MNIST test split bundled in mot-djl-examples' resources: 10,000 images, 1,000 of

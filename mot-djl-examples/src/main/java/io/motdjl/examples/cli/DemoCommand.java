@@ -30,6 +30,13 @@ import java.util.Set;
  */
 final class DemoCommand implements Command {
 
+    /** The demonstration's miniature comparison: small and quick, same recipe as compare. */
+    static final ComparisonSettings DEMO =
+            new ComparisonSettings(300, 64, 4, 4, 32, 1e-2, 6, 0, null, 0.1);
+
+    private static final String DEFAULT_OUT = "mot-demo";
+    private static final String SYNOPSIS = "demo [--out DIR] [--steps N]";
+
     @Override
     public String name() {
         return "demo";
@@ -62,13 +69,6 @@ final class DemoCommand implements Command {
                         + ")",
                 "  --steps N   training steps per model (default " + DEMO.steps() + ")");
     }
-
-    /** The demonstration's miniature comparison: small and quick, same recipe as compare. */
-    static final ComparisonSettings DEMO =
-            new ComparisonSettings(300, 64, 4, 4, 32, 1e-2, 6, 0, null, 0.1);
-
-    private static final String DEFAULT_OUT = "mot-demo";
-    private static final String SYNOPSIS = "demo [--out DIR] [--steps N]";
 
     @Override
     public int run(List<String> args, PrintStream out) throws Exception {

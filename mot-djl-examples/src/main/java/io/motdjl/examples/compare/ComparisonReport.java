@@ -35,6 +35,8 @@ public final class ComparisonReport {
     private final Map<String, Object> settings = new LinkedHashMap<>();
 
     /**
+     * Creates a report comparing the dense baseline's and the MoT's loss curves.
+     *
      * @param title a line describing the run (shown on the plot)
      * @param modalityNames name of each modality id
      * @param dense the dense baseline's curve

@@ -29,11 +29,6 @@ public record ComparisonSettings(
         Path dataDir,
         double heldOutFraction) {
 
-    /** The default run: finishes within about 15 minutes on a 2-core machine. */
-    public static ComparisonSettings defaults() {
-        return new ComparisonSettings(600, 128, 4, 4, 32, 3e-3, 12, 0, null, 0.1);
-    }
-
     public ComparisonSettings {
         positive("steps", steps);
         positive("dim", dim);
@@ -53,6 +48,11 @@ public record ComparisonSettings(
             throw new IllegalArgumentException(
                     "evaluations (" + evaluations + ") cannot exceed steps (" + steps + ")");
         }
+    }
+
+    /** The default run: finishes within about 15 minutes on a 2-core machine. */
+    public static ComparisonSettings defaults() {
+        return new ComparisonSettings(600, 128, 4, 4, 32, 3e-3, 12, 0, null, 0.1);
     }
 
     /** SwiGLU hidden width: 8/3 of the width, rounded up to a multiple of 16 (Llama's rule). */

@@ -12,6 +12,8 @@ public final class FlopsToMatch {
     private FlopsToMatch() {}
 
     /**
+     * Returns the fraction of dense's training FLOPs at which the MoT reaches dense's final loss.
+     *
      * @param dense the baseline's curve
      * @param mot the MoT's curve
      * @param modality which modality's loss to compare

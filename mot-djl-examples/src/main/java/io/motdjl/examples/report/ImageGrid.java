@@ -30,6 +30,8 @@ public final class ImageGrid {
     private final List<List<byte[]>> rows = new ArrayList<>();
 
     /**
+     * Creates an empty grid for images of the given size.
+     *
      * @param imageHeight pixels per image column
      * @param imageWidth pixels per image row
      * @param scale enlargement factor

@@ -71,6 +71,9 @@ public final class TrainZooModels {
     /** Logit positions recorded per fixed sequence. */
     private static final int RECORDED_POSITIONS = 6;
 
+    /** Case names of the recorded sequences, in {@link #fixedExamples} order. */
+    static final List<String> CASES = List.of("caption_to_image", "image_to_caption");
+
     /**
      * The recipe.
      *
@@ -425,9 +428,6 @@ public final class TrainZooModels {
         }
         return fixed;
     }
-
-    /** Case names of the recorded sequences, in {@link #fixedExamples} order. */
-    static final List<String> CASES = List.of("caption_to_image", "image_to_caption");
 
     /**
      * Runs the published checkpoint on the fixed sequences and writes tokens, modalities, losses,
