@@ -1,7 +1,9 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.util.PairList;
 
 import io.motdjl.config.MoTConfig;
@@ -85,6 +87,42 @@ public record ForwardContext(
         return untied
                 ? GroupedRows.fromOriginal(routing, rows)
                 : GroupedRows.ungrouped(rows, 0, routing.numModalities());
+    }
+
+    /** A computation on rows grouped by modality, run standalone by {@link #runStandalone}. */
+    @FunctionalInterface
+    public interface GroupedComputation {
+
+        /**
+         * Computes on grouped rows.
+         *
+         * @param rows {@code (B·T, D)} rows, grouped by modality when anything is untied
+         * @param batch B
+         * @param length T
+         * @param auxiliary receives auxiliary outputs
+         * @return the result rows, grouped like {@code rows}
+         */
+        GroupedRows apply(GroupedRows rows, long batch, long length, NDList auxiliary);
+    }
+
+    /**
+     * Runs a block's grouped computation on a standalone input: {@code x (B, T, D)} in sequence
+     * order is grouped by this pass's routing (when {@code untied}), computed, and put back into
+     * sequence order; any auxiliary outputs follow the result.
+     *
+     * @param x the input {@code (B, T, D)}
+     * @param untied whether the computation has per-modality parameters
+     * @param computation what to compute on the grouped rows
+     * @return {@code [result (B, T, D), auxiliary...]}
+     */
+    public NDList runStandalone(NDArray x, boolean untied, GroupedComputation computation) {
+        Shape shape = x.getShape();
+        GroupedRows grouped = group(x.reshape(-1, shape.tail()), untied);
+        NDList auxiliary = new NDList();
+        GroupedRows out = computation.apply(grouped, shape.get(0), shape.get(1), auxiliary);
+        NDList result = new NDList(out.toOriginal().reshape(shape));
+        result.addAll(auxiliary);
+        return result;
     }
 
     /**

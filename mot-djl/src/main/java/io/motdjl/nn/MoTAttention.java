@@ -91,14 +91,11 @@ public final class MoTAttention extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTAttention");
-        NDArray x = inputs.get(0);
-        Shape shape = x.getShape();
-        NDArray rows = x.reshape(shape.get(0) * shape.get(1), dim);
-        GroupedRows grouped = context.group(rows, isUntied());
-        NDArray out =
-                attend(ps, grouped, context, shape.get(0), shape.get(1), training, null)
-                        .toOriginal();
-        return new NDList(out.reshape(shape));
+        return context.runStandalone(
+                inputs.get(0),
+                isUntied(),
+                (rows, batch, length, auxiliary) ->
+                        attend(ps, rows, context, batch, length, training, null));
     }
 
     /**

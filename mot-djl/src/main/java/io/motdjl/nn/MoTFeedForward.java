@@ -62,14 +62,10 @@ public final class MoTFeedForward extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTFeedForward");
-        NDArray h = inputs.get(0);
-        Shape shape = h.getShape();
-        NDList auxiliary = new NDList();
-        GroupedRows grouped = context.group(h.reshape(-1, dim), isUntied());
-        NDList out =
-                new NDList(apply(ps, grouped, training, auxiliary).toOriginal().reshape(shape));
-        out.addAll(auxiliary);
-        return out;
+        return context.runStandalone(
+                inputs.get(0),
+                isUntied(),
+                (rows, batch, length, auxiliary) -> apply(ps, rows, training, auxiliary));
     }
 
     /**

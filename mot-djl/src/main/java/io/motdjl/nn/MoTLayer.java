@@ -1,6 +1,5 @@
 package io.motdjl.nn;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -41,15 +40,11 @@ public final class MoTLayer extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         ForwardContext context = ForwardContext.from(params, "MoTLayer");
-        NDArray x = inputs.get(0);
-        Shape shape = x.getShape();
-        GroupedRows grouped = context.group(x.reshape(-1, shape.tail()), isUntied());
-        NDList auxiliary = new NDList();
-        GroupedRows out =
-                apply(ps, grouped, context, shape.get(0), shape.get(1), training, null, auxiliary);
-        NDList result = new NDList(out.toOriginal().reshape(shape));
-        result.addAll(auxiliary);
-        return result;
+        return context.runStandalone(
+                inputs.get(0),
+                isUntied(),
+                (rows, batch, length, auxiliary) ->
+                        apply(ps, rows, context, batch, length, training, null, auxiliary));
     }
 
     /**

@@ -36,14 +36,20 @@ public final class TokenEmbedding extends AbstractBlock implements InputAdapter 
         super(VERSION);
         this.vocabSize = vocabSize;
         this.dim = dim;
-        weight =
-                addParameter(
-                        Parameter.builder()
-                                .setName("weight")
-                                .setType(Parameter.Type.WEIGHT)
-                                .optShape(new Shape(vocabSize, dim))
-                                .optInitializer(new NormalInitializer(0.02f))
-                                .build());
+        weight = addParameter(vocabularyMatrix(vocabSize, dim));
+    }
+
+    /**
+     * A {@code weight [V, D]} parameter initialised N(0, 0.02²), as the reference initialises its
+     * token embedding and output head.
+     */
+    static Parameter vocabularyMatrix(long vocabSize, long dim) {
+        return Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(vocabSize, dim))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build();
     }
 
     @Override

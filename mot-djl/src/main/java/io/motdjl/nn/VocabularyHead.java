@@ -7,7 +7,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
 /**
@@ -35,14 +34,7 @@ public final class VocabularyHead extends AbstractBlock implements OutputHead {
         super(VERSION);
         this.vocabSize = vocabSize;
         this.dim = dim;
-        weight =
-                addParameter(
-                        Parameter.builder()
-                                .setName("weight")
-                                .setType(Parameter.Type.WEIGHT)
-                                .optShape(new Shape(vocabSize, dim))
-                                .optInitializer(new NormalInitializer(0.02f))
-                                .build());
+        weight = addParameter(TokenEmbedding.vocabularyMatrix(vocabSize, dim));
     }
 
     @Override

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 
 import io.motdjl.config.MoTConfig;
@@ -14,11 +13,9 @@ import io.motdjl.nn.ParameterCensus;
 import io.motdjl.nn.PerModality;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.zoo.MoTCheckpoint;
-import io.motdjl.zoo.MoTModelZoo;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,62 +53,44 @@ final class DescribeCommand implements Command {
                 "\n",
                 summary() + ".",
                 "",
-                "  --checkpoint DIR    a checkpoint directory (loaded and verified as `forward` does)",
-                "  --model ARTIFACT    a zoo artifact, e.g. " + MoTModelZoo.CHAMELEON_FMNIST,
-                "  --architecture A    the zoo filter architecture=mot|dense (default mot)",
-                "  --depth N           how deep to show the block tree (default 4; 0 = no tree)",
+                "  --checkpoint DIR        a checkpoint directory (loaded and verified as `forward` does)",
+                ModelSource.ZOO_HELP.get(0),
+                ModelSource.ZOO_HELP.get(1),
+                "  --depth N               how deep to show the block tree (default 4; 0 = no tree)",
                 "",
                 "Columns: all parameters of the block; those only modality m's tokens use (its own",
                 "parameter sets); those every modality uses (shared or tied).");
     }
 
+    private static Set<String> options() {
+        Set<String> names = new java.util.HashSet<>(ModelSource.OPTIONS);
+        names.add("depth");
+        return names;
+    }
+
     @Override
     public int run(List<String> args, PrintStream out) throws Exception {
-        CommandOptions options =
-                CommandOptions.parse(
-                        args, Set.of("checkpoint", "model", "architecture", "depth"), SYNOPSIS);
-        Path checkpoint = options.optionalPath("checkpoint");
-        boolean zoo = options.has("model");
-        if ((checkpoint == null) == !zoo) {
-            throw new UsageException(
-                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot "
-                            + SYNOPSIS
-                            + ")");
-        }
-        if (checkpoint != null && options.has("architecture")) {
-            throw new UsageException("--architecture selects a zoo model; it needs --model");
-        }
+        CommandOptions options = CommandOptions.parse(args, options(), SYNOPSIS);
         int depth = options.optionalInt("depth", 4, SYNOPSIS);
         if (depth < 0) {
             throw new UsageException("--depth must be >= 0, got " + depth);
         }
-        if (checkpoint != null) {
-            if (!Files.isDirectory(checkpoint)) {
+        ModelSource source = ModelSource.parse(options, SYNOPSIS);
+        if (source.checkpoint() != null) {
+            if (!Files.isDirectory(source.checkpoint())) {
                 throw new BadInputException(
-                        "checkpoint directory " + checkpoint + " does not exist");
+                        "checkpoint directory " + source.checkpoint() + " does not exist");
             }
             try (NDManager manager = NDManager.newBaseManager()) {
-                MoTModel model = MoTCheckpoint.load(checkpoint, manager);
-                print(model, checkpoint.toString(), depth, out);
-            }
-        } else {
-            String artifact = options.optionalString("model", null);
-            String architecture =
-                    options.optionalChoice(
-                            "architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
-            Criteria<NDList, NDList> criteria =
-                    Criteria.builder()
-                            .setTypes(NDList.class, NDList.class)
-                            .optGroupId(MoTModelZoo.GROUP_ID)
-                            .optArtifactId(artifact)
-                            .optFilter("architecture", architecture)
-                            .build();
-            try (ZooModel<NDList, NDList> model = criteria.loadModel()) {
                 print(
-                        (MoTModel) model.getBlock(),
-                        "zoo " + artifact + " (" + architecture + ")",
+                        MoTCheckpoint.load(source.checkpoint(), manager),
+                        source.describe(),
                         depth,
                         out);
+            }
+        } else {
+            try (ZooModel<NDList, NDList> model = source.loadZooModel()) {
+                print((MoTModel) model.getBlock(), source.describe(), depth, out);
             }
         }
         return ExitStatus.OK;

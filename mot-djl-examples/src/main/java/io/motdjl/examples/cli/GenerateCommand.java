@@ -80,8 +80,8 @@ final class GenerateCommand implements Command {
                 "",
                 "Model (one of):",
                 "  --checkpoint DIR        a checkpoint directory (config.json, weights, tokenizer.json)",
-                "  --model ARTIFACT        a zoo artifact, e.g. " + MoTModelZoo.CHAMELEON_FMNIST,
-                "  --architecture A        the zoo filter architecture=mot|dense (default mot)",
+                ModelSource.ZOO_HELP.get(0),
+                ModelSource.ZOO_HELP.get(1),
                 "",
                 "Tasks:",
                 "  caption-to-image --caption TEXT --out FILE.png [--samples N]",
@@ -163,23 +163,10 @@ final class GenerateCommand implements Command {
     }
 
     private static GenerationModel load(CommandOptions options) throws Exception {
-        Path checkpoint = options.optionalPath("checkpoint");
-        boolean zoo = options.has("model");
-        if ((checkpoint == null) == !zoo) {
-            throw new UsageException(
-                    "give exactly one of --checkpoint DIR or --model ARTIFACT (usage: mot "
-                            + SYNOPSIS
-                            + ")");
-        }
-        if (checkpoint != null) {
-            if (options.has("architecture")) {
-                throw new UsageException("--architecture selects a zoo model; it needs --model");
-            }
-            return GenerationModel.fromCheckpoint(checkpoint);
-        }
-        String architecture =
-                options.optionalChoice("architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
-        return GenerationModel.fromZoo(options.optionalString("model", null), architecture);
+        ModelSource source = ModelSource.parse(options, SYNOPSIS);
+        return source.checkpoint() != null
+                ? GenerationModel.fromCheckpoint(source.checkpoint())
+                : GenerationModel.fromZoo(source.artifact(), source.architecture());
     }
 
     private static SamplingSettings sampling(CommandOptions options, double defaultTemperature) {

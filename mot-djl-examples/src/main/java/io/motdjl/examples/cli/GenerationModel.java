@@ -2,7 +2,6 @@ package io.motdjl.examples.cli;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 
 import io.motdjl.generate.ChameleonGenerator;
@@ -58,14 +57,7 @@ final class GenerationModel implements AutoCloseable {
 
     /** Loads a bundled zoo model through DJL's {@code Criteria}. */
     static GenerationModel fromZoo(String artifact, String architecture) throws Exception {
-        Criteria<NDList, NDList> criteria =
-                Criteria.builder()
-                        .setTypes(NDList.class, NDList.class)
-                        .optGroupId(MoTModelZoo.GROUP_ID)
-                        .optArtifactId(artifact)
-                        .optFilter("architecture", architecture)
-                        .build();
-        ZooModel<NDList, NDList> model = criteria.loadModel();
+        ZooModel<NDList, NDList> model = ModelSource.zooModel(artifact, architecture);
         try {
             PatchKMeansTokenizer tokenizer =
                     MoTCheckpoint.imageTokenizer(model)
