@@ -27,7 +27,22 @@ import java.util.Set;
  * <p>A dense baseline is the same config with {@code nModalities = 1} (or with {@link Untie#NONE});
  * the model code is the same either way.
  */
-public final class MoTConfig {
+public record MoTConfig(
+        int vocabSize,
+        int dim,
+        int nLayers,
+        int nHeads,
+        int headDim,
+        int ffnHiddenDim,
+        int nModalities,
+        NormOrder normOrder,
+        boolean qkNorm,
+        double normEps,
+        double ropeTheta,
+        RopeStyle ropeStyle,
+        int maxSeqLen,
+        Untie untie,
+        long[][] modalityTokenRanges) {
 
     private static final Set<String> KEYS =
             Set.of(
@@ -48,39 +63,45 @@ public final class MoTConfig {
                     "modality_token_ranges");
     private static final Set<String> UNTIE_KEYS = Set.of("attention", "ffn", "norms");
 
-    private final int vocabSize;
-    private final int dim;
-    private final int nLayers;
-    private final int nHeads;
-    private final int headDim;
-    private final int ffnHiddenDim;
-    private final int nModalities;
-    private final NormOrder normOrder;
-    private final boolean qkNorm;
-    private final double normEps;
-    private final double ropeTheta;
-    private final RopeStyle ropeStyle;
-    private final int maxSeqLen;
-    private final Untie untie;
-    private final long[][] modalityTokenRanges;
-
-    private MoTConfig(Builder b) {
-        vocabSize = b.vocabSize;
-        dim = b.dim;
-        nLayers = b.nLayers;
-        nHeads = b.nHeads;
-        headDim = b.headDim > 0 ? b.headDim : (b.nHeads > 0 ? b.dim / b.nHeads : 0);
-        ffnHiddenDim = b.ffnHiddenDim;
-        nModalities = b.nModalities;
-        normOrder = Objects.requireNonNull(b.normOrder, "normOrder");
-        qkNorm = b.qkNorm;
-        normEps = b.normEps;
-        ropeTheta = b.ropeTheta;
-        ropeStyle = Objects.requireNonNull(b.ropeStyle, "ropeStyle");
-        maxSeqLen = b.maxSeqLen;
-        untie = Objects.requireNonNull(b.untie, "untie");
-        modalityTokenRanges =
-                b.modalityTokenRanges == null ? null : deepCopy(b.modalityTokenRanges);
+    /**
+     * The canonical constructor: checks every value. {@code headDim} 0 means {@code dim / nHeads};
+     * {@code modalityTokenRanges} may be null (no constraint) and is copied.
+     *
+     * @throws IllegalArgumentException naming every invalid value
+     */
+    public MoTConfig(
+            int vocabSize,
+            int dim,
+            int nLayers,
+            int nHeads,
+            int headDim,
+            int ffnHiddenDim,
+            int nModalities,
+            NormOrder normOrder,
+            boolean qkNorm,
+            double normEps,
+            double ropeTheta,
+            RopeStyle ropeStyle,
+            int maxSeqLen,
+            Untie untie,
+            long[][] modalityTokenRanges) {
+        this.vocabSize = vocabSize;
+        this.dim = dim;
+        this.nLayers = nLayers;
+        this.nHeads = nHeads;
+        // 0 means "derive"; a negative head_dim is an error below, never silently replaced
+        this.headDim = headDim == 0 && nHeads > 0 ? dim / nHeads : headDim;
+        this.ffnHiddenDim = ffnHiddenDim;
+        this.nModalities = nModalities;
+        this.normOrder = Objects.requireNonNull(normOrder, "normOrder");
+        this.qkNorm = qkNorm;
+        this.normEps = normEps;
+        this.ropeTheta = ropeTheta;
+        this.ropeStyle = Objects.requireNonNull(ropeStyle, "ropeStyle");
+        this.maxSeqLen = maxSeqLen;
+        this.untie = Objects.requireNonNull(untie, "untie");
+        this.modalityTokenRanges =
+                modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
         validate();
     }
 
@@ -447,77 +468,11 @@ public final class MoTConfig {
 
     // ---------------------------------------------------------------- accessors
 
-    /** Size of the joint vocabulary V ({@code vocab_size}). */
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    /** Model width D ({@code dim}). */
-    public int dim() {
-        return dim;
-    }
-
-    /** Number of layers ({@code n_layers}). */
-    public int nLayers() {
-        return nLayers;
-    }
-
-    /** Number of attention heads H ({@code n_heads}). */
-    public int nHeads() {
-        return nHeads;
-    }
-
-    /** Width of one head hd ({@code head_dim}; {@code dim / n_heads} unless given). */
-    public int headDim() {
-        return headDim;
-    }
-
-    /** Hidden width F of the SwiGLU feed-forward ({@code ffn_hidden_dim}). */
-    public int ffnHiddenDim() {
-        return ffnHiddenDim;
-    }
-
-    /** Number of modalities M; ids are {@code 0 .. M-1} ({@code n_modalities}). */
-    public int nModalities() {
-        return nModalities;
-    }
-
-    /** Where the norms sit: Chameleon post order or Llama pre order ({@code norm_order}). */
-    public NormOrder normOrder() {
-        return normOrder;
-    }
-
-    /** Whether queries and keys are RMS-normalised per head before RoPE ({@code qk_norm}). */
-    public boolean qkNorm() {
-        return qkNorm;
-    }
-
-    /** Epsilon of every RMSNorm ({@code norm_eps}). */
-    public double normEps() {
-        return normEps;
-    }
-
-    /** RoPE base ({@code rope_theta}). */
-    public double ropeTheta() {
-        return ropeTheta;
-    }
-
-    /** RoPE pairing: interleaved or half-split ({@code rope_style}). */
-    public RopeStyle ropeStyle() {
-        return ropeStyle;
-    }
-
-    /** Longest sequence the model accepts ({@code max_seq_len}). */
-    public int maxSeqLen() {
-        return maxSeqLen;
-    }
-
-    /** Which components have one parameter set per modality ({@code untie}). */
-    public Untie untie() {
-        return untie;
-    }
-
-    /** Token id range {@code [start, end)} of each modality, or {@code null} when unconstrained. */
+    /**
+     * Token id range {@code [start, end)} of each modality, or {@code null} when unconstrained (a
+     * copy: the config stays immutable).
+     */
+    @Override
     public long[][] modalityTokenRanges() {
         return modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
     }
@@ -668,7 +623,22 @@ public final class MoTConfig {
 
         /** Builds and validates the config. */
         public MoTConfig build() {
-            return new MoTConfig(this);
+            return new MoTConfig(
+                    vocabSize,
+                    dim,
+                    nLayers,
+                    nHeads,
+                    headDim,
+                    ffnHiddenDim,
+                    nModalities,
+                    normOrder,
+                    qkNorm,
+                    normEps,
+                    ropeTheta,
+                    ropeStyle,
+                    maxSeqLen,
+                    untie,
+                    modalityTokenRanges);
         }
     }
 }

@@ -14,8 +14,33 @@ import java.util.Set;
  * #builder()}.
  *
  * <p>Things that do not change the numbers (device, logging, progress bar) are {@link RunOptions}.
+ *
+ * @param seed seeds model initialisation, the data order and every step's engine RNG
+ * @param batchSize sequences per training step
+ * @param totalSteps length of the learning-rate schedule (the cosine ends here)
+ * @param warmupSteps linear warmup steps
+ * @param peakLearningRate learning rate at the end of warmup
+ * @param finalLearningRate learning-rate floor reached at {@code totalSteps}
+ * @param weightDecay decoupled weight decay λ (applied to matrices only)
+ * @param beta1 AdamW β1
+ * @param beta2 AdamW β2
+ * @param epsilon AdamW ε
+ * @param maxGradNorm largest global gradient norm; {@code +∞} measures without clipping
+ * @param dropLastBatch whether an epoch's last, smaller batch is skipped (keeps every step's shape)
  */
-public final class TrainingSettings {
+public record TrainingSettings(
+        int seed,
+        int batchSize,
+        int totalSteps,
+        int warmupSteps,
+        double peakLearningRate,
+        double finalLearningRate,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double maxGradNorm,
+        boolean dropLastBatch) {
 
     private static final Set<String> KEYS =
             Set.of(
@@ -32,34 +57,23 @@ public final class TrainingSettings {
                     "max_grad_norm",
                     "drop_last_batch");
 
-    private final int seed;
-    private final int batchSize;
-    private final int totalSteps;
-    private final int warmupSteps;
-    private final double peakLearningRate;
-    private final double finalLearningRate;
-    private final double weightDecay;
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
-    private final double maxGradNorm;
-    private final boolean dropLastBatch;
-
-    private TrainingSettings(Builder b) {
-        seed = b.seed;
-        batchSize = b.batchSize;
-        totalSteps = b.totalSteps;
-        warmupSteps = b.warmupSteps;
-        peakLearningRate = b.peakLearningRate;
-        finalLearningRate =
-                Double.isNaN(b.finalLearningRate) ? 0.1 * b.peakLearningRate : b.finalLearningRate;
-        weightDecay = b.weightDecay;
-        beta1 = b.beta1;
-        beta2 = b.beta2;
-        epsilon = b.epsilon;
-        maxGradNorm = b.maxGradNorm;
-        dropLastBatch = b.dropLastBatch;
-        validate();
+    /**
+     * The canonical constructor: checks every value.
+     *
+     * @throws IllegalArgumentException naming every invalid value
+     */
+    public TrainingSettings {
+        validate(
+                batchSize,
+                totalSteps,
+                warmupSteps,
+                peakLearningRate,
+                finalLearningRate,
+                weightDecay,
+                beta1,
+                beta2,
+                epsilon,
+                maxGradNorm);
     }
 
     /** Starts a builder with small-model defaults. */
@@ -85,7 +99,17 @@ public final class TrainingSettings {
         return b;
     }
 
-    private void validate() {
+    private static void validate(
+            int batchSize,
+            int totalSteps,
+            int warmupSteps,
+            double peakLearningRate,
+            double finalLearningRate,
+            double weightDecay,
+            double beta1,
+            double beta2,
+            double epsilon,
+            double maxGradNorm) {
         List<String> errors = new ArrayList<>();
         if (batchSize < 1) {
             errors.add("batch_size must be positive, got " + batchSize);
@@ -201,78 +225,6 @@ public final class TrainingSettings {
         return e;
     }
 
-    // ---------------------------------------------------------------- accessors
-
-    /** Seeds model initialisation, the data order and every step's engine RNG. */
-    public int seed() {
-        return seed;
-    }
-
-    /** Sequences per training step. */
-    public int batchSize() {
-        return batchSize;
-    }
-
-    /** Length of the learning-rate schedule (the cosine ends here). */
-    public int totalSteps() {
-        return totalSteps;
-    }
-
-    /** Linear warmup steps. */
-    public int warmupSteps() {
-        return warmupSteps;
-    }
-
-    /** Learning rate at the end of warmup. */
-    public double peakLearningRate() {
-        return peakLearningRate;
-    }
-
-    /** Learning-rate floor reached at {@link #totalSteps()}. */
-    public double finalLearningRate() {
-        return finalLearningRate;
-    }
-
-    /** Decoupled weight decay λ (applied to matrices only). */
-    public double weightDecay() {
-        return weightDecay;
-    }
-
-    /** AdamW β1. */
-    public double beta1() {
-        return beta1;
-    }
-
-    /** AdamW β2. */
-    public double beta2() {
-        return beta2;
-    }
-
-    /** AdamW ε. */
-    public double epsilon() {
-        return epsilon;
-    }
-
-    /** Largest global gradient norm; {@code +∞} measures without clipping. */
-    public double maxGradNorm() {
-        return maxGradNorm;
-    }
-
-    /** Whether an epoch's last, smaller batch is skipped (keeps every step's shape). */
-    public boolean dropLastBatch() {
-        return dropLastBatch;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TrainingSettings other && toJson().equals(other.toJson());
-    }
-
-    @Override
-    public int hashCode() {
-        return toJson().hashCode();
-    }
-
     @Override
     public String toString() {
         return toJson().toString();
@@ -369,7 +321,19 @@ public final class TrainingSettings {
 
         /** Builds and validates the settings. */
         public TrainingSettings build() {
-            return new TrainingSettings(this);
+            return new TrainingSettings(
+                    seed,
+                    batchSize,
+                    totalSteps,
+                    warmupSteps,
+                    peakLearningRate,
+                    Double.isNaN(finalLearningRate) ? 0.1 * peakLearningRate : finalLearningRate,
+                    weightDecay,
+                    beta1,
+                    beta2,
+                    epsilon,
+                    maxGradNorm,
+                    dropLastBatch);
         }
     }
 }

@@ -64,6 +64,10 @@ class MoTConfigTest {
                 "\"qk_norm\" must be true or false",
                 good.replace("\"qk_norm\": true", "\"qk_norm\": 1"));
         assertMessage("not valid JSON", "{ not json");
+        // a negative head_dim is an error, not a request to derive it (0 derives)
+        assertMessage(
+                "head_dim must be positive, got -4",
+                good.replaceFirst("\"head_dim\": \\d+", "\"head_dim\": -4"));
         // strict: a repeated key or a comment is an error, never silently accepted
         assertMessage("duplicate key \"dim\"", good.replaceFirst("\\{", "{\"dim\": 8, "));
         assertMessage("not valid JSON", good.replaceFirst("\\{", "{ // a comment\n"));
@@ -72,6 +76,21 @@ class MoTConfigTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
         assertTrue(e.getMessage().contains("expected a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void isARecordWithDeepValueSemantics() {
+        long[][] ranges = {{0, 10}, {10, 20}};
+        MoTConfig a = MoTConfig.builder().vocabSize(20).modalityTokenRanges(ranges).build();
+        MoTConfig b = a.toBuilder().build();
+        assertTrue(MoTConfig.class.isRecord());
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        ranges[0][1] = 5; // the config copied the array
+        assertEquals(10, a.modalityTokenRanges()[0][1]);
+        a.modalityTokenRanges()[1][0] = 99; // and hands out copies
+        assertEquals(10, a.modalityTokenRanges()[1][0]);
+        assertEquals(a.dim() / a.nHeads(), a.headDim(), "head_dim 0 is derived");
     }
 
     private static void assertMessage(String fragment, String json) {
