@@ -12,6 +12,7 @@ import ai.djl.training.initializer.Initializer;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
+import io.motdjl.io.FiniteValues;
 import io.motdjl.io.ReferenceNames;
 import io.motdjl.nn.MoTModel;
 
@@ -104,6 +105,8 @@ final class DjlParamsFile {
             Map<Parameter, NDArray> values = new LinkedHashMap<>();
             try {
                 for (Parameter p : names.keySet()) {
+                    // the same refusal of NaN and infinity as the safetensors path
+                    FiniteValues.REQUIRE.check(p.getArray(), names.get(p), file.toString());
                     NDArray value = p.getArray().duplicate();
                     value.attach(manager);
                     values.put(p, value);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
@@ -145,6 +146,24 @@ class FaultsTest {
                     "needs (32, 16)");
         } else {
             assertMentions(e, "saved for config", "config.json describes");
+        }
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedInBothFormats() throws Exception {
+        for (WeightsFormat format : WeightsFormat.values()) {
+            Path dir = tmp.resolve("nan-" + format);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                MoTModel model = Tiny.model(Tiny.config(), manager);
+                NDArray norm = model.trunk().norm().tower(1).weight().getArray();
+                float[] values = norm.toFloatArray();
+                values[3] = Float.NaN;
+                norm.set(values);
+                MoTCheckpointWriter.of(model).format(format).write(dir);
+            }
+            assertMentions(
+                    loadFails(CheckpointException.class, dir),
+                    "tensor 'norm.1.weight' holds 1 NaN or infinite value(s)");
         }
     }
 

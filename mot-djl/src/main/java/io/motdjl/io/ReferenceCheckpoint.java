@@ -55,6 +55,23 @@ public final class ReferenceCheckpoint {
      * @throws CheckpointException if the files are missing, malformed or do not match each other
      */
     public static MoTModel load(Path dir, NDManager manager) throws IOException {
+        return load(dir, manager, FiniteValues.REQUIRE);
+    }
+
+    /**
+     * Builds a model from {@code dir/config.json} and loads {@code dir/model.safetensors} into it,
+     * with a choice about non-finite weights.
+     *
+     * @param dir the checkpoint directory
+     * @param manager the manager that owns the model's parameters
+     * @param finite whether NaN or infinite weights are refused (the default) or loaded as they are
+     * @return the loaded model, in float32
+     * @throws IOException if a file cannot be read
+     * @throws CheckpointException if the files are missing, malformed, do not match each other, or
+     *     hold non-finite weights under {@link FiniteValues#REQUIRE}
+     */
+    public static MoTModel load(Path dir, NDManager manager, FiniteValues finite)
+            throws IOException {
         Path configFile = dir.resolve(CONFIG_FILE);
         Path weightsFile = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(configFile)) {
@@ -78,7 +95,7 @@ public final class ReferenceCheckpoint {
         checkMatches(expected, weights, config);
         try {
             initialize(model, manager, DataType.FLOAT32);
-            copyIn(expected, weights);
+            copyIn(expected, weights, finite);
         } catch (RuntimeException e) {
             for (Pair<String, Parameter> p : model.getParameters()) {
                 p.getValue().close();
@@ -108,11 +125,25 @@ public final class ReferenceCheckpoint {
      * @throws IllegalStateException if the model is not initialised
      */
     public static void loadWeights(MoTModel model, Path weightsFile) throws IOException {
+        loadWeights(model, weightsFile, FiniteValues.REQUIRE);
+    }
+
+    /**
+     * Like {@link #loadWeights(MoTModel, Path)}, with a choice about non-finite weights.
+     *
+     * @param model the model, initialised
+     * @param weightsFile a safetensors file in the reference layout
+     * @param finite whether NaN or infinite weights are refused or loaded as they are
+     * @throws IOException if the file cannot be read
+     * @throws CheckpointException naming the offending tensor
+     */
+    public static void loadWeights(MoTModel model, Path weightsFile, FiniteValues finite)
+            throws IOException {
         Map<String, ReferenceNames.Slot> expected = ReferenceNames.of(model);
         requireInitialized(expected, "load weights into");
         WeightsFile weights = WeightsFile.read(weightsFile);
         checkMatches(expected, weights, model.config());
-        copyIn(expected, weights);
+        copyIn(expected, weights, finite);
         logger.debug("loaded {} tensors from {}", expected.size(), weightsFile);
     }
 
@@ -229,7 +260,8 @@ public final class ReferenceCheckpoint {
      * new value is made before the first parameter changes, so a failure while decoding or
      * converting leaves the model as it was.
      */
-    private static void copyIn(Map<String, ReferenceNames.Slot> expected, WeightsFile weights) {
+    private static void copyIn(
+            Map<String, ReferenceNames.Slot> expected, WeightsFile weights, FiniteValues finite) {
         NDManager paramManager =
                 expected.values().iterator().next().parameter().getArray().getManager();
         try (NDManager scratch = paramManager.newSubManager()) {
@@ -239,6 +271,7 @@ public final class ReferenceCheckpoint {
             Map<Parameter, NDList> parts = new LinkedHashMap<>();
             for (Map.Entry<String, ReferenceNames.Slot> e : expected.entrySet()) {
                 ReferenceNames.Slot slot = e.getValue();
+                finite.check(tensors.get(e.getKey()), e.getKey(), weights.source());
                 Shape rows = new Shape(slot.rows()).addAll(slot.parameter().getShape().slice(1));
                 // slots are listed in row order within each parameter
                 parts.computeIfAbsent(slot.parameter(), k -> new NDList())

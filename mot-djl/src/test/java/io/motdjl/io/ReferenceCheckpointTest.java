@@ -94,6 +94,47 @@ class ReferenceCheckpointTest {
 
     // ------------------------------------------------------------------ golden and round trips
 
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheTensorUnlessAllowed() throws IOException {
+        String name = "layers.0.feed_forward.local_experts.1.w3.weight";
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Path dir =
+                    goldenWith(
+                            "nonfinite" + bad,
+                            w -> {
+                                float[] values = w.get(name).toFloatArray();
+                                values[7] = bad;
+                                w.put(name, manager.create(values, w.get(name).getShape()));
+                            });
+            int arraysBefore = manager.getManagedArrays().size();
+            CheckpointException e =
+                    assertThrows(
+                            CheckpointException.class,
+                            () -> ReferenceCheckpoint.load(dir, manager));
+            assertTrue(
+                    e.getMessage().contains("'" + name + "' holds 1 NaN or infinite"),
+                    e.getMessage());
+            assertEquals(arraysBefore, manager.getManagedArrays().size(), "nothing left behind");
+
+            // loading into a live model changes nothing
+            MoTModel live = ReferenceCheckpoint.load(GoldenCase.dir(CASE), manager);
+            float[] before = logits(live, CASE, manager).toFloatArray();
+            assertThrows(
+                    CheckpointException.class,
+                    () ->
+                            ReferenceCheckpoint.loadWeights(
+                                    live, dir.resolve(ReferenceCheckpoint.WEIGHTS_FILE)));
+            assertArrayEquals(before, logits(live, CASE, manager).toFloatArray());
+
+            // the explicit opt-out loads it, and the model then computes NaN
+            MoTModel broken = ReferenceCheckpoint.load(dir, manager, FiniteValues.ALLOW);
+            assertTrue(
+                    Float.isNaN(logits(broken, CASE, manager).max().getFloat())
+                            || Float.isNaN(logits(broken, CASE, manager).min().getFloat())
+                            || !Float.isFinite(logits(broken, CASE, manager).sum().getFloat()));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     void goldenCheckpointsLoadAndMatchTheReference(String name) throws IOException {
