@@ -10,10 +10,10 @@ import io.motdjl.examples.ReferenceComparison;
 import io.motdjl.examples.TemporaryDirectory;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonSettings;
-import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.zoo.MoTCheckpoint;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -157,7 +157,7 @@ final class DemoCommand implements Command {
     private record CaseResult(String[] cells, boolean matches) {}
 
     private static CaseResult runCase(String name, Path dir, NDManager manager) throws IOException {
-        MoTModel model = ReferenceCheckpoint.load(dir, manager);
+        MoTModel model = MoTCheckpoint.load(dir, manager);
         MoTConfig config = model.config();
         MoTInputs inputs = InputFile.read(dir.resolve(ReferenceCases.INPUT), manager);
         ForwardPass pass = ForwardPass.run(model, inputs, manager);

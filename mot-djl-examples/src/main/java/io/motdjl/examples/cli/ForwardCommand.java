@@ -3,9 +3,9 @@ package io.motdjl.examples.cli;
 import ai.djl.ndarray.NDManager;
 
 import io.motdjl.examples.ForwardPass;
-import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.zoo.MoTCheckpoint;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,8 @@ final class ForwardCommand implements Command {
         }
 
         try (NDManager manager = NDManager.newBaseManager()) {
-            MoTModel model = ReferenceCheckpoint.load(checkpoint, manager);
+            // the one loading path of every command: checksums verified when present
+            MoTModel model = MoTCheckpoint.load(checkpoint, manager);
             logger.debug("loaded {} ({})", checkpoint, model.config());
             MoTInputs inputs = InputFile.read(input, manager);
             ForwardPass pass = runNamingInput(model, inputs, manager, input);
