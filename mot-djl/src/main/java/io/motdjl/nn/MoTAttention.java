@@ -55,8 +55,15 @@ public final class MoTAttention extends AbstractBlock {
         boolean untieNorms = config.untie().norms();
         long inner = (long) nHeads * headDim;
         boolean pre = config.normOrder() == NormOrder.PRE;
-        inputNorm = pre ? addChildBlock("attention_norm", norms(config, dim, untieNorms)) : null;
-        qkv = addChildBlock("qkv", PerModality.of(m, untieAttn, t -> projection(dim, 3 * inner)));
+        inputNorm =
+                pre
+                        ? addChildBlock(
+                                "attention_norm", RmsNorm.perModality(config, dim, untieNorms))
+                        : null;
+        qkv =
+                addChildBlock(
+                        "qkv",
+                        PerModality.of(m, untieAttn, t -> Projections.biasFree(dim, 3 * inner)));
         qkNorm =
                 config.qkNorm()
                         ? addChildBlock(
@@ -64,27 +71,14 @@ public final class MoTAttention extends AbstractBlock {
                                 PerModality.of(
                                         m, untieNorms, t -> new QkNorm(headDim, config.normEps())))
                         : null;
-        wo = addChildBlock("wo", PerModality.of(m, untieAttn, t -> projection(inner, dim)));
+        wo =
+                addChildBlock(
+                        "wo", PerModality.of(m, untieAttn, t -> Projections.biasFree(inner, dim)));
         outputNorm =
-                pre ? null : addChildBlock("attention_out_norm", norms(config, dim, untieNorms));
-    }
-
-    /**
-     * A bias-free projection {@code [units, in]}. The weight's shape is set now rather than at
-     * initialisation, so checkpoints can be checked against it before anything is allocated.
-     */
-    static Linear projection(long in, long units) {
-        Linear linear = Linear.builder().setUnits(units).optBias(false).build();
-        linear.getParameters().get("weight").setShape(new Shape(units, in));
-        return linear;
-    }
-
-    /** Per-modality (or shared) RMSNorms of {@code width}. */
-    static PerModality<RmsNorm> norms(MoTConfig config, long width, boolean untied) {
-        return PerModality.of(
-                config.nModalities(),
-                untied,
-                t -> RmsNorm.builder().setWidth(width).optEps(config.normEps()).build());
+                pre
+                        ? null
+                        : addChildBlock(
+                                "attention_out_norm", RmsNorm.perModality(config, dim, untieNorms));
     }
 
     @Override

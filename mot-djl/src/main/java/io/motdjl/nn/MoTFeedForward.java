@@ -43,7 +43,9 @@ public final class MoTFeedForward extends AbstractBlock {
         boolean untieNorms = config.untie().norms();
         boolean pre = config.normOrder() == NormOrder.PRE;
         inputNorm =
-                pre ? addChildBlock("ffn_norm", MoTAttention.norms(config, dim, untieNorms)) : null;
+                pre
+                        ? addChildBlock("ffn_norm", RmsNorm.perModality(config, dim, untieNorms))
+                        : null;
         experts =
                 addChildBlock(
                         "local_experts",
@@ -55,7 +57,7 @@ public final class MoTFeedForward extends AbstractBlock {
                 pre
                         ? null
                         : addChildBlock(
-                                "ffn_out_norm", MoTAttention.norms(config, dim, untieNorms));
+                                "ffn_out_norm", RmsNorm.perModality(config, dim, untieNorms));
     }
 
     @Override

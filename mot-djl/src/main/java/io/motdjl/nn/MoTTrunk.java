@@ -46,7 +46,7 @@ public final class MoTTrunk extends AbstractBlock {
         }
         norm =
                 addChildBlock(
-                        "norm", MoTAttention.norms(config, config.dim(), config.untie().norms()));
+                        "norm", RmsNorm.perModality(config, config.dim(), config.untie().norms()));
     }
 
     @Override

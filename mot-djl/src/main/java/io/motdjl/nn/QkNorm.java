@@ -10,8 +10,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
-import io.motdjl.util.Scalars;
-
 /**
  * QK-norm: RMSNorm over the head dimension of every query head and every key head, with one scale
  * vector for queries ({@code q_weight [hd]}) and one for keys ({@code k_weight [hd]}).
@@ -70,14 +68,9 @@ public final class QkNorm extends AbstractBlock {
         NDList qkAndV = qkv.split(new long[] {2}, 1);
         NDArray qk = qkAndV.get(0);
         DataType type = qk.getDataType();
-        boolean half = type == DataType.FLOAT16 || type == DataType.BFLOAT16;
-        NDArray x = half ? qk.toType(DataType.FLOAT32, false) : qk;
-        NDArray inverseRoot =
-                x.square()
-                        .mean(new int[] {-1}, true)
-                        .add(eps)
-                        .pow(Scalars.of(x.getManager(), -0.5, x.getDataType()));
-        NDList normed = x.mul(inverseRoot).split(2, 1);
+        boolean half = RmsNorm.isHalf(type);
+        NDList normed =
+                RmsNorm.normalize(half ? qk.toType(DataType.FLOAT32, false) : qk, eps).split(2, 1);
         NDArray q = normed.get(0).mul(scaleValue(ps, queryWeight, qk, training, half));
         NDArray k = normed.get(1).mul(scaleValue(ps, keyWeight, qk, training, half));
         if (half) {

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import io.motdjl.config.MoTConfig;
 import io.motdjl.util.Scalars;
 
 /**
@@ -56,15 +57,35 @@ public final class RmsNorm extends AbstractBlock {
      */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         DataType type = x.getDataType();
-        boolean half = type == DataType.FLOAT16 || type == DataType.BFLOAT16;
-        NDArray xf = half ? x.toType(DataType.FLOAT32, false) : x;
+        boolean half = isHalf(type);
         NDArray w = half ? weight.toType(DataType.FLOAT32, false) : weight;
-        NDArray meanSquare = xf.square().mean(new int[] {-1}, true);
+        NDArray y = normalize(half ? x.toType(DataType.FLOAT32, false) : x, eps).mul(w);
+        return half ? y.toType(type, false) : y;
+    }
+
+    /**
+     * {@code x · (mean(x²) + eps)^(-1/2)} over the last axis, without a scale, in {@code x}'s own
+     * (float32 or float64) type: the part of RMSNorm that {@link QkNorm} shares.
+     */
+    static NDArray normalize(NDArray x, double eps) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         // the exponent is saved for backward: a native scalar, never a Java-backed one
         NDArray inverseRoot =
-                meanSquare.add(eps).pow(Scalars.of(x.getManager(), -0.5, xf.getDataType()));
-        NDArray y = xf.mul(inverseRoot).mul(w);
-        return half ? y.toType(type, false) : y;
+                meanSquare.add(eps).pow(Scalars.of(x.getManager(), -0.5, x.getDataType()));
+        return x.mul(inverseRoot);
+    }
+
+    /** Whether {@code type} is normalised in float32 rather than in its own type. */
+    static boolean isHalf(DataType type) {
+        return type == DataType.FLOAT16 || type == DataType.BFLOAT16;
+    }
+
+    /** Per-modality (or shared) RMSNorms of {@code width} with the config's epsilon. */
+    static PerModality<RmsNorm> perModality(MoTConfig config, long width, boolean untied) {
+        return PerModality.of(
+                config.nModalities(),
+                untied,
+                t -> RmsNorm.builder().setWidth(width).optEps(config.normEps()).build());
     }
 
     @Override

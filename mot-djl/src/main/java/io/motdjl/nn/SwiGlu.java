@@ -41,8 +41,8 @@ public final class SwiGlu extends AbstractBlock {
         }
         this.dim = dim;
         this.hidden = hidden;
-        w13 = addChildBlock("w13", MoTAttention.projection(dim, 2 * hidden));
-        w2 = addChildBlock("w2", MoTAttention.projection(hidden, dim));
+        w13 = addChildBlock("w13", Projections.biasFree(dim, 2 * hidden));
+        w2 = addChildBlock("w2", Projections.biasFree(hidden, dim));
     }
 
     @Override
