@@ -2,6 +2,7 @@ package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.PairList;
@@ -10,24 +11,49 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
 
+import java.util.Objects;
+
 /**
  * What a MoT forward pass computes once and hands to every layer: the modality routing, the
- * additive attention mask and the rotary tables. It travels in the {@code params} of DJL's {@code
- * Block.forward}, so the layers stay ordinary DJL blocks; {@link MoTModel} builds it, standalone
- * use of a layer or the trunk builds it with {@link #create}.
- *
- * @param routing index masks by modality id
- * @param attentionMask additive mask {@code (B, 1, T, keys)}: 0 where attention is allowed, -inf
- *     where not; {@code null} when every query may see every key (a cached one-token step without
- *     padding)
- * @param rotary cos/sin tables for positions {@code 0..T-1}; {@code null} only for blocks that do
- *     not attend
+ * additive attention mask, the rotary tables and the native scalar constants of the norms. It
+ * travels in the {@code params} of DJL's {@code Block.forward} ({@link #asParams()}), so the layers
+ * stay ordinary DJL blocks; {@link MoTModel} builds it, standalone use of a layer or the trunk
+ * builds it with {@link #create}.
  */
-public record ForwardContext(
-        ModalityRouting routing, NDArray attentionMask, RotaryEmbedding.Tables rotary) {
+public final class ForwardContext {
 
     /** Key under which the context travels in a block's {@code params}. */
     public static final String KEY = "mot.forward-context";
+
+    private final ModalityRouting routing;
+    private final NDArray attentionMask;
+    private final RotaryEmbedding.Tables rotary;
+    private final ScalarConstants constants;
+    private final PairList<String, Object> params;
+
+    /**
+     * A context from its parts.
+     *
+     * @param routing index masks by modality id
+     * @param attentionMask additive mask {@code (B, 1, T, keys)}: 0 where attention is allowed,
+     *     -inf where not; {@code null} when every query may see every key (a cached one-token step
+     *     without padding)
+     * @param rotary cos/sin tables for the pass's positions; {@code null} only for blocks that do
+     *     not attend
+     * @param constants native scalars shared by the pass's norms
+     */
+    public ForwardContext(
+            ModalityRouting routing,
+            NDArray attentionMask,
+            RotaryEmbedding.Tables rotary,
+            ScalarConstants constants) {
+        this.routing = routing;
+        this.attentionMask = attentionMask;
+        this.rotary = rotary;
+        this.constants = Objects.requireNonNull(constants, "constants");
+        this.params = new PairList<>();
+        params.add(KEY, this);
+    }
 
     /**
      * The context of a full (uncached) forward pass over {@code inputs}: routing from the modality
@@ -66,14 +92,44 @@ public record ForwardContext(
                         config.headDim(),
                         config.ropeTheta(),
                         config.ropeStyle(),
-                        type));
+                        type),
+                new ScalarConstants(manager));
     }
 
-    /** Wraps this context as DJL block {@code params}. */
+    /** Index masks by modality id. */
+    public ModalityRouting routing() {
+        return routing;
+    }
+
+    /** The additive attention mask {@code (B, 1, T, keys)}, or null when nothing is masked. */
+    public NDArray attentionMask() {
+        return attentionMask;
+    }
+
+    /** Cos/sin tables for the pass's positions, or null for blocks that do not attend. */
+    public RotaryEmbedding.Tables rotary() {
+        return rotary;
+    }
+
+    /** Native scalars shared by the pass's norms. */
+    public ScalarConstants constants() {
+        return constants;
+    }
+
+    /** This context as DJL block {@code params} (one list, made once; do not modify it). */
     public PairList<String, Object> asParams() {
-        PairList<String, Object> params = new PairList<>();
-        params.add(KEY, this);
         return params;
+    }
+
+    /**
+     * The constants of the context in {@code params}, or fresh ones in {@code manager} for a block
+     * run on its own.
+     */
+    static ScalarConstants constantsOf(PairList<String, Object> params, NDManager manager) {
+        Object value = params == null ? null : params.get(KEY);
+        return value instanceof ForwardContext context
+                ? context.constants
+                : new ScalarConstants(manager);
     }
 
     /**

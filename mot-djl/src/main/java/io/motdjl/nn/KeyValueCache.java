@@ -40,6 +40,8 @@ public final class KeyValueCache implements AutoCloseable {
     private final int capacity;
     private final Layer[] layers;
     private final boolean[][] valid;
+    private final RotaryEmbedding.Tables rotary;
+    private final ScalarConstants constants;
     private int length;
     private boolean closed;
 
@@ -80,6 +82,20 @@ public final class KeyValueCache implements AutoCloseable {
         for (int l = 0; l < layers.length; l++) {
             layers[l] = new Layer(manager.zeros(shape, type), manager.zeros(shape, type));
         }
+        // made once for every position the cache can hold: a step slices its own rows
+        this.rotary =
+                RotaryEmbedding.tables(
+                        manager,
+                        capacity,
+                        config.headDim(),
+                        config.ropeTheta(),
+                        config.ropeStyle(),
+                        type);
+        this.constants = new ScalarConstants(manager);
+        // the config's norms need these two: made now, so that steps allocate nothing that lasts
+        DataType normType = RmsNorm.isHalf(type) ? DataType.FLOAT32 : type;
+        constants.of(config.normEps(), normType);
+        constants.of(-0.5, normType);
     }
 
     /** Rows of the cache (B). */
@@ -188,6 +204,19 @@ public final class KeyValueCache implements AutoCloseable {
         return type == DataType.FLOAT32 ? mask : mask.toType(type, false);
     }
 
+    /**
+     * The rotary tables of the next {@code n} positions ({@code length()..length()+n-1}), sliced
+     * from the cache's tables and owned by {@code pass}.
+     */
+    RotaryEmbedding.Tables rotary(int n, NDManager pass) {
+        return rotary.slice(length, n, pass);
+    }
+
+    /** Native scalars for the norms of every cached pass; they live as long as the cache. */
+    ScalarConstants constants() {
+        return constants;
+    }
+
     /** Records {@code n} written positions and their validity; called once per forward pass. */
     void advance(long[] chunkValid, int n) {
         for (int b = 0; b < batch; b++) {
@@ -229,10 +258,10 @@ public final class KeyValueCache implements AutoCloseable {
         public NDList append(NDArray newKeys, NDArray newValues) {
             long n = newKeys.getShape().get(2);
             int end = length + (int) n;
-            NDIndex written = new NDIndex(":, :, " + length + ":" + end);
+            NDIndex written = new NDIndex().addAllDim(2).addSliceDim(length, end);
             keys.set(written, newKeys);
             values.set(written, newValues);
-            NDIndex upToEnd = new NDIndex(":, :, :" + end);
+            NDIndex upToEnd = new NDIndex().addAllDim(2).addSliceDim(0, end);
             NDArray k = keys.get(upToEnd);
             NDArray v = values.get(upToEnd);
             NDManager pass = newKeys.getManager();

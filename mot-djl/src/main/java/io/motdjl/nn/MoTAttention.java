@@ -120,7 +120,8 @@ public final class MoTAttention extends AbstractBlock {
             KeyValueCache.Layer cache) {
         long inner = (long) nHeads * headDim;
         long rows = batch * length;
-        NDArray projected = x.map((r, m) -> projectQkv(ps, r, m, training)).toOriginal();
+        PairList<String, Object> params = context.asParams();
+        NDArray projected = x.map((r, m) -> projectQkv(ps, r, m, training, params)).toOriginal();
         // split, not NDIndex slicing: DJL slices every axis separately, and each slice's backward
         // materialises a zero array of the full input size
         NDList qkAndV =
@@ -141,22 +142,29 @@ public final class MoTAttention extends AbstractBlock {
         NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(-1);
         NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
         GroupedRows out = wo.apply(ps, x.regroup(attended), training);
-        return outputNorm == null ? out : outputNorm.apply(ps, out, training);
+        return outputNorm == null ? out : outputNorm.apply(ps, out, training, params);
     }
 
     /**
      * Input norm (pre order), the Q/K/V projection and QK-norm for the rows of modality m: {@code
      * (n, 3·H·hd)}, queries then keys then values.
      */
-    private NDArray projectQkv(ParameterStore ps, NDArray rows, int m, boolean training) {
-        NDArray in = inputNorm == null ? rows : inputNorm.forward(ps, rows, m, training).head();
+    private NDArray projectQkv(
+            ParameterStore ps,
+            NDArray rows,
+            int m,
+            boolean training,
+            PairList<String, Object> params) {
+        NDArray in =
+                inputNorm == null ? rows : inputNorm.forward(ps, rows, m, training, params).head();
         NDArray projected = qkv.forward(ps, in, m, training).head();
         if (qkNorm == null) {
             return projected;
         }
-        long n = rows.getShape().get(0);
-        NDArray heads = projected.reshape(n, 3, nHeads, headDim);
-        return qkNorm.forward(ps, heads, m, training).head().reshape(n, 3L * nHeads * headDim);
+        NDArray heads = projected.reshape(-1, 3, nHeads, headDim);
+        return qkNorm.forward(ps, heads, m, training, params)
+                .head()
+                .reshape(-1, 3L * nHeads * headDim);
     }
 
     /** Whether any part of the block has per-modality parameters. */

@@ -67,7 +67,7 @@ public final class MoTFeedForward extends AbstractBlock {
         return context.runStandalone(
                 inputs.get(0),
                 isUntied(),
-                (rows, batch, length, auxiliary) -> apply(ps, rows, training, auxiliary));
+                (rows, batch, length, auxiliary) -> apply(ps, rows, context, training, auxiliary));
     }
 
     /**
@@ -76,17 +76,25 @@ public final class MoTFeedForward extends AbstractBlock {
      *
      * @param ps the parameter store
      * @param h rows {@code (B·T, D)} grouped by modality
+     * @param context the forward pass's context (its params reach every block: the norms share its
+     *     constants)
      * @param training whether this is a training pass
      * @param auxiliary receives the towers' auxiliary outputs, named {@code
      *     feed_forward.{tower}.{name}}
      * @return the branch output, grouped like {@code h}
      */
-    public GroupedRows apply(ParameterStore ps, GroupedRows h, boolean training, NDList auxiliary) {
-        GroupedRows in = inputNorm == null ? h : inputNorm.apply(ps, h, training);
+    public GroupedRows apply(
+            ParameterStore ps,
+            GroupedRows h,
+            ForwardContext context,
+            boolean training,
+            NDList auxiliary) {
+        PairList<String, Object> params = context.asParams();
+        GroupedRows in = inputNorm == null ? h : inputNorm.apply(ps, h, training, params);
         GroupedRows y =
                 in.map(
                         (rows, m) -> {
-                            NDList out = experts.forward(ps, rows, m, training);
+                            NDList out = experts.forward(ps, rows, m, training, params);
                             for (int i = 1; i < out.size(); i++) {
                                 NDArray extra = out.get(i);
                                 String name = extra.getName() == null ? "aux" + i : extra.getName();
@@ -95,7 +103,7 @@ public final class MoTFeedForward extends AbstractBlock {
                             }
                             return out.head();
                         });
-        return outputNorm == null ? y : outputNorm.apply(ps, y, training);
+        return outputNorm == null ? y : outputNorm.apply(ps, y, training, params);
     }
 
     /** Whether any part of the chain has per-modality parameters. */

@@ -71,7 +71,7 @@ public final class MoTLayer extends AbstractBlock {
             KeyValueCache.Layer cache,
             NDList auxiliary) {
         GroupedRows h = x.add(attention.attend(ps, x, context, batch, length, training, cache));
-        return h.add(feedForward.apply(ps, h, training, auxiliary));
+        return h.add(feedForward.apply(ps, h, context, training, auxiliary));
     }
 
     /** Whether any part of the layer has per-modality parameters. */

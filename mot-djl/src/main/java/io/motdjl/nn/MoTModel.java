@@ -113,14 +113,8 @@ public final class MoTModel extends AbstractBlock {
                     new ForwardContext(
                             ModalityRouting.of(host.modalityIds(), config.nModalities(), manager),
                             cache.mask(chunkValid, (int) length, manager, type),
-                            RotaryEmbedding.tables(
-                                    manager,
-                                    cache.length(),
-                                    (int) length,
-                                    config.headDim(),
-                                    config.ropeTheta(),
-                                    config.ropeStyle(),
-                                    type));
+                            cache.rotary((int) length, manager),
+                            cache.constants());
         }
         ModalityRouting routing = context.routing();
         boolean grouped =

@@ -102,7 +102,7 @@ public final class MoTTrunk extends AbstractBlock {
                 auxiliary.add(a);
             }
         }
-        return norm.apply(ps, x, training);
+        return norm.apply(ps, x, training, context.asParams());
     }
 
     /** Whether any component has per-modality parameters (else no row is ever regrouped). */

@@ -166,12 +166,39 @@ public final class PerModality<T extends Block> extends AbstractBlock {
      * @return the block's whole output: the rows first, then anything else it returns
      */
     public NDList forward(ParameterStore ps, NDArray rows, int m, boolean training) {
-        return forModality(m).forward(ps, new NDList(rows), training);
+        return forward(ps, rows, m, training, null);
+    }
+
+    /**
+     * Runs modality {@code m}'s block on rows that all belong to {@code m}, with forward params (a
+     * {@link ForwardContext}'s, inside a model).
+     *
+     * @return the block's whole output: the rows first, then anything else it returns
+     */
+    public NDList forward(
+            ParameterStore ps,
+            NDArray rows,
+            int m,
+            boolean training,
+            PairList<String, Object> params) {
+        return forModality(m).forward(ps, new NDList(rows), training, params);
     }
 
     /** Runs each modality's block on its own chunk; each block's first output is kept. */
     public GroupedRows apply(ParameterStore ps, GroupedRows rows, boolean training) {
-        return rows.map((r, m) -> forward(ps, r, m, training).head());
+        return apply(ps, rows, training, null);
+    }
+
+    /**
+     * Runs each modality's block on its own chunk, with forward params; each block's first output
+     * is kept.
+     */
+    public GroupedRows apply(
+            ParameterStore ps,
+            GroupedRows rows,
+            boolean training,
+            PairList<String, Object> params) {
+        return rows.map((r, m) -> forward(ps, r, m, training, params).head());
     }
 
     @Override
@@ -198,7 +225,7 @@ public final class PerModality<T extends Block> extends AbstractBlock {
         // the routing's index arrays live in the ids' manager: backward needs them after this call
         ModalityRouting routing = ModalityRouting.of(ids, numModalities());
         return new NDList(
-                apply(ps, GroupedRows.fromOriginal(routing, rows), training).toOriginal());
+                apply(ps, GroupedRows.fromOriginal(routing, rows), training, params).toOriginal());
     }
 
     @Override

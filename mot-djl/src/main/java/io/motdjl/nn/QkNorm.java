@@ -70,7 +70,11 @@ public final class QkNorm extends AbstractBlock {
         DataType type = qk.getDataType();
         boolean half = RmsNorm.isHalf(type);
         NDList normed =
-                RmsNorm.normalize(half ? qk.toType(DataType.FLOAT32, false) : qk, eps).split(2, 1);
+                RmsNorm.normalize(
+                                half ? qk.toType(DataType.FLOAT32, false) : qk,
+                                eps,
+                                ForwardContext.constantsOf(params, qk.getManager()))
+                        .split(2, 1);
         NDArray q = normed.get(0).mul(scaleValue(ps, queryWeight, qk, training, half));
         NDArray k = normed.get(1).mul(scaleValue(ps, keyWeight, qk, training, half));
         if (half) {

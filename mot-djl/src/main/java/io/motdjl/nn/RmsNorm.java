@@ -10,7 +10,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 import io.motdjl.config.MoTConfig;
-import io.motdjl.util.Scalars;
 
 /**
  * RMSNorm over the last axis, {@code x · rsqrt(mean(x²) + eps) · w}, with one learned scale vector
@@ -53,13 +52,15 @@ public final class RmsNorm extends AbstractBlock {
      * @param x the input
      * @param weight the scale, broadcastable against {@code x}
      * @param eps added to the mean square
+     * @param constants where {@code eps} and the exponent come from as native scalars
      * @return the normalised input, in {@code x}'s type
      */
-    public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    public static NDArray rmsNorm(
+            NDArray x, NDArray weight, double eps, ScalarConstants constants) {
         DataType type = x.getDataType();
         boolean half = isHalf(type);
         NDArray w = half ? weight.toType(DataType.FLOAT32, false) : weight;
-        NDArray y = normalize(half ? x.toType(DataType.FLOAT32, false) : x, eps).mul(w);
+        NDArray y = normalize(half ? x.toType(DataType.FLOAT32, false) : x, eps, constants).mul(w);
         return half ? y.toType(type, false) : y;
     }
 
@@ -67,11 +68,11 @@ public final class RmsNorm extends AbstractBlock {
      * {@code x · (mean(x²) + eps)^(-1/2)} over the last axis, without a scale, in {@code x}'s own
      * (float32 or float64) type: the part of RMSNorm that {@link QkNorm} shares.
      */
-    static NDArray normalize(NDArray x, double eps) {
+    static NDArray normalize(NDArray x, double eps, ScalarConstants constants) {
+        DataType type = x.getDataType();
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         // the exponent is saved for backward: a native scalar, never a Java-backed one
-        NDArray inverseRoot =
-                meanSquare.add(eps).pow(Scalars.of(x.getManager(), -0.5, x.getDataType()));
+        NDArray inverseRoot = meanSquare.add(constants.of(eps, type)).pow(constants.of(-0.5, type));
         return x.mul(inverseRoot);
     }
 
@@ -96,7 +97,12 @@ public final class RmsNorm extends AbstractBlock {
             throw new IllegalArgumentException(
                     "RmsNorm of width " + width + " got input of shape " + x.getShape());
         }
-        return new NDList(rmsNorm(x, ps.getValue(weight, x.getDevice(), training), eps));
+        return new NDList(
+                rmsNorm(
+                        x,
+                        ps.getValue(weight, x.getDevice(), training),
+                        eps,
+                        ForwardContext.constantsOf(params, x.getManager())));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.motdjl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -24,48 +25,51 @@ public final class RotaryEmbedding {
     private RotaryEmbedding() {}
 
     /**
-     * The tables for positions {@code 0..T-1}.
+     * The tables of consecutive positions, for queries and keys side by side.
      *
-     * @param cos cosines, {@code (T, 1, headDim/2)}
-     * @param sin sines, {@code (T, 1, headDim/2)}
      * @param style the pairing convention
-     * @param fullCos each pair's cosine on both its channels, {@code (T, 1, headDim)}
-     * @param signedSin each pair's sine, negated on its first channel, {@code (T, 1, headDim)}
-     * @param qkCos {@code fullCos} for queries and keys side by side, {@code (T, 2, 1, headDim)};
-     *     the query half is multiplied by the attention scale {@code 1/sqrt(headDim)}
-     * @param qkSin {@code signedSin} likewise, {@code (T, 2, 1, headDim)}
+     * @param qkCos each pair's cosine on both its channels, {@code (T, 2, 1, headDim)}: index 0 of
+     *     axis 1 for queries, multiplied by the attention scale {@code 1/sqrt(headDim)}; index 1
+     *     for keys
+     * @param qkSin each pair's sine, negated on its first channel, laid out and scaled likewise
      */
-    public record Tables(
-            NDArray cos,
-            NDArray sin,
-            RopeStyle style,
-            NDArray fullCos,
-            NDArray signedSin,
-            NDArray qkCos,
-            NDArray qkSin) {}
+    public record Tables(RopeStyle style, NDArray qkCos, NDArray qkSin) {
+
+        /**
+         * The tables of {@code length} positions from {@code start} of these (views, no copy),
+         * owned by {@code manager}: a cached decoding step takes its position's rows of tables made
+         * once for the whole cache.
+         *
+         * @param start the first position, relative to these tables' first
+         * @param length positions
+         * @param manager owner of the returned arrays (the pass's)
+         * @return the sliced tables
+         */
+        public Tables slice(long start, long length, NDManager manager) {
+            NDIndex rows = new NDIndex().addSliceDim(start, start + length);
+            NDArray cos = qkCos.get(rows);
+            NDArray sin = qkSin.get(rows);
+            cos.attach(manager);
+            sin.attach(manager);
+            return new Tables(style, cos, sin);
+        }
+    }
 
     /**
      * Builds the tables for positions {@code 0..length-1}. Angles (and the attention scale folded
      * into the query tables) are computed in double precision and then rounded to {@code type}, so
      * float32 tables are as exact as they can be.
+     *
+     * @param manager owner of the tables
+     * @param length positions
+     * @param headDim channels per head (even)
+     * @param theta the RoPE base
+     * @param style the pairing convention
+     * @param type the floating type of the tables
+     * @return the tables
      */
     public static Tables tables(
             NDManager manager,
-            int length,
-            int headDim,
-            double theta,
-            RopeStyle style,
-            DataType type) {
-        return tables(manager, 0, length, headDim, theta, style, type);
-    }
-
-    /**
-     * Builds the tables for positions {@code start..start+length-1} (a chunk decoded after {@code
-     * start} cached positions).
-     */
-    public static Tables tables(
-            NDManager manager,
-            int start,
             int length,
             int headDim,
             double theta,
@@ -73,60 +77,44 @@ public final class RotaryEmbedding {
             DataType type) {
         int half = headDim / 2;
         double scale = 1.0 / Math.sqrt(headDim);
-        double[] cos = new double[length * half];
-        double[] sin = new double[length * half];
-        double[] fullCos = new double[length * headDim];
-        double[] signedSin = new double[length * headDim];
+        double[] inverseFrequency = new double[half];
+        for (int i = 0; i < half; i++) {
+            inverseFrequency[i] = Math.pow(theta, -2.0 * i / headDim);
+        }
         double[] qkCos = new double[length * 2 * headDim];
         double[] qkSin = new double[length * 2 * headDim];
         for (int p = 0; p < length; p++) {
+            int query = p * 2 * headDim;
+            int key = query + headDim;
             for (int i = 0; i < half; i++) {
-                double angle = (double) (start + p) * Math.pow(theta, -2.0 * i / headDim);
+                double angle = p * inverseFrequency[i];
                 double c = Math.cos(angle);
                 double s = Math.sin(angle);
-                cos[p * half + i] = c;
-                sin[p * half + i] = s;
                 int first = style == RopeStyle.INTERLEAVED ? 2 * i : i;
                 int second = style == RopeStyle.INTERLEAVED ? 2 * i + 1 : i + half;
-                int row = p * headDim;
-                fullCos[row + first] = c;
-                fullCos[row + second] = c;
-                signedSin[row + first] = -s;
-                signedSin[row + second] = s;
-            }
-            for (int d = 0; d < headDim; d++) {
-                int row = p * headDim;
-                int q = p * 2 * headDim;
-                qkCos[q + d] = fullCos[row + d] * scale;
-                qkSin[q + d] = signedSin[row + d] * scale;
-                qkCos[q + headDim + d] = fullCos[row + d];
-                qkSin[q + headDim + d] = signedSin[row + d];
+                qkCos[key + first] = c;
+                qkCos[key + second] = c;
+                qkSin[key + first] = -s;
+                qkSin[key + second] = s;
+                qkCos[query + first] = c * scale;
+                qkCos[query + second] = c * scale;
+                qkSin[query + first] = -s * scale;
+                qkSin[query + second] = s * scale;
             }
         }
+        Shape shape = new Shape(length, 2, 1, headDim);
         return new Tables(
-                table(manager, cos, new Shape(length, 1, half), type),
-                table(manager, sin, new Shape(length, 1, half), type),
-                style,
-                table(manager, fullCos, new Shape(length, 1, headDim), type),
-                table(manager, signedSin, new Shape(length, 1, headDim), type),
-                table(manager, qkCos, new Shape(length, 2, 1, headDim), type),
-                table(manager, qkSin, new Shape(length, 2, 1, headDim), type));
+                style, table(manager, qkCos, shape, type), table(manager, qkSin, shape, type));
     }
 
     private static NDArray table(NDManager manager, double[] values, Shape shape, DataType type) {
         NDArray native64 = NativeArrays.of(manager, values, shape);
-        return type == DataType.FLOAT64 ? native64 : native64.toType(type, false);
-    }
-
-    /**
-     * Rotates {@code x} of shape {@code (B, T, H, headDim)}.
-     *
-     * @param x queries or keys
-     * @param t tables for exactly {@code T} positions
-     * @return the rotated array, same shape
-     */
-    public static NDArray apply(NDArray x, Tables t) {
-        return x.mul(t.fullCos()).add(swapPairs(x, t.style()).mul(t.signedSin()));
+        if (type == DataType.FLOAT64) {
+            return native64;
+        }
+        try (native64) {
+            return native64.toType(type, false);
+        }
     }
 
     /**

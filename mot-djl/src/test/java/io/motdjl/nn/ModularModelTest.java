@@ -97,7 +97,11 @@ class ModularModelTest {
             for (int i = 0; i < 6; i++) {
                 NDArray row = rows.get(i);
                 NDArray want =
-                        RmsNorm.rmsNorm(row, manager.full(new Shape(4), idValues[i] + 1f), 1e-5);
+                        RmsNorm.rmsNorm(
+                                row,
+                                manager.full(new Shape(4), idValues[i] + 1f),
+                                1e-5,
+                                new ScalarConstants(manager));
                 assertTrue(TinyModels.maxAbsDiff(want, out.get(i)) < 1e-6, "row " + i);
             }
             PerModality<RmsNorm> shared =
