@@ -1,5 +1,7 @@
 package io.motdjl.examples;
 
+import io.motdjl.io.AtomicFiles;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,7 +73,7 @@ public final class ReferenceCases {
         Path dir = Files.createDirectories(parent.resolve(name));
         for (String file : FILES) {
             try (InputStream in = open(RESOURCE_ROOT + name + "/" + file)) {
-                Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(dir.resolve(file), in::transferTo);
             }
         }
         return dir;

@@ -1,5 +1,6 @@
 package io.motdjl.zoo;
 
+import io.motdjl.io.AtomicFiles;
 import io.motdjl.io.CheckpointException;
 
 import java.io.IOException;
@@ -150,7 +151,8 @@ public final class Checksums {
         Map<String, String> digests = compute(dir);
         StringBuilder text = new StringBuilder();
         digests.forEach((name, hex) -> text.append(hex).append("  ").append(name).append('\n'));
-        Files.writeString(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE), text, StandardCharsets.UTF_8);
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve(MoTCheckpoint.CHECKSUMS_FILE), os -> os.write(bytes));
         return digests;
     }
 

@@ -2,10 +2,14 @@ package io.motdjl.zoo;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
+import io.motdjl.io.FileKind;
 import io.motdjl.io.ReferenceCheckpoint;
+import io.motdjl.io.SafetensorsHeader;
+import io.motdjl.nn.MemoryEstimate;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
@@ -61,6 +65,9 @@ public final class MoTCheckpoint {
     /** The model name of DJL parameter files this module writes ({@code mot-0000.params}). */
     public static final String PARAMS_MODEL_NAME = "mot";
 
+    /** Weights files up to this size have their header compared with the config before loading. */
+    private static final long MAX_HEADER_CHECK_BYTES = Integer.MAX_VALUE - 8;
+
     /** Suffixes of pickled Python files: never read. */
     private static final List<String> PICKLE_SUFFIXES =
             List.of(".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle");
@@ -114,17 +121,20 @@ public final class MoTCheckpoint {
      * @throws CheckpointException if it is not a checkpoint directory (missing or ambiguous files)
      */
     public static Layout inspect(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        FileKind kind = FileKind.of(dir);
+        if (kind != FileKind.DIRECTORY) {
             throw new CheckpointException(
                     dir
-                            + ": not a directory; a MoT checkpoint is a directory"
-                            + " with "
+                            + (kind == FileKind.MISSING
+                                    ? ": not found"
+                                    : " is " + kind.description() + ", not a directory")
+                            + "; a MoT checkpoint is a directory with "
                             + CONFIG_FILE
                             + " and "
                             + SAFETENSORS_FILE
                             + " (or DJL .params)");
         }
-        if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {
+        if (!isPresentFile(dir.resolve(CONFIG_FILE))) {
             throw new CheckpointException(
                     dir + ": no " + CONFIG_FILE + " in the checkpoint directory");
         }
@@ -148,7 +158,7 @@ public final class MoTCheckpoint {
         Path safetensors = dir.resolve(SAFETENSORS_FILE);
         WeightsFormat format;
         Path weights;
-        if (Files.isRegularFile(safetensors)) {
+        if (isPresentFile(safetensors)) {
             format = WeightsFormat.SAFETENSORS;
             weights = safetensors;
             if (!params.isEmpty()) {
@@ -188,8 +198,27 @@ public final class MoTCheckpoint {
                 dir,
                 format,
                 weights,
-                Files.isRegularFile(dir.resolve(TOKENIZER_FILE)),
-                Files.isRegularFile(dir.resolve(CHECKSUMS_FILE)));
+                isPresentFile(dir.resolve(TOKENIZER_FILE)),
+                isPresentFile(dir.resolve(CHECKSUMS_FILE)));
+    }
+
+    /**
+     * Whether a file of the checkpoint is there; one that is there but not a regular file (a
+     * directory, a symlink loop or a dangling link) is an error rather than read as missing.
+     */
+    private static boolean isPresentFile(Path file) throws IOException {
+        FileKind kind = FileKind.of(file);
+        if (kind == FileKind.REGULAR_FILE || kind == FileKind.MISSING) {
+            return kind == FileKind.REGULAR_FILE;
+        }
+        throw new CheckpointException(
+                file
+                        + " is "
+                        + kind.description()
+                        + (kind == FileKind.DANGLING_SYMLINK
+                                ? " (to " + FileKind.followLinks(file) + ")"
+                                : "")
+                        + ", not a regular file");
     }
 
     /**
@@ -227,6 +256,7 @@ public final class MoTCheckpoint {
         Layout layout = inspect(dir);
         verify(layout, expected, verification);
         MoTConfig config = readConfig(dir);
+        checkConfigFitsWeights(layout, config);
         if (layout.hasTokenizer()) {
             checkTokenizer(readTokenizer(dir), config, dir);
         }
@@ -294,13 +324,72 @@ public final class MoTCheckpoint {
         Checksums.verify(dir, checks);
     }
 
+    /**
+     * Refuses, before any block is built, a config that cannot be loaded: one whose parameters
+     * exceed the physical memory as loading stores them (float32 from safetensors), and one that
+     * describes more than twice the values the safetensors file holds (a config edited after
+     * saving, e.g. {@code n_layers} 10^5 for a two-layer file), whose model could take minutes to
+     * build only to be refused. A config closer to the file is built and compared tensor by tensor,
+     * which names the first tensor that differs.
+     *
+     * @param layout the directory, from {@link #inspect}
+     * @param config its config
+     * @throws IOException if the weights file cannot be read
+     * @throws CheckpointException giving the estimate and the limit, or the two counts
+     */
+    static void checkConfigFitsWeights(Layout layout, MoTConfig config) throws IOException {
+        Path configFile = layout.dir().resolve(CONFIG_FILE);
+        boolean safetensors = layout.format() == WeightsFormat.SAFETENSORS;
+        MemoryEstimate estimate =
+                MemoryEstimate.of(
+                        config, safetensors ? DataType.FLOAT32 : MemoryEstimate.SMALLEST_TYPE);
+        try {
+            estimate.requireFitsPhysicalMemory();
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(configFile + ": " + e.getMessage(), e);
+        }
+        if (!safetensors || Files.size(layout.weights()) > MAX_HEADER_CHECK_BYTES) {
+            // DJL .params carry no header to compare; larger files are refused when read
+            return;
+        }
+        Path weights = layout.weights();
+        SafetensorsHeader header =
+                SafetensorsHeader.parse(Files.readAllBytes(weights), weights.toString());
+        long stored = 0;
+        for (SafetensorsHeader.Entry entry : header.entries().values()) {
+            stored += entry.shape().size();
+        }
+        if (estimate.parameters() / 2 > stored) {
+            throw new CheckpointException(
+                    String.format(
+                            Locale.ROOT,
+                            "%s describes a model of %,d parameter values (n_layers %d,"
+                                    + " n_modalities %d, dim %d, ffn_hidden_dim %d, vocab_size"
+                                    + " %d), more than twice the %,d values %s holds in %d"
+                                    + " tensors; the config does not belong to these weights",
+                            configFile,
+                            estimate.parameters(),
+                            config.nLayers(),
+                            config.nModalities(),
+                            config.dim(),
+                            config.ffnHiddenDim(),
+                            config.vocabSize(),
+                            stored,
+                            weights.getFileName(),
+                            header.entries().size()));
+        }
+    }
+
     /** Reads {@code dir/config.json}; a bad config is a {@link CheckpointException}. */
     public static MoTConfig readConfig(Path dir) throws IOException {
         Path file = dir.resolve(CONFIG_FILE);
         try {
             return MoTConfig.read(file);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
+            // most of MoTConfig.read's messages name the file already; the path is said once
+            String message = e.getMessage();
+            throw new CheckpointException(
+                    message.contains(file.toString()) ? message : file + ": " + message, e);
         }
     }
 

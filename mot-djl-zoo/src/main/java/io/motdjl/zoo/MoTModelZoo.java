@@ -5,6 +5,7 @@ import ai.djl.repository.Artifact;
 import ai.djl.repository.MRL;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
 
 import io.motdjl.io.CheckpointException;
@@ -82,6 +83,27 @@ public class MoTModelZoo extends ModelZoo {
         for (String artifactId : families()) {
             MRL mrl = repository.add(repository.model(Application.UNDEFINED, GROUP_ID, artifactId));
             addModel(new MoTModelLoader(repository, mrl));
+        }
+    }
+
+    /**
+     * Checks that {@code artifactId} names one of this zoo's artifact families. DJL's {@code
+     * Criteria} reports an unknown one only as "No model matching the criteria is found", before
+     * any loader of this zoo is asked; callers that take an artifact id from a user check it here
+     * first.
+     *
+     * @param artifactId the artifact id to look for
+     * @throws ModelNotFoundException listing the artifacts there are
+     */
+    public static void requireArtifact(String artifactId) throws ModelNotFoundException {
+        if (!ARTIFACT_IDS.contains(artifactId)) {
+            throw new ModelNotFoundException(
+                    "no artifact '"
+                            + artifactId
+                            + "' in the MoT zoo ("
+                            + GROUP_ID
+                            + "); its artifacts: "
+                            + String.join(", ", ARTIFACT_IDS));
         }
     }
 

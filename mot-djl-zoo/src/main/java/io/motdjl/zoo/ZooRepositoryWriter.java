@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.motdjl.io.AtomicFiles;
 import io.motdjl.io.CheckpointException;
 
 import java.io.IOException;
@@ -201,6 +202,7 @@ public final class ZooRepositoryWriter {
         artifacts.forEach(array::add);
         metadata.add("artifacts", array);
         Files.createDirectories(family);
-        Files.writeString(file, GSON.toJson(metadata) + "\n", StandardCharsets.UTF_8);
+        byte[] json = (GSON.toJson(metadata) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, os -> os.write(json));
     }
 }

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 
+import io.motdjl.io.AtomicFiles;
 import io.motdjl.io.StrictJson;
 
 import java.io.IOException;
@@ -455,15 +456,12 @@ public record MoTConfig(
         return gson.toJson(toJsonObject());
     }
 
-    /** Writes {@code config.json} (through a temporary file, so a failure leaves no half file). */
+    /**
+     * Writes {@code config.json} atomically ({@link AtomicFiles}: a failure leaves no half file).
+     */
     public void write(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, toJson() + "\n", StandardCharsets.UTF_8);
-        Files.move(
-                tmp,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        byte[] json = (toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, os -> os.write(json));
     }
 
     // ---------------------------------------------------------------- accessors

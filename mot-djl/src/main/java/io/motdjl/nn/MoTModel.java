@@ -351,6 +351,8 @@ public final class MoTModel extends AbstractBlock {
         private FeedForwardFactory feedForward = FeedForwardFactory.SWIGLU;
 
         private Builder(MoTConfig config) {
+            // before anything is built: an absurd config fails now, not in an OutOfMemoryError
+            MemoryEstimate.requireFitsPhysicalMemory(config);
             this.config = config;
             int m = config.nModalities();
             adapters = new InputAdapter[m];

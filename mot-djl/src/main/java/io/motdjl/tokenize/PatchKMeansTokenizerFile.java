@@ -6,22 +6,23 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import com.google.gson.stream.MalformedJsonException;
 
+import io.motdjl.io.AtomicFiles;
+
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The JSON file of a {@link PatchKMeansTokenizer}. Its form:
@@ -56,23 +57,13 @@ final class PatchKMeansTokenizerFile {
     private PatchKMeansTokenizerFile() {}
 
     static void write(PatchKMeansTokenizer tokenizer, Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp =
-                target.resolveSibling(
-                        "." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                writeJson(tokenizer, writer);
-            }
-            Files.move(
-                    tmp,
-                    target,
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(
+                file,
+                os -> {
+                    Writer writer = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+                    writeJson(tokenizer, writer);
+                    writer.flush();
+                });
     }
 
     private static void writeJson(PatchKMeansTokenizer tokenizer, Writer out) throws IOException {

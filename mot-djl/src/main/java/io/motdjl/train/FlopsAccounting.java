@@ -1,6 +1,7 @@
 package io.motdjl.train;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.ParameterCount;
 
 /**
  * Analytic parameter and FLOP counts of a {@link MoTConfig}, so that MoT and dense runs can be
@@ -55,12 +56,12 @@ public final class FlopsAccounting {
 
     /** Matmul parameters of one layer's attention for one modality: {@code 4·d·H·hd}. */
     public long attentionParametersPerLayer() {
-        return 4L * config.dim() * attentionWidth();
+        return ParameterCount.of(config).attentionPerLayer();
     }
 
     /** Matmul parameters of one layer's SwiGLU for one modality: {@code 3·d·F}. */
     public long feedForwardParametersPerLayer() {
-        return 3L * config.dim() * config.ffnHiddenDim();
+        return ParameterCount.of(config).feedForwardPerLayer();
     }
 
     /**
@@ -101,7 +102,7 @@ public final class FlopsAccounting {
 
     /** Token embedding plus output head parameters: {@code 2·V·d} (they are never tied here). */
     public long embeddingParameters() {
-        return 2L * config.vocabSize() * config.dim();
+        return ParameterCount.of(config).embedding();
     }
 
     /**
@@ -110,26 +111,12 @@ public final class FlopsAccounting {
      * MoTModel(config).getParameters()}.
      */
     public long totalParameters() {
-        return embeddingParameters() + nonEmbeddingParameters();
+        return ParameterCount.of(config).total();
     }
 
     /** {@link #totalParameters()} without the token embedding and the output head. */
     public long nonEmbeddingParameters() {
-        long d = config.dim();
-        int attentionSets = config.parameterSets(config.untie().attention());
-        int ffnSets = config.parameterSets(config.untie().ffn());
-        int normSets = config.parameterSets(config.untie().norms());
-        // one norm on each of attention and FFN, before them (pre order) or after (post order)
-        long normsPerLayer = 2 * d;
-        if (config.qkNorm()) {
-            normsPerLayer += 2L * config.headDim();
-        }
-        long perLayer =
-                attentionSets * attentionParametersPerLayer()
-                        + ffnSets * feedForwardParametersPerLayer()
-                        + normSets * normsPerLayer;
-        long finalNorm = normSets * d;
-        return config.nLayers() * perLayer + finalNorm;
+        return ParameterCount.of(config).nonEmbedding();
     }
 
     /** A one-line summary at sequence length {@code T}, for logs. */

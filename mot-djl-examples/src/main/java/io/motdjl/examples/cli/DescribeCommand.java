@@ -15,7 +15,6 @@ import io.motdjl.train.FlopsAccounting;
 import io.motdjl.zoo.MoTCheckpoint;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,10 +76,7 @@ final class DescribeCommand implements Command {
         }
         ModelSource source = ModelSource.parse(options, SYNOPSIS);
         if (source.checkpoint() != null) {
-            if (!Files.isDirectory(source.checkpoint())) {
-                throw new BadInputException(
-                        "checkpoint directory " + source.checkpoint() + " does not exist");
-            }
+            PathChecks.requireDirectory(source.checkpoint(), "checkpoint directory");
             try (NDManager manager = NDManager.newBaseManager()) {
                 print(
                         MoTCheckpoint.load(source.checkpoint(), manager),

@@ -1,6 +1,7 @@
 package io.motdjl.examples.cli;
 
 import ai.djl.engine.EngineException;
+import ai.djl.repository.zoo.ModelNotFoundException;
 
 import io.motdjl.io.CheckpointException;
 
@@ -43,6 +44,16 @@ final class ErrorReport {
             // the library's messages already say what was wrong and what was expected
             return message;
         }
+        if (e instanceof ModelNotFoundException) {
+            // DJL wraps a loader's precise reason in a generic "No model ... is found"
+            return innermostModelNotFound(e).getMessage();
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory ("
+                    + message
+                    + "): the model or its data does not fit the Java heap; give the JVM more"
+                    + " with MOT_JAVA_OPTS=-Xmx<size> or use a smaller model";
+        }
         if (e instanceof NoSuchFileException) {
             return "no such file: " + message;
         }
@@ -60,6 +71,16 @@ final class ErrorReport {
                 + ": "
                 + message
                 + " (run with --verbose for the stack trace)";
+    }
+
+    private static Throwable innermostModelNotFound(Throwable e) {
+        Throwable found = e;
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof ModelNotFoundException && c.getMessage() != null) {
+                found = c;
+            }
+        }
+        return found;
     }
 
     /** The first line of a message; native errors can carry whole C++ back traces. */

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -67,15 +66,9 @@ final class ForwardCommand implements Command {
         Path input = options.requiredPath(INPUT, SYNOPSIS);
         Path output = options.requiredPath(OUTPUT, SYNOPSIS);
         // checked before the engine starts, so that these common mistakes fail fast
-        if (!Files.isDirectory(checkpoint)) {
-            throw new BadInputException("checkpoint directory not found: " + checkpoint);
-        }
-        if (!Files.isRegularFile(input)) {
-            throw new BadInputException("input file not found: " + input);
-        }
-        if (Files.isDirectory(output)) {
-            throw new BadInputException("output is a directory, not a file: " + output);
-        }
+        PathChecks.requireDirectory(checkpoint, "checkpoint directory");
+        PathChecks.requireFile(input, "input file");
+        PathChecks.requireWritable(output, "output");
 
         try (NDManager manager = NDManager.newBaseManager()) {
             // the one loading path of every command: checksums verified when present

@@ -202,6 +202,7 @@ final class GenerateCommand implements Command {
             throws Exception {
         String caption = required(options, "caption");
         Path file = options.requiredPath("out", SYNOPSIS);
+        PathChecks.requireWritable(file, "--out");
         int n = samples(options, 4);
         List<byte[]> images = generator.captionsToImages(Collections.nCopies(n, caption), sampling);
         ImageTokenizer tokenizer = generator.tokenizer();
@@ -219,6 +220,7 @@ final class GenerateCommand implements Command {
             PrintStream out)
             throws Exception {
         Path file = options.requiredPath("out", SYNOPSIS);
+        PathChecks.requireWritable(file, "--out");
         int n = samples(options, 8);
         ImageTokenizer tokenizer = generator.tokenizer();
         ImageGrid grid = new ImageGrid(tokenizer.imageHeight(), tokenizer.imageWidth(), scale);

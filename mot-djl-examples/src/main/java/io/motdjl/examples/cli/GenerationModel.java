@@ -32,9 +32,7 @@ final class GenerationModel implements AutoCloseable {
 
     /** Loads {@code dir} (config.json, weights, tokenizer.json), checksums verified. */
     static GenerationModel fromCheckpoint(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new BadInputException("checkpoint directory " + dir + " does not exist");
-        }
+        PathChecks.requireDirectory(dir, "checkpoint directory");
         if (!Files.exists(dir.resolve(MoTCheckpoint.TOKENIZER_FILE))) {
             throw new BadInputException(
                     dir

@@ -63,6 +63,8 @@ record ModelSource(Path checkpoint, String artifact, String architecture) {
     /** Loads a bundled zoo model through DJL's {@code Criteria}; the caller closes it. */
     static ZooModel<NDList, NDList> zooModel(String artifact, String architecture)
             throws Exception {
+        // DJL's own search would only say that no model matches
+        MoTModelZoo.requireArtifact(artifact);
         Criteria<NDList, NDList> criteria =
                 Criteria.builder()
                         .setTypes(NDList.class, NDList.class)

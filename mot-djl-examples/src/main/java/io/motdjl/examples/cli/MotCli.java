@@ -37,6 +37,11 @@ public final class MotCli {
      * @return the exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, commands());
+    }
+
+    /** Runs the command line over the given commands (tests add their own). */
+    static int run(String[] args, PrintStream out, PrintStream err, List<Command> commands) {
         List<String> rest = new ArrayList<>();
         boolean verbose = false;
         for (String arg : args) {
@@ -48,7 +53,6 @@ public final class MotCli {
         }
         // before the first logger exists: slf4j-simple reads its levels once
         configureLogging(verbose);
-        List<Command> commands = commands();
         try {
             if (rest.isEmpty()) {
                 throw new UsageException("no command given (run 'mot help' for the list)");
@@ -60,8 +64,9 @@ public final class MotCli {
                 return ExitStatus.OK;
             }
             return command.run(commandArgs, out);
-        } catch (Exception | LinkageError e) {
-            // LinkageError: the engine's native library failed to load
+        } catch (Throwable e) {
+            // anything, OutOfMemoryError and a native library that fails to load included, ends
+            // as one line; the stack trace only with --verbose
             return ErrorReport.report(e, verbose, err);
         } finally {
             out.flush();

@@ -7,9 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -118,24 +116,12 @@ public final class ImageGrid {
         }
     }
 
-    /** Writes the grid as a PNG, atomically (a failure leaves no partial file). */
+    /**
+     * Writes the grid as a PNG ({@link io.motdjl.io.AtomicFiles}: a failure leaves no partial
+     * file).
+     */
     public void writePng(Path file) throws IOException {
-        BufferedImage image = render();
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            if (!ImageIO.write(image, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer available");
-            }
-            Files.move(
-                    tmp,
-                    target,
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(render(), file);
     }
 
     /**

@@ -9,13 +9,10 @@ import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import javax.imageio.ImageIO;
 
 /**
  * Line charts in one or more side-by-side panels, drawn with Java2D and written as PNG. Small and
@@ -82,19 +79,12 @@ public final class LineChart {
         return image;
     }
 
-    /** Renders and writes the chart as PNG (through a temporary file). */
+    /**
+     * Renders and writes the chart as PNG ({@link io.motdjl.io.AtomicFiles}: atomically, devices
+     * kept).
+     */
     public void writePng(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(render(), "png", tmp.toFile())) {
-                throw new IOException("no PNG writer available");
-            }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Png.write(render(), file);
     }
 
     private static void drawPanel(Graphics2D g, Panel panel, int left, int top) {

@@ -84,7 +84,7 @@ class DescribeCommandTest {
 
         Run r = run("describe", "--checkpoint", "/nonexistent/dir");
         assertEquals(ExitStatus.FAILURE, r.status(), r.out());
-        assertTrue(r.err().contains("does not exist"), r.err());
+        assertTrue(r.err().contains("checkpoint directory not found"), r.err());
         Run both = run("describe", "--checkpoint", "x", "--model", "chameleon-fmnist");
         assertEquals(ExitStatus.USAGE, both.status());
     }

@@ -291,7 +291,7 @@ class GenerateCommandTest {
                         "--text",
                         "a");
         assertEquals(1, missing.status());
-        assertTrue(missing.err().contains("does not exist"), missing.err());
+        assertTrue(missing.err().contains("checkpoint directory not found"), missing.err());
         Run notACheckpoint = run("train", "--out", tmp.toString());
         assertEquals(1, notACheckpoint.status(), notACheckpoint.err());
         assertTrue(

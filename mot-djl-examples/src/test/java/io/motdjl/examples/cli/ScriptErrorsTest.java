@@ -3,22 +3,31 @@ package io.motdjl.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.Untie;
 import io.motdjl.examples.ReferenceCases;
 import io.motdjl.io.SafetensorsFile;
+import io.motdjl.nn.MemoryEstimate;
+import io.motdjl.zoo.MoTModelZoo;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Bad command lines and bad data through {@code bin/mot}: a non-zero exit status and exactly one
@@ -83,6 +92,73 @@ class ScriptErrorsTest {
     void unknownCommandIsAUsageError() throws Exception {
         MotScript.Result result = MotScript.run(tmp, "frobnicate");
         assertOneLineError(result, 2, "unknown command 'frobnicate'");
+    }
+
+    @Test
+    void aBillionLayersAreRefusedWithTheEstimate() throws Exception {
+        assumeTrue(MemoryEstimate.physicalMemory().isPresent(), "no /proc/meminfo");
+        editConfig(c -> c.toBuilder().nLayers(1_000_000_000).build());
+        MotScript.Result result = forward(checkpoint, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, "model too large", "n_layers 1000000000", "physical memory");
+    }
+
+    @Test
+    void aMillionModalitiesAreRefusedWithTheEstimate() throws Exception {
+        assumeTrue(MemoryEstimate.physicalMemory().isPresent(), "no /proc/meminfo");
+        editConfig(
+                c ->
+                        c.toBuilder()
+                                .dim(1024)
+                                .nHeads(8)
+                                .headDim(128)
+                                .ffnHiddenDim(4096)
+                                .nModalities(1_000_000)
+                                .modalityTokenRanges(null)
+                                .untie(Untie.ALL)
+                                .build());
+        MotScript.Result result = forward(checkpoint, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, "model too large", "n_modalities 1000000");
+    }
+
+    @Test
+    void aFolderNamedModelSafetensorsIsSaidToBeADirectory() throws Exception {
+        Path weights = checkpoint.resolve("model.safetensors");
+        Files.delete(weights);
+        Files.createDirectory(weights);
+        MotScript.Result result = forward(checkpoint, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, weights.toString(), "is a directory");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aSymlinkLoopIsSaidToBeOne() throws Exception {
+        Path weights = checkpoint.resolve("model.safetensors");
+        Files.delete(weights);
+        Files.createSymbolicLink(weights, Paths.get("model.safetensors"));
+        MotScript.Result result = forward(checkpoint, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, weights.toString(), "is a symlink loop");
+    }
+
+    @Test
+    void aBadConfigNamesItsPathOnce() throws Exception {
+        Path config = checkpoint.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"n_layers\"", "\"n_layerz\""));
+        MotScript.Result result = forward(checkpoint, checkpoint.resolve(ReferenceCases.INPUT));
+        assertOneLineError(result, 1, "unknown key \"n_layerz\"");
+        String line = result.stderrLines().get(0);
+        assertEquals(line.indexOf(config.toString()), line.lastIndexOf(config.toString()), line);
+        assertTrue(line.contains(config.toString()), line);
+    }
+
+    @Test
+    void anUnknownZooArtifactListsTheKnownOnes() throws Exception {
+        MotScript.Result result = MotScript.run(tmp, "describe", "--model", "nosuch");
+        assertOneLineError(result, 1, "no artifact 'nosuch'", MoTModelZoo.CHAMELEON_FMNIST);
+    }
+
+    private void editConfig(UnaryOperator<MoTConfig> edit) throws Exception {
+        Path config = checkpoint.resolve("config.json");
+        edit.apply(MoTConfig.read(config)).write(config);
     }
 
     private MotScript.Result forward(Path checkpointDir, Path input) throws Exception {

@@ -1,0 +1,75 @@
+package io.motdjl.config;
+
+/**
+ * How many parameter values a {@link MoTConfig}'s default model stores, counted from the config
+ * alone (nothing is built), exactly as the model builds them: every modality copy of the untied
+ * components, norm scales, the token embedding and the output head. With {@code d} the width,
+ * {@code H·hd} the attention width, {@code F} the SwiGLU hidden width, {@code L} layers, {@code V}
+ * the vocabulary and {@code S} the parameter sets of a component (M untied, 1 tied):
+ *
+ * <pre>
+ *   embedding and head         2·V·d                         (never tied to each other)
+ *   per layer                  S_att · 4·d·H·hd              (Wq, Wk, Wv, Wo)
+ *                              + S_ffn · 3·d·F               (W1, W2, W3)
+ *                              + S_norms · (2·d [+ 2·hd with QK-norm])
+ *   final norm                 S_norms · d
+ * </pre>
+ *
+ * <p>Arithmetic is exact: a config whose count does not fit a {@code long} is an {@link
+ * ArithmeticException}, never a wrapped-around number.
+ */
+public final class ParameterCount {
+
+    private final MoTConfig config;
+
+    private ParameterCount(MoTConfig config) {
+        this.config = config;
+    }
+
+    /** The count of {@code config}. */
+    public static ParameterCount of(MoTConfig config) {
+        return new ParameterCount(config);
+    }
+
+    /** Matmul values of one layer's attention for one modality: {@code 4·d·H·hd}. */
+    public long attentionPerLayer() {
+        long width = Math.multiplyExact((long) config.nHeads(), config.headDim());
+        return Math.multiplyExact(4L * config.dim(), width);
+    }
+
+    /** Matmul values of one layer's SwiGLU for one modality: {@code 3·d·F}. */
+    public long feedForwardPerLayer() {
+        return Math.multiplyExact(3L * config.dim(), config.ffnHiddenDim());
+    }
+
+    /** Token embedding plus output head: {@code 2·V·d}. */
+    public long embedding() {
+        return Math.multiplyExact(2L * config.vocabSize(), config.dim());
+    }
+
+    /** Every value but the embedding and the head. */
+    public long nonEmbedding() {
+        long d = config.dim();
+        int attentionSets = config.parameterSets(config.untie().attention());
+        int ffnSets = config.parameterSets(config.untie().ffn());
+        int normSets = config.parameterSets(config.untie().norms());
+        // one norm on each of attention and FFN, before them (pre order) or after (post order)
+        long normsPerLayer = 2 * d;
+        if (config.qkNorm()) {
+            normsPerLayer += 2L * config.headDim();
+        }
+        long perLayer =
+                Math.addExact(
+                        Math.addExact(
+                                Math.multiplyExact(attentionSets, attentionPerLayer()),
+                                Math.multiplyExact(ffnSets, feedForwardPerLayer())),
+                        Math.multiplyExact(normSets, normsPerLayer));
+        long finalNorm = normSets * d;
+        return Math.addExact(Math.multiplyExact(config.nLayers(), perLayer), finalNorm);
+    }
+
+    /** Every value the model stores. */
+    public long total() {
+        return Math.addExact(embedding(), nonEmbedding());
+    }
+}
