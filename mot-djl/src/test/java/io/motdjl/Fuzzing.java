@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -181,7 +182,7 @@ public final class Fuzzing<T> {
                                 }
                                 return null;
                             });
-            all.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            all.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             @SuppressWarnings("unchecked")
             T input = (T) progress.input;

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -162,7 +163,7 @@ class MoTConfigFuzzTest {
                                 : "\"" + FuzzJson.pick(random, FuzzJson.STRINGS) + "\"";
                 return text.replaceFirst(
                         "\\{",
-                        java.util.regex.Matcher.quoteReplacement(
+                        Matcher.quoteReplacement(
                                 "{" + added + ": " + FuzzJson.value(random, 1) + ","));
             case 5:
                 return FuzzJson.replaceOne(

@@ -9,6 +9,7 @@ import io.motdjl.GoldenCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -119,7 +120,7 @@ class MoTConfigTest {
                 "Invalid MoT config JSON: norm_order must be", good.replace("\"post\"", "\"x\""));
         // bytes that are not UTF-8: was a MalformedInputException "Input length = 1"
         Path file = dir.resolve("config.json");
-        byte[] bytes = good.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
         bytes[good.indexOf("dim")] = (byte) 0xC6;
         Files.write(file, bytes);
         IllegalArgumentException e =

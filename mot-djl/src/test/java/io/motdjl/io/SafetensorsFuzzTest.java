@@ -25,10 +25,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -159,7 +161,7 @@ class SafetensorsFuzzTest {
                 }
                 return bytes;
             case 2:
-                return java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+                return Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
             case 3:
                 {
                     byte[] extra = new byte[1 + random.nextInt(64)];
@@ -172,9 +174,9 @@ class SafetensorsFuzzTest {
                     byte[] extra = new byte[1 + random.nextInt(16)];
                     random.nextBytes(extra);
                     return SafetensorsBytes.concat(
-                            java.util.Arrays.copyOfRange(bytes, 0, at),
+                            Arrays.copyOfRange(bytes, 0, at),
                             extra,
-                            java.util.Arrays.copyOfRange(bytes, at, bytes.length));
+                            Arrays.copyOfRange(bytes, at, bytes.length));
                 }
             case 5:
                 {
@@ -184,8 +186,8 @@ class SafetensorsFuzzTest {
                     int at = random.nextInt(bytes.length);
                     int end = Math.min(bytes.length, at + 1 + random.nextInt(16));
                     return SafetensorsBytes.concat(
-                            java.util.Arrays.copyOfRange(bytes, 0, at),
-                            java.util.Arrays.copyOfRange(bytes, end, bytes.length));
+                            Arrays.copyOfRange(bytes, 0, at),
+                            Arrays.copyOfRange(bytes, end, bytes.length));
                 }
             default:
                 return withPrefix(bytes, lengthPrefix(random, bytes));
@@ -219,7 +221,7 @@ class SafetensorsFuzzTest {
             return mutateBytes(random, bytes);
         }
         String header = new String(bytes, 8, (int) length, StandardCharsets.UTF_8);
-        byte[] data = java.util.Arrays.copyOfRange(bytes, 8 + (int) length, bytes.length);
+        byte[] data = Arrays.copyOfRange(bytes, 8 + (int) length, bytes.length);
         String edited = editHeader(random, header);
         byte[] json = edited.getBytes(StandardCharsets.UTF_8);
         long prefix = random.nextInt(5) == 0 ? length : json.length;
@@ -274,8 +276,7 @@ class SafetensorsFuzzTest {
         }
         String name = random.nextBoolean() ? m.group(1) : "\"copy\"";
         return header.replaceFirst(
-                "\\{",
-                "{" + name + ":" + java.util.regex.Matcher.quoteReplacement(m.group(2)) + ",");
+                "\\{", "{" + name + ":" + Matcher.quoteReplacement(m.group(2)) + ",");
     }
 
     /** Two tensors' data_offsets exchanged (same sizes decode; different sizes must not). */
@@ -314,7 +315,7 @@ class SafetensorsFuzzTest {
     }
 
     private static byte[] withPrefix(byte[] bytes, long prefix) {
-        byte[] copy = bytes.length >= 8 ? bytes.clone() : java.util.Arrays.copyOf(bytes, 8);
+        byte[] copy = bytes.length >= 8 ? bytes.clone() : Arrays.copyOf(bytes, 8);
         ByteBuffer.wrap(copy, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(prefix);
         return copy;
     }
