@@ -12,6 +12,7 @@ import io.motdjl.io.AtomicFiles;
 import io.motdjl.io.StrictJson;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Everything that defines a MoT model's shape and math. Immutable; built with {@link #builder()} or
@@ -150,7 +152,8 @@ public record MoTConfig(
         positive(errors, "ffn_hidden_dim", ffnHiddenDim);
         positive(errors, "n_modalities", nModalities);
         positive(errors, "max_seq_len", maxSeqLen);
-        if (nHeads > 0 && dim > 0 && headDim > 0 && headDim * nHeads != dim) {
+        // in long: an int product can wrap around to dim (4 * (2^30 + 8) == 32 in int)
+        if (nHeads > 0 && dim > 0 && headDim > 0 && (long) headDim * nHeads != dim) {
             if (dim % nHeads != 0) {
                 errors.add(
                         "n_heads ("
@@ -228,7 +231,13 @@ public record MoTConfig(
 
     /** Reads {@code config.json}. */
     public static MoTConfig read(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + file + ": not UTF-8 text (" + e + ")", e);
+        }
         JsonElement element;
         try {
             element = StrictJson.parse(text);
@@ -276,17 +285,27 @@ public record MoTConfig(
         b.headDim = o.has("head_dim") ? requiredInt(o, "head_dim", source) : 0;
         b.ffnHiddenDim = requiredInt(o, "ffn_hidden_dim", source);
         b.nModalities = requiredInt(o, "n_modalities", source);
-        b.normOrder = NormOrder.fromJson(requiredString(o, "norm_order", source));
+        b.normOrder = named(NormOrder::fromJson, requiredString(o, "norm_order", source), source);
         b.qkNorm = requiredBoolean(o, "qk_norm", source);
         b.normEps = requiredDouble(o, "norm_eps", source);
         b.ropeTheta = requiredDouble(o, "rope_theta", source);
-        b.ropeStyle = RopeStyle.fromJson(requiredString(o, "rope_style", source));
+        b.ropeStyle = named(RopeStyle::fromJson, requiredString(o, "rope_style", source), source);
         b.maxSeqLen = requiredInt(o, "max_seq_len", source);
         b.untie = o.has("untie") ? parseUntie(o.get("untie"), source) : Untie.ALL;
         if (o.has("modality_token_ranges") && !o.get("modality_token_ranges").isJsonNull()) {
             b.modalityTokenRanges = parseRanges(o.get("modality_token_ranges"), source);
         }
         return b.build();
+    }
+
+    /** An enum constant by its JSON name; an unknown name is refused naming the source. */
+    private static <E> E named(Function<String, E> byName, String name, String source) {
+        try {
+            return byName.apply(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config " + source + ": " + e.getMessage(), e);
+        }
     }
 
     private static Untie parseUntie(JsonElement e, String source) {
@@ -334,15 +353,16 @@ public record MoTConfig(
         return ranges;
     }
 
+    /** An exact 64-bit integer ({@code 5.0} is 5; 2^64 + 5 is refused, never wrapped to 5). */
     private static long integral(JsonElement e, String what) {
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw new IllegalArgumentException(what);
         }
-        double d = e.getAsDouble();
-        if (d != Math.rint(d)) {
-            throw new IllegalArgumentException(what);
+        try {
+            return e.getAsBigDecimal().longValueExact();
+        } catch (ArithmeticException notExact) {
+            throw new IllegalArgumentException(what + ", got " + e, notExact);
         }
-        return e.getAsLong();
     }
 
     private static JsonPrimitive required(JsonObject o, String key, String source) {
@@ -358,20 +378,30 @@ public record MoTConfig(
         return e.getAsJsonPrimitive();
     }
 
+    /**
+     * An exact 32-bit integer. Compared exactly, not through a double: 2.0000000000000000001 is no
+     * integer even though it rounds to the double 2.0.
+     */
     private static int requiredInt(JsonObject o, String key, String source) {
         JsonPrimitive p = required(o, key, source);
-        if (!p.isNumber()
-                || p.getAsDouble() != Math.rint(p.getAsDouble())
-                || Math.abs(p.getAsDouble()) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    "Invalid MoT config "
-                            + source
-                            + ": \""
-                            + key
-                            + "\" must be an integer, got "
-                            + p);
+        try {
+            if (p.isNumber()) {
+                return p.getAsBigDecimal().intValueExact();
+            }
+        } catch (ArithmeticException notAnInt) {
+            // refused below
         }
-        return p.getAsInt();
+        throw new IllegalArgumentException(
+                "Invalid MoT config "
+                        + source
+                        + ": \""
+                        + key
+                        + "\" must be an integer in ["
+                        + Integer.MIN_VALUE
+                        + ", "
+                        + Integer.MAX_VALUE
+                        + "], got "
+                        + p);
     }
 
     private static double requiredDouble(JsonObject o, String key, String source) {

@@ -67,7 +67,7 @@ public final class StrictJson {
             case STRING:
                 return new JsonPrimitive(reader.nextString());
             case NUMBER:
-                return new JsonPrimitive(new BigDecimal(reader.nextString()));
+                return new JsonPrimitive(number(reader));
             case BOOLEAN:
                 return new JsonPrimitive(reader.nextBoolean());
             case NULL:
@@ -75,6 +75,27 @@ public final class StrictJson {
                 return JsonNull.INSTANCE;
             default:
                 throw new IOException("malformed JSON at " + reader.getPath());
+        }
+    }
+
+    /**
+     * A number, exact. JSON allows any exponent, BigDecimal only an int's: beyond it (say {@code
+     * 1e2147483648}) BigDecimal throws a NumberFormatException, which must not escape as a bare
+     * "Exponent overflow".
+     */
+    private static BigDecimal number(JsonReader reader) throws IOException {
+        String path = reader.getPath();
+        String text = reader.nextString();
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(
+                    "number "
+                            + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                            + " at "
+                            + path
+                            + " is out of range",
+                    e);
         }
     }
 }

@@ -25,9 +25,11 @@ public final class AttentionMask {
      * @param manager where the mask is made
      * @param batch B
      * @param length T
-     * @param imageSpanIds {@code (B, T)} integer span ids (0 = not in a span), or null
+     * @param imageSpanIds {@code (B, T)} integer span ids (0 = not in a span), or null; as the
+     *     input contract (docs/design.md) requires, each span a contiguous run of one modality
      * @param validTokens {@code (B, T)} 1 for real tokens, 0 for padding, or null
-     * @param documentIds {@code (B, T)} integer packed-document ids, or null
+     * @param documentIds {@code (B, T)} integer packed-document ids {@code >= 0}, each a contiguous
+     *     run, or null
      * @param type floating type of the mask
      * @return additive mask: 0 where allowed, -inf elsewhere
      */

@@ -7,9 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import io.motdjl.config.MoTConfig;
 
 /**
- * Checks a forward pass's inputs against the config before any of them reaches native code, so that
- * bad input is a clear {@link IllegalArgumentException} rather than a crash or a silently wrong
- * answer.
+ * Checks a forward pass's inputs against the input contract (docs/design.md, "Input contract")
+ * before any of them reaches native code, so that bad input is a clear {@link
+ * IllegalArgumentException} naming the array, the position, the value and the rule, rather than a
+ * crash or a silently different answer. Shapes, types and id ranges are checked here; the layout of
+ * image spans and packed documents in {@link SegmentRules}.
  */
 final class InputValidator {
 
@@ -32,9 +34,9 @@ final class InputValidator {
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("tokens must have shape (B, T), got " + shape);
         }
-        requireInteger("tokens", tokens);
-        requireSameShape("modalities", modalities, shape);
-        requireInteger("modalities", modalities);
+        requireInteger(MoTInputs.TOKENS, tokens);
+        requireSameShape(MoTInputs.MODALITIES, modalities, shape);
+        requireInteger(MoTInputs.MODALITIES, modalities);
         long batch = shape.get(0);
         long length = shape.get(1);
         if (batch < 1 || length < 1) {
@@ -51,18 +53,44 @@ final class InputValidator {
         long[] valid = null;
         if (in.validTokens() != null) {
             requireSameShape(MoTInputs.VALID_TOKENS, in.validTokens(), shape);
-            valid = in.validTokens().toType(DataType.INT64, false).toLongArray();
+            DataType type = in.validTokens().getDataType();
+            if (!type.isInteger() && type != DataType.BOOLEAN) {
+                throw new IllegalArgumentException(
+                        MoTInputs.VALID_TOKENS
+                                + " must be an integer or boolean array (1 = real token, 0 ="
+                                + " padding), got "
+                                + type);
+            }
+            valid = hostCopy(in.validTokens());
+            requireZeroOrOne(valid, length);
         }
+        long[] spans = null;
         if (in.imageSpanIds() != null) {
             requireSameShape(MoTInputs.IMAGE_SPAN_IDS, in.imageSpanIds(), shape);
             requireInteger(MoTInputs.IMAGE_SPAN_IDS, in.imageSpanIds());
+            spans = hostCopy(in.imageSpanIds());
         }
+        long[] documents = null;
         if (in.documentIds() != null) {
             requireSameShape(MoTInputs.DOCUMENT_IDS, in.documentIds(), shape);
             requireInteger(MoTInputs.DOCUMENT_IDS, in.documentIds());
+            documents = hostCopy(in.documentIds());
         }
-        long[] tok = tokens.toType(DataType.INT64, false).toLongArray();
-        long[] mod = modalities.toType(DataType.INT64, false).toLongArray();
+        long[] tok = hostCopy(tokens);
+        long[] mod = hostCopy(modalities);
+        checkTokens(config, tok, mod, valid, length);
+        SegmentRules rules = new SegmentRules((int) length, mod, valid);
+        if (documents != null) {
+            rules.checkDocuments(documents);
+        }
+        if (spans != null) {
+            rules.checkSpans(spans, documents);
+        }
+        return new HostCopies(mod, valid);
+    }
+
+    private static void checkTokens(
+            MoTConfig config, long[] tok, long[] mod, long[] valid, long length) {
         long[][] ranges = config.modalityTokenRanges();
         for (int i = 0; i < tok.length; i++) {
             long b = i / length;
@@ -112,7 +140,36 @@ final class InputValidator {
                 }
             }
         }
-        return new HostCopies(mod, valid);
+    }
+
+    /**
+     * A padding mask of other values would disagree with itself: the attention mask reads any
+     * non-zero value as "real", the loss would weight the token by the value.
+     */
+    private static void requireZeroOrOne(long[] valid, long length) {
+        for (int i = 0; i < valid.length; i++) {
+            if (valid[i] != 0 && valid[i] != 1) {
+                throw new IllegalArgumentException(
+                        MoTInputs.VALID_TOKENS
+                                + " value "
+                                + valid[i]
+                                + " at ("
+                                + i / length
+                                + ", "
+                                + i % length
+                                + ") is neither 1 (real token) nor 0 (padding)");
+            }
+        }
+    }
+
+    /** The array's values as int64, row-major; a converted temporary is closed again. */
+    private static long[] hostCopy(NDArray array) {
+        if (array.getDataType() == DataType.INT64) {
+            return array.toLongArray();
+        }
+        try (NDArray converted = array.toType(DataType.INT64, true)) {
+            return converted.toLongArray();
+        }
     }
 
     private static void requireSameShape(String name, NDArray array, Shape expected) {
@@ -130,7 +187,7 @@ final class InputValidator {
         DataType type = array.getDataType();
         if (!type.isInteger()) {
             throw new IllegalArgumentException(
-                    name + " must be an integer array (int32 or int64), got " + type);
+                    name + " must be an integer array (int64, int32, ...), got " + type);
         }
     }
 }

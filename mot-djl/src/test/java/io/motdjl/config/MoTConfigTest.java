@@ -9,6 +9,7 @@ import io.motdjl.GoldenCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -76,6 +77,55 @@ class MoTConfigTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
         assertTrue(e.getMessage().contains("expected a JSON object"), e.getMessage());
+    }
+
+    /** Cases the fuzzer (MoTConfigFuzzTest) and its review found, each once wrong. */
+    @Test
+    void numbersAreReadExactlyAndNeverWrapped(@TempDir Path dir) throws Exception {
+        String good = MoTConfig.builder().build().toJson();
+        // a JSON exponent beyond an int: was a bare NumberFormatException "Exponent overflow."
+        IllegalArgumentException overflow =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                MoTConfig.fromJson(
+                                        good.replaceFirst(
+                                                "\"rope_theta\": [0-9.]+",
+                                                "\"rope_theta\": 1e2147483648")));
+        assertTrue(
+                overflow.getMessage().startsWith("Invalid MoT config: not valid JSON (number"),
+                overflow.getMessage());
+        assertTrue(overflow.getMessage().contains("$.rope_theta is out of range"));
+        // not an integer although it rounds to the double 2.0: was read as 2
+        assertMessage(
+                "\"n_layers\" must be an integer",
+                good.replaceFirst("\"n_layers\": 2", "\"n_layers\": 2.0000000000000000001"));
+        assertEquals(
+                2,
+                MoTConfig.fromJson(good.replaceFirst("\"n_layers\": 2", "\"n_layers\": 2.0"))
+                        .nLayers());
+        // 2^64 + 200 in a token range: was wrapped to 200
+        String ranges =
+                good.replaceFirst(
+                        "\\}\\s*$",
+                        ", \"modality_token_ranges\": [[0, 100], [100, 18446744073709551816]]}");
+        assertMessage("\"modality_token_ranges\" must be a list of [start, end) pairs", ranges);
+        // 4 heads of 2^30 + 8 wrap to 32 in int arithmetic: was accepted for dim 32
+        assertMessage(
+                "n_heads * head_dim must equal dim: 4 * 1073741832 != 32",
+                good.replaceFirst("\"dim\": \\d+", "\"dim\": 32")
+                        .replaceFirst("\"head_dim\": \\d+", "\"head_dim\": 1073741832"));
+        // an unknown norm order names the config like every other refusal
+        assertMessage(
+                "Invalid MoT config JSON: norm_order must be", good.replace("\"post\"", "\"x\""));
+        // bytes that are not UTF-8: was a MalformedInputException "Input length = 1"
+        Path file = dir.resolve("config.json");
+        byte[] bytes = good.getBytes(StandardCharsets.UTF_8);
+        bytes[good.indexOf("dim")] = (byte) 0xC6;
+        Files.write(file, bytes);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> MoTConfig.read(file));
+        assertTrue(e.getMessage().contains("not UTF-8 text"), e.getMessage());
     }
 
     @Test
