@@ -125,6 +125,11 @@ public final class ForwardContext {
      * The constants of the context in {@code params}, or fresh ones in {@code manager} for a block
      * run on its own.
      */
+    /** Whether {@code params} carry a forward context (the block runs inside a model). */
+    static boolean isIn(PairList<String, Object> params) {
+        return params != null && params.get(KEY) instanceof ForwardContext;
+    }
+
     static ScalarConstants constantsOf(PairList<String, Object> params, NDManager manager) {
         Object value = params == null ? null : params.get(KEY);
         return value instanceof ForwardContext context

@@ -2,6 +2,7 @@ package io.motdjl.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -15,12 +16,12 @@ import io.motdjl.config.MoTConfig;
  * The keys and values of the tokens a {@link MoTModel} has already seen, so that decoding one more
  * token costs one token's work instead of a pass over the whole prefix.
  *
- * <p>Each layer keeps preallocated buffers {@code (B, H, capacity, headDim)}. The keys are stored
- * as attention uses them: after each token's <em>own modality's</em> {@code Wk} and key norm and
- * after RoPE at the token's position, so a cached key never depends on later tokens. A forward pass
- * given a cache ({@link #asParam}) treats its {@code n} tokens as positions {@code
- * length()..length()+n-1}, writes their keys and values into the buffers and attends over
- * everything written so far; then the cache advances by {@code n}.
+ * <p>Each layer keeps a preallocated buffer {@code (2, B, H, capacity, headDim)} of keys and
+ * values. The keys are stored as attention uses them: after each token's <em>own modality's</em>
+ * {@code Wk} and key norm and after RoPE at the token's position, so a cached key never depends on
+ * later tokens. A forward pass given a cache ({@link #asParam}) treats its {@code n} tokens as
+ * positions {@code length()..length()+n-1}, writes their keys and values into the buffers and
+ * attends over everything written so far; then the cache advances by {@code n}.
  *
  * <p>The cache also remembers which positions hold padding (from the pass's {@code
  * attention_mask}), so prompts of different lengths can be decoded together left-padded: a padded
@@ -77,10 +78,10 @@ public final class KeyValueCache implements AutoCloseable {
         this.capacity = capacity;
         this.manager = parent.newSubManager(device);
         this.valid = new boolean[batch][capacity];
-        Shape shape = new Shape(batch, config.nHeads(), capacity, config.headDim());
+        Shape shape = new Shape(2, batch, config.nHeads(), capacity, config.headDim());
         this.layers = new Layer[config.nLayers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new Layer(manager.zeros(shape, type), manager.zeros(shape, type));
+            layers[l] = new Layer(manager.zeros(shape, type));
         }
         // made once for every position the cache can hold: a step slices its own rows
         this.rotary =
@@ -235,39 +236,33 @@ public final class KeyValueCache implements AutoCloseable {
         }
     }
 
-    /** One layer's key and value buffers. */
+    /** One layer's keys and values, in one buffer {@code (2, B, H, capacity, headDim)}. */
     public final class Layer {
 
-        private final NDArray keys;
-        private final NDArray values;
+        private final NDArray keysAndValues;
 
-        private Layer(NDArray keys, NDArray values) {
-            this.keys = keys;
-            this.values = values;
+        private Layer(NDArray keysAndValues) {
+            this.keysAndValues = keysAndValues;
         }
 
         /**
          * Writes the keys and values of the pass's {@code n} new tokens at positions {@code
          * length()..length()+n-1} and returns all keys and values up to them.
          *
-         * @param newKeys {@code (B, H, n, headDim)}, rotated
-         * @param newValues {@code (B, H, n, headDim)}
-         * @return keys and values {@code (B, H, length()+n, headDim)}, owned by the manager of
+         * @param newKeys {@code (1, B, H, n, headDim)}, rotated
+         * @param newValues {@code (1, B, H, n, headDim)}
+         * @return keys and values {@code (1, B, H, length()+n, headDim)}, owned by the manager of
          *     {@code newKeys} (the pass's), so they are freed with the pass
          */
         public NDList append(NDArray newKeys, NDArray newValues) {
-            long n = newKeys.getShape().get(2);
+            long n = newKeys.getShape().get(3);
             int end = length + (int) n;
-            NDIndex written = new NDIndex().addAllDim(2).addSliceDim(length, end);
-            keys.set(written, newKeys);
-            values.set(written, newValues);
-            NDIndex upToEnd = new NDIndex().addAllDim(2).addSliceDim(0, end);
-            NDArray k = keys.get(upToEnd);
-            NDArray v = values.get(upToEnd);
-            NDManager pass = newKeys.getManager();
-            k.attach(pass);
-            v.attach(pass);
-            return new NDList(k, v);
+            // keys and values written together: one indexed write (five JNI calls in DJL) per layer
+            NDArray written = NDArrays.concat(new NDList(newKeys, newValues), 0);
+            keysAndValues.set(new NDIndex().addAllDim(3).addSliceDim(length, end), written);
+            NDArray upToEnd = keysAndValues.get(new NDIndex().addAllDim(3).addSliceDim(0, end));
+            upToEnd.attach(newKeys.getManager());
+            return upToEnd.split(2, 0);
         }
     }
 }

@@ -122,32 +122,36 @@ public final class MoTAttention extends AbstractBlock {
         long rows = batch * length;
         PairList<String, Object> params = context.asParams();
         NDArray projected = x.map((r, m) -> projectQkv(ps, r, m, training, params)).toOriginal();
-        // split, not NDIndex slicing: DJL slices every axis separately, and each slice's backward
-        // materialises a zero array of the full input size
+        // (3, B, H, T, hd), a view: queries, keys and values with their heads laid out as attention
+        // reads them, so no further transpose is needed before the matmuls. Split, not NDIndex
+        // slicing: DJL slices every axis separately, and each slice's backward materialises a zero
+        // array of the full input size. Each part keeps a leading axis of 1; the batched matmuls
+        // broadcast over it.
         NDList qkAndV =
-                projected.reshape(batch, length, 3, nHeads, headDim).split(new long[] {2}, 2);
-        NDList rotated = RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 2);
-        NDArray q = rotated.get(0).squeeze(2).transpose(0, 2, 1, 3);
-        NDArray kT;
-        NDArray v = qkAndV.get(1).squeeze(2).transpose(0, 2, 1, 3);
-        if (cache == null) {
-            kT = rotated.get(1).squeeze(2).transpose(0, 2, 3, 1);
-        } else {
-            NDList all = cache.append(rotated.get(1).squeeze(2).transpose(0, 2, 1, 3), v);
-            kT = all.get(0).transpose(0, 1, 3, 2);
+                projected
+                        .reshape(batch, length, 3, nHeads, headDim)
+                        .transpose(2, 0, 3, 1, 4)
+                        .split(new long[] {2}, 0);
+        NDList rotated = RotaryEmbedding.applyScaledQk(qkAndV.get(0), context.rotary()).split(2, 0);
+        NDArray q = rotated.get(0);
+        NDArray k = rotated.get(1);
+        NDArray v = qkAndV.get(1);
+        if (cache != null) {
+            NDList all = cache.append(k, v);
+            k = all.get(0);
             v = all.get(1);
         }
-        NDArray scores = q.matMul(kT);
+        NDArray scores = q.matMul(k.transpose(0, 1, 2, 4, 3)); // (1, B, H, T, keys)
         NDArray mask = context.attentionMask();
         NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(-1);
-        NDArray attended = weights.matMul(v).transpose(0, 2, 1, 3).reshape(rows, inner);
+        NDArray attended = weights.matMul(v).transpose(0, 1, 3, 2, 4).reshape(rows, inner);
         GroupedRows out = wo.apply(ps, x.regroup(attended), training);
         return outputNorm == null ? out : outputNorm.apply(ps, out, training, params);
     }
 
     /**
      * Input norm (pre order), the Q/K/V projection and QK-norm for the rows of modality m: {@code
-     * (n, 3·H·hd)}, queries then keys then values.
+     * (n, 3, H, hd)}, queries then keys then values.
      */
     private NDArray projectQkv(
             ParameterStore ps,
@@ -157,14 +161,9 @@ public final class MoTAttention extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray in =
                 inputNorm == null ? rows : inputNorm.forward(ps, rows, m, training, params).head();
-        NDArray projected = qkv.forward(ps, in, m, training).head();
-        if (qkNorm == null) {
-            return projected;
-        }
+        NDArray projected = qkv.forward(ps, in, m, training, params).head();
         NDArray heads = projected.reshape(-1, 3, nHeads, headDim);
-        return qkNorm.forward(ps, heads, m, training, params)
-                .head()
-                .reshape(-1, 3L * nHeads * headDim);
+        return qkNorm == null ? heads : qkNorm.forward(ps, heads, m, training, params).head();
     }
 
     /** Whether any part of the block has per-modality parameters. */

@@ -28,9 +28,9 @@ public final class RotaryEmbedding {
      * The tables of consecutive positions, for queries and keys side by side.
      *
      * @param style the pairing convention
-     * @param qkCos each pair's cosine on both its channels, {@code (T, 2, 1, headDim)}: index 0 of
-     *     axis 1 for queries, multiplied by the attention scale {@code 1/sqrt(headDim)}; index 1
-     *     for keys
+     * @param qkCos each pair's cosine on both its channels, {@code (2, 1, 1, T, headDim)} to
+     *     broadcast against queries and keys {@code (2, B, H, T, headDim)}: index 0 for queries,
+     *     multiplied by the attention scale {@code 1/sqrt(headDim)}; index 1 for keys
      * @param qkSin each pair's sine, negated on its first channel, laid out and scaled likewise
      */
     public record Tables(RopeStyle style, NDArray qkCos, NDArray qkSin) {
@@ -46,7 +46,7 @@ public final class RotaryEmbedding {
          * @return the sliced tables
          */
         public Tables slice(long start, long length, NDManager manager) {
-            NDIndex rows = new NDIndex().addSliceDim(start, start + length);
+            NDIndex rows = new NDIndex().addAllDim(3).addSliceDim(start, start + length);
             NDArray cos = qkCos.get(rows);
             NDArray sin = qkSin.get(rows);
             cos.attach(manager);
@@ -84,8 +84,8 @@ public final class RotaryEmbedding {
         double[] qkCos = new double[length * 2 * headDim];
         double[] qkSin = new double[length * 2 * headDim];
         for (int p = 0; p < length; p++) {
-            int query = p * 2 * headDim;
-            int key = query + headDim;
+            int query = p * headDim;
+            int key = (length + p) * headDim;
             for (int i = 0; i < half; i++) {
                 double angle = p * inverseFrequency[i];
                 double c = Math.cos(angle);
@@ -102,7 +102,7 @@ public final class RotaryEmbedding {
                 qkSin[query + second] = s * scale;
             }
         }
-        Shape shape = new Shape(length, 2, 1, headDim);
+        Shape shape = new Shape(2, 1, 1, length, headDim);
         return new Tables(
                 style, table(manager, qkCos, shape, type), table(manager, qkSin, shape, type));
     }
@@ -120,7 +120,7 @@ public final class RotaryEmbedding {
     /**
      * Rotates queries and keys together and scales the queries by {@code 1/sqrt(headDim)}.
      *
-     * @param qk {@code (B, T, 2, H, headDim)}: queries at index 0 of axis 2, keys at index 1
+     * @param qk {@code (2, B, H, T, headDim)}: queries at index 0, keys at index 1
      * @param t tables for exactly {@code T} positions
      * @return the rotated (and, for queries, scaled) array, same shape
      */
