@@ -23,26 +23,38 @@ public enum FiniteValues {
      * @throws CheckpointException under {@link #REQUIRE} if any value is NaN or infinite
      */
     public void check(NDArray tensor, String name, String source) {
+        require(count(tensor), tensor.size(), name, source);
+    }
+
+    /**
+     * How many values of {@code tensor} are NaN or infinite; 0 without looking under {@link #ALLOW}
+     * or for a tensor that is not floating-point. Lets a reader check a tensor window by window.
+     */
+    long count(NDArray tensor) {
         if (this == ALLOW || !tensor.getDataType().isFloating()) {
-            return;
+            return 0;
         }
         try (NDArray nan = tensor.isNaN();
                 NDArray infinite = tensor.isInfinite();
                 NDArray bad = nan.logicalOr(infinite);
                 NDArray count = bad.toType(DataType.INT64, false).sum()) {
-            long n = count.getLong();
-            if (n > 0) {
-                throw new CheckpointException(
-                        source
-                                + ": tensor '"
-                                + name
-                                + "' holds "
-                                + n
-                                + " NaN or infinite value(s) of "
-                                + tensor.size()
-                                + "; a model with them computes NaN everywhere (to inspect such a"
-                                + " checkpoint anyway, load it with FiniteValues.ALLOW)");
-            }
+            return count.getLong();
+        }
+    }
+
+    /** Refuses a tensor of {@code size} values of which {@code nonFinite} are NaN or infinite. */
+    void require(long nonFinite, long size, String name, String source) {
+        if (nonFinite > 0) {
+            throw new CheckpointException(
+                    source
+                            + ": tensor '"
+                            + name
+                            + "' holds "
+                            + nonFinite
+                            + " NaN or infinite value(s) of "
+                            + size
+                            + "; a model with them computes NaN everywhere (to inspect such a"
+                            + " checkpoint anyway, load it with FiniteValues.ALLOW)");
         }
     }
 }
