@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The weights of a checkpoint with every header read and validated, not yet any tensor: one
@@ -136,9 +135,9 @@ final class CheckpointWeights implements AutoCloseable {
     }
 
     /** Copies a tensor into a flat destination; see {@link TensorReader#copyInto}. */
-    void copyInto(String tensor, NDArray flat, long offset, Consumer<NDArray> inspect)
+    long copyInto(String tensor, NDArray flat, long offset, FiniteValues finite)
             throws IOException {
-        readerOf.get(tensor).copyInto(tensor, flat, offset, inspect);
+        return readerOf.get(tensor).copyInto(tensor, flat, offset, finite);
     }
 
     @Override

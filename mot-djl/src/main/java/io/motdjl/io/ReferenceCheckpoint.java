@@ -417,17 +417,10 @@ public final class ReferenceCheckpoint {
             NDArray flat = value.reshape(-1);
             flat.attach(scratch);
             for (ReferenceNames.Slot slot : slots) {
-                long[] nonFinite = {0};
-                weights.copyInto(
-                        slot.name(),
-                        flat,
-                        slot.rowOffset() * rowElements,
-                        piece -> nonFinite[0] += finite.count(piece));
+                long nonFinite =
+                        weights.copyInto(slot.name(), flat, slot.rowOffset() * rowElements, finite);
                 finite.require(
-                        nonFinite[0],
-                        slot.shape().size(),
-                        slot.name(),
-                        weights.fileOf(slot.name()));
+                        nonFinite, slot.shape().size(), slot.name(), weights.fileOf(slot.name()));
             }
         } catch (IOException | RuntimeException e) {
             value.close();

@@ -32,6 +32,9 @@ final class SafetensorsWriter {
 
     private static final String FORMAT = "pt";
 
+    /** Bytes copied from native memory to the stream at a time. */
+    private static final int CHUNK_BYTES = 1 << 20;
+
     /**
      * One tensor to write.
      *
@@ -130,7 +133,7 @@ final class SafetensorsWriter {
     /** Writes the whole file to {@code os}. */
     void writeTo(OutputStream os) throws IOException {
         os.write(header());
-        byte[] chunk = null;
+        byte[] chunk = new byte[CHUNK_BYTES];
         for (Planned p : planned) {
             long count = p.tensor().shape().size();
             if (count == 0) {
@@ -147,42 +150,39 @@ final class SafetensorsWriter {
                     try (NDManager window = scope.newSubManager()) {
                         NDArray piece =
                                 owned(flat.get(new NDIndex().addSliceDim(done, done + n)), window);
-                        byte[] bytes = storedBytes(piece, p.stored(), window, chunk);
-                        int length = (int) (n * p.stored().getNumOfBytes());
-                        os.write(bytes, 0, length);
-                        if (p.stored() == DataType.BFLOAT16) {
-                            chunk = bytes; // reused for the next BF16 window
-                        }
+                        writeWindow(piece, p.stored(), window, os, chunk);
                     }
                 }
             }
         }
     }
 
-    /** The bytes of {@code piece} stored as {@code stored}, little-endian. */
-    private static byte[] storedBytes(
-            NDArray piece, DataType stored, NDManager window, byte[] reuse) {
+    /**
+     * Writes one window stored as {@code stored}. The window's bytes are read through a direct
+     * buffer over the array's own memory and copied out a chunk at a time: DJL's {@code byte[]}
+     * copy of an array crashes the JVM (instead of throwing) when the heap cannot hold it.
+     */
+    private static void writeWindow(
+            NDArray piece, DataType stored, NDManager window, OutputStream os, byte[] chunk)
+            throws IOException {
         if (stored != DataType.BFLOAT16) {
-            ByteBuffer b = owned(piece.toType(stored, false), window).toByteBuffer();
-            return bytesOf(b);
+            ByteBuffer bytes = owned(piece.toType(stored, false), window).toByteBuffer(true);
+            while (bytes.hasRemaining()) {
+                int n = Math.min(chunk.length, bytes.remaining());
+                bytes.get(chunk, 0, n);
+                os.write(chunk, 0, n);
+            }
+            return;
         }
-        ByteBuffer floats = owned(piece.toType(DataType.FLOAT32, false), window).toByteBuffer();
+        ByteBuffer floats = owned(piece.toType(DataType.FLOAT32, false), window).toByteBuffer(true);
         int count = (int) piece.size();
-        byte[] out =
-                reuse != null && reuse.length >= count * Bfloat16.BYTES
-                        ? reuse
-                        : new byte[count * Bfloat16.BYTES];
-        Bfloat16.narrow(floats, ByteBuffer.wrap(out), count);
-        return out;
-    }
-
-    private static byte[] bytesOf(ByteBuffer b) {
-        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0) {
-            return b.array();
+        int perChunk = chunk.length / Bfloat16.BYTES;
+        ByteBuffer out = ByteBuffer.wrap(chunk);
+        for (int done = 0; done < count; done += perChunk) {
+            int n = Math.min(perChunk, count - done);
+            Bfloat16.narrow(floats.slice(done * Float.BYTES, n * Float.BYTES), out, n);
+            os.write(chunk, 0, n * Bfloat16.BYTES);
         }
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        return bytes;
     }
 
     /** Moves an array this writer created into {@code scope}, so that closing it frees it. */

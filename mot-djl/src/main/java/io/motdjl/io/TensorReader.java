@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Reads the tensors of one safetensors file window by window: each window of at most {@link
@@ -31,7 +30,7 @@ import java.util.function.Consumer;
 final class TensorReader implements AutoCloseable {
 
     /** Window size: large enough that per-window overhead is negligible, small beside a model. */
-    static final int DEFAULT_WINDOW_BYTES = 32 << 20;
+    static final int DEFAULT_WINDOW_BYTES = 16 << 20;
 
     /** Reads bytes at a position; the file's or an in-memory copy's. */
     private interface Source extends AutoCloseable {
@@ -161,7 +160,7 @@ final class TensorReader implements AutoCloseable {
                 try (NDManager scratch = manager.newSubManager()) {
                     NDArray flat = array.reshape(-1);
                     flat.attach(scratch);
-                    copyInto(tensor, flat, 0, piece -> {});
+                    copyInto(tensor, flat, 0, FiniteValues.ALLOW);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -179,11 +178,12 @@ final class TensorReader implements AutoCloseable {
      * @param tensor the tensor's name
      * @param flat the destination, written in place
      * @param offset the first element written
-     * @param inspect sees each window as read (in the loaded type) before it is copied
+     * @param finite whether to count NaN and infinite values (in the loaded type) on the way
+     * @return how many values are NaN or infinite (0 under {@link FiniteValues#ALLOW})
      * @throws IOException if the file cannot be read
      * @throws CheckpointException if the file ends early or the engine refuses a window
      */
-    void copyInto(String tensor, NDArray flat, long offset, Consumer<NDArray> inspect)
+    long copyInto(String tensor, NDArray flat, long offset, FiniteValues finite)
             throws IOException {
         SafetensorsHeader.Entry entry = entry(tensor);
         DataType loaded = entry.loadedType();
@@ -191,6 +191,7 @@ final class TensorReader implements AutoCloseable {
         int fileBytes = entry.elementBytes();
         long perWindow = Math.max(1, windowBytes / Math.max(fileBytes, loaded.getNumOfBytes()));
         long count = entry.elementCount();
+        long nonFinite = 0;
         for (long done = 0; done < count; ) {
             int n = (int) Math.min(perWindow, count - done);
             ByteBuffer bytes = readRange(entry, done * fileBytes, n * fileBytes);
@@ -199,13 +200,11 @@ final class TensorReader implements AutoCloseable {
                 Bfloat16.widen(bytes, widened, n);
                 bytes = widened.slice(0, n * Float.BYTES);
             }
+            nonFinite += finite.count(bytes, loaded, n);
             try (NDManager window = flat.getManager().newSubManager()) {
                 NDArray piece = wrap(window, bytes, n, loaded);
-                inspect.accept(piece);
                 NDArray converted = piece.toType(flat.getDataType(), false);
                 flat.set(new NDIndex().addSliceDim(offset + done, offset + done + n), converted);
-            } catch (CheckpointException e) {
-                throw e;
             } catch (RuntimeException e) {
                 throw new CheckpointException(
                         name
@@ -222,6 +221,7 @@ final class TensorReader implements AutoCloseable {
             }
             done += n;
         }
+        return nonFinite;
     }
 
     /**
