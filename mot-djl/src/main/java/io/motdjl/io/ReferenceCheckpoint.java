@@ -32,11 +32,11 @@ import java.util.TreeSet;
  * A checkpoint directory in the reference layout: {@code config.json} plus the weights, whose
  * tensor names follow {@link ReferenceNames}, either in one {@code model.safetensors} or sharded
  * the way Hugging Face shards them ({@code model.safetensors.index.json} mapping each tensor to one
- * of several safetensors files in the same directory). Weights may be F32, F64, F16 or BF16
- * (widened to the model's type in Java). Loading is all or nothing: every tensor is checked (names,
- * shapes, dtypes) from the file headers before any array is read or any parameter changes, and the
- * tensors are then read window by window straight into the parameters, so that files over 2 GiB
- * load and loading needs little memory beyond the model's own.
+ * of several safetensors files in the same directory). Weights may be F32, F64, F16 or BF16 (BF16
+ * is widened to float32 in Java; no BF16 array ever reaches DJL). Loading is all or nothing: every
+ * tensor is checked (names, shapes, dtypes) from the file headers before any array is read or any
+ * parameter changes, and the tensors are then read window by window straight into the parameters,
+ * so that files over 2 GiB load and loading needs little memory beyond the model's own.
  */
 public final class ReferenceCheckpoint {
 
