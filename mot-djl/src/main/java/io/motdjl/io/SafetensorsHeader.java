@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -22,11 +25,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated header of a safetensors file. Parsing checks everything DJL's native decoder would
- * trust blindly — the header length, strict JSON without duplicate keys, the dtype allow-list (no
- * BF16: DJL aborts the JVM on it), exact integer shapes and offsets, every tensor's bytes lying
+ * The validated header of a safetensors file. Parsing checks everything a decoder would otherwise
+ * trust blindly — the header length, strict JSON without duplicate keys, the dtype allow-list,
+ * exact integer shapes and offsets (64-bit: files over 2 GiB are fine), every tensor's bytes lying
  * inside the file and matching its shape and dtype size, and the tensors tiling the data section
- * without overlaps, holes or trailing bytes — so that no malformed byte reaches native code.
+ * without overlaps, holes or trailing bytes — so that no malformed byte reaches native code. BF16
+ * is allowed here; readers widen it to float32 in Java, since DJL's native code aborts the JVM on
+ * any BF16 array.
  */
 public final class SafetensorsHeader {
 
@@ -37,11 +42,13 @@ public final class SafetensorsHeader {
     public static final String METADATA_KEY = "__metadata__";
 
     private static final Map<String, Integer> DTYPE_BYTES =
-            Map.of("F32", 4, "F64", 8, "F16", 2, "I64", 8, "I32", 4, "I8", 1, "U8", 1, "BOOL", 1);
+            Map.of(
+                    "F32", 4, "F64", 8, "F16", 2, "BF16", 2, "I64", 8, "I32", 4, "I8", 1, "U8", 1,
+                    "BOOL", 1);
 
     /** Printed in messages in a fixed order (the map's own order is unspecified). */
     private static final List<String> DTYPE_NAMES =
-            List.of("F32", "F64", "F16", "I64", "I32", "I8", "U8", "BOOL");
+            List.of("F32", "F64", "F16", "BF16", "I64", "I32", "I8", "U8", "BOOL");
 
     /**
      * One tensor's entry.
@@ -54,9 +61,28 @@ public final class SafetensorsHeader {
      */
     public record Entry(String name, String dtype, Shape shape, long begin, long end) {
 
-        /** The DJL data type of this tensor. */
+        /**
+         * The DJL data type the file declares. For BF16 this is {@link DataType#BFLOAT16}, a type
+         * no array may have (DJL's native code aborts on it); see {@link #loadedType}.
+         */
         public DataType dataType() {
             return DataType.fromSafetensors(dtype);
+        }
+
+        /** The type of the array this tensor is read into: float32 for BF16, else its own type. */
+        public DataType loadedType() {
+            DataType declared = dataType();
+            return declared == DataType.BFLOAT16 ? DataType.FLOAT32 : declared;
+        }
+
+        /** Number of elements. */
+        public long elementCount() {
+            return shape.size();
+        }
+
+        /** Bytes per element in the file. */
+        public int elementBytes() {
+            return DTYPE_BYTES.get(dtype);
         }
 
         /** Number of bytes the tensor occupies. */
@@ -79,7 +105,7 @@ public final class SafetensorsHeader {
     }
 
     /**
-     * Validates the header of a safetensors file.
+     * Validates the header of a safetensors file held in memory.
      *
      * @param bytes the whole file
      * @param source the file's name, for messages
@@ -87,10 +113,60 @@ public final class SafetensorsHeader {
      * @throws CheckpointException naming the tensor or the field that is wrong
      */
     public static SafetensorsHeader parse(byte[] bytes, String source) {
-        long headerLength = headerLength(bytes, source);
-        JsonObject root = parseJson(bytes, (int) headerLength, source);
+        if (bytes.length < 8) {
+            throw tooShort(bytes.length, source);
+        }
+        long headerLength = headerLength(ByteBuffer.wrap(bytes, 0, 8), bytes.length, source);
+        return parseHeader(ByteBuffer.wrap(bytes, 8, (int) headerLength), bytes.length, source);
+    }
+
+    /**
+     * Reads and validates the header of a safetensors file without reading its tensors.
+     *
+     * @param file the file
+     * @return the parsed header
+     * @throws IOException if the file cannot be read
+     * @throws CheckpointException naming the tensor or the field that is wrong
+     */
+    public static SafetensorsHeader read(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(channel, file.toString());
+        }
+    }
+
+    /** Reads and validates the header at the start of {@code channel}. */
+    static SafetensorsHeader read(FileChannel channel, String source) throws IOException {
+        long fileSize = channel.size();
+        if (fileSize < 8) {
+            throw tooShort(fileSize, source);
+        }
+        ByteBuffer prefix = ByteBuffer.allocate(8);
+        readFully(channel, prefix, 0, source);
+        long headerLength = headerLength(prefix.flip(), fileSize, source);
+        ByteBuffer json = ByteBuffer.allocate((int) headerLength);
+        readFully(channel, json, 8, source);
+        return parseHeader(json.flip(), fileSize, source);
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer dst, long position, String source)
+            throws IOException {
+        long at = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                throw new CheckpointException(
+                        source + ": the file ended while reading its header — it is truncated");
+            }
+            at += n;
+        }
+    }
+
+    /** Parses the JSON header {@code json} (its remaining bytes) of a file of {@code fileSize}. */
+    private static SafetensorsHeader parseHeader(ByteBuffer json, long fileSize, String source) {
+        long headerLength = json.remaining();
+        JsonObject root = parseJson(json, source);
         long dataOffset = 8 + headerLength;
-        long dataLength = bytes.length - dataOffset;
+        long dataLength = fileSize - dataOffset;
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : root.entrySet()) {
             if (METADATA_KEY.equals(e.getKey())) {
@@ -114,15 +190,16 @@ public final class SafetensorsHeader {
         return new SafetensorsHeader(Collections.unmodifiableMap(entries), dataOffset);
     }
 
-    private static long headerLength(byte[] bytes, String source) {
-        if (bytes.length < 8) {
-            throw new CheckpointException(
-                    source
-                            + ": not a safetensors file ("
-                            + bytes.length
-                            + " bytes, shorter than the 8-byte header length)");
-        }
-        long length = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    private static CheckpointException tooShort(long size, String source) {
+        return new CheckpointException(
+                source
+                        + ": not a safetensors file ("
+                        + size
+                        + " bytes, shorter than the 8-byte header length)");
+    }
+
+    private static long headerLength(ByteBuffer prefix, long fileSize, String source) {
+        long length = prefix.order(ByteOrder.LITTLE_ENDIAN).getLong(prefix.position());
         if (length < 2 || length > MAX_HEADER_BYTES) {
             // read as unsigned like the format does, so that huge values are not shown negative
             throw new CheckpointException(
@@ -133,25 +210,25 @@ public final class SafetensorsHeader {
                             + MAX_HEADER_BYTES
                             + " bytes — the file is corrupt or not safetensors");
         }
-        if (length > bytes.length - 8L) {
+        if (length > fileSize - 8L) {
             throw new CheckpointException(
                     source
                             + ": safetensors header length "
                             + length
                             + " runs past the end of the"
                             + " file ("
-                            + bytes.length
+                            + fileSize
                             + " bytes) — the file is truncated");
         }
         return length;
     }
 
-    private static JsonObject parseJson(byte[] bytes, int headerLength, String source) {
-        if (bytes[8] != '{') {
+    private static JsonObject parseJson(ByteBuffer bytes, String source) {
+        if (bytes.get(bytes.position()) != '{') {
             throw new CheckpointException(
                     source + ": safetensors header must be a JSON object starting with '{'");
         }
-        String json = new String(bytes, 8, headerLength, StandardCharsets.UTF_8);
+        String json = StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
         JsonElement element;
         try {
             element = StrictJson.parse(json);
@@ -186,10 +263,7 @@ public final class SafetensorsHeader {
                             + " has dtype "
                             + dtype
                             + ", which is not supported; expected one of "
-                            + DTYPE_NAMES
-                            + ("BF16".equals(dtype)
-                                    ? " (convert BF16 checkpoints to F32 first)"
-                                    : ""));
+                            + DTYPE_NAMES);
         }
         long[] dims = longArray(o.get("shape"), where + " shape");
         long elements = elementCount(dims, where);
@@ -217,9 +291,6 @@ public final class SafetensorsHeader {
                             + dtype
                             + " needs "
                             + expectedBytes);
-        }
-        if (offsets[1] > Integer.MAX_VALUE) {
-            throw new CheckpointException(where + " lies beyond 2 GiB, which DJL cannot decode");
         }
         return new Entry(name, dtype, new Shape(dims), offsets[0], offsets[1]);
     }
