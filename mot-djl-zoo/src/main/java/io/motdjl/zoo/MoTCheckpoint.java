@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.io.CheckpointException;
+import io.motdjl.io.CheckpointFiles;
 import io.motdjl.io.FileKind;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SafetensorsHeader;
@@ -33,7 +34,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  *   config.json          the model config (reference schema)                         required
- *   model.safetensors    weights in the reference layout, or                         one of the two
+ *   model.safetensors    weights in the reference layout, or                         one of the three
+ *   model.safetensors.index.json    the same weights sharded: the index, and the
+ *     model-00001-of-0000N.safetensors ...   shards it names, or
  *   NAME-NNNN.params     weights in DJL's Model.save format
  *   tokenizer.json       the image tokenizer (io.motdjl.tokenize.PatchKMeansTokenizer)    optional
  *   checksums.sha256     SHA-256 of every other file (sha256sum format)              optional
@@ -55,6 +58,10 @@ public final class MoTCheckpoint {
 
     public static final String CONFIG_FILE = ReferenceCheckpoint.CONFIG_FILE;
     public static final String SAFETENSORS_FILE = ReferenceCheckpoint.WEIGHTS_FILE;
+
+    /** The index of sharded safetensors weights (tensor name to shard file). */
+    public static final String INDEX_FILE = ReferenceCheckpoint.INDEX_FILE;
+
     public static final String PARAMS_SUFFIX = ".params";
     public static final String TOKENIZER_FILE = "tokenizer.json";
     public static final String CHECKSUMS_FILE = "checksums.sha256";
@@ -64,9 +71,6 @@ public final class MoTCheckpoint {
 
     /** The model name of DJL parameter files this module writes ({@code mot-0000.params}). */
     public static final String PARAMS_MODEL_NAME = "mot";
-
-    /** Weights files up to this size have their header compared with the config before loading. */
-    private static final long MAX_HEADER_CHECK_BYTES = Integer.MAX_VALUE - 8;
 
     /** Suffixes of pickled Python files: never read. */
     private static final List<String> PICKLE_SUFFIXES =
@@ -79,7 +83,10 @@ public final class MoTCheckpoint {
      *
      * @param dir the directory
      * @param format how the weights are stored
-     * @param weights the weights file
+     * @param weights the weights file: {@code model.safetensors}, the index of sharded weights, or
+     *     the DJL parameter file
+     * @param weightFiles every weights file loading reads: {@code weights} first, then the shards
+     *     the index names (if sharded)
      * @param hasTokenizer whether {@code tokenizer.json} is present
      * @param hasManifest whether {@code checksums.sha256} is present
      */
@@ -87,14 +94,39 @@ public final class MoTCheckpoint {
             Path dir,
             WeightsFormat format,
             Path weights,
+            List<Path> weightFiles,
             boolean hasTokenizer,
             boolean hasManifest) {
 
-        /** The files loading reads (config, weights, tokenizer when present), by name. */
+        /** Copies the file list; {@code weights} must come first in it. */
+        public Layout {
+            weightFiles = List.copyOf(weightFiles);
+            if (weightFiles.isEmpty() || !weightFiles.get(0).equals(weights)) {
+                throw new IllegalArgumentException(
+                        "weightFiles " + weightFiles + " must start with the weights " + weights);
+            }
+        }
+
+        /** Whether the weights are safetensors shards with an index. */
+        public boolean isSharded() {
+            return weightFiles.size() > 1;
+        }
+
+        /** The files that hold tensors: the single weights file, or the shards (not the index). */
+        public List<Path> tensorFiles() {
+            return isSharded() ? weightFiles.subList(1, weightFiles.size()) : weightFiles;
+        }
+
+        /**
+         * The files loading reads (config, every weights file including an index and its shards,
+         * tokenizer when present), by name.
+         */
         public List<String> requiredFiles() {
             List<String> files = new ArrayList<>();
             files.add(CONFIG_FILE);
-            files.add(weights.getFileName().toString());
+            for (Path file : weightFiles) {
+                files.add(file.getFileName().toString());
+            }
             if (hasTokenizer) {
                 files.add(TOKENIZER_FILE);
             }
@@ -132,7 +164,9 @@ public final class MoTCheckpoint {
                             + CONFIG_FILE
                             + " and "
                             + SAFETENSORS_FILE
-                            + " (or DJL .params)");
+                            + " (or sharded safetensors with "
+                            + INDEX_FILE
+                            + ", or DJL .params)");
         }
         if (!isPresentFile(dir.resolve(CONFIG_FILE))) {
             throw new CheckpointException(
@@ -155,18 +189,20 @@ public final class MoTCheckpoint {
             }
         }
         params.sort(null);
-        Path safetensors = dir.resolve(SAFETENSORS_FILE);
+        boolean hasManifest = isPresentFile(dir.resolve(CHECKSUMS_FILE));
+        boolean single = isPresentFile(dir.resolve(SAFETENSORS_FILE));
+        boolean sharded = isPresentFile(dir.resolve(INDEX_FILE));
         WeightsFormat format;
-        Path weights;
-        if (isPresentFile(safetensors)) {
+        List<Path> weightFiles;
+        if (single || sharded) {
             format = WeightsFormat.SAFETENSORS;
-            weights = safetensors;
+            weightFiles = safetensorsFiles(dir, hasManifest);
             if (!params.isEmpty()) {
-                logger.debug("{}: using {} (ignoring {})", dir, SAFETENSORS_FILE, params);
+                logger.debug("{}: using {} (ignoring {})", dir, weightFiles.get(0), params);
             }
         } else if (params.size() == 1) {
             format = WeightsFormat.DJL_PARAMS;
-            weights = params.get(0);
+            weightFiles = List.of(params.get(0));
         } else if (params.size() > 1) {
             throw new CheckpointException(
                     dir
@@ -174,6 +210,8 @@ public final class MoTCheckpoint {
                             + names(params)
                             + " and no "
                             + SAFETENSORS_FILE
+                            + " or "
+                            + INDEX_FILE
                             + "; keep exactly one");
         } else {
             String found =
@@ -190,16 +228,50 @@ public final class MoTCheckpoint {
                     dir
                             + ": no weights: expected "
                             + SAFETENSORS_FILE
-                            + " or a DJL"
-                            + " parameter file (NAME-0000.params)"
+                            + ", "
+                            + INDEX_FILE
+                            + " with its shards, or a DJL parameter file (NAME-0000.params)"
                             + found);
         }
         return new Layout(
                 dir,
                 format,
-                weights,
+                weightFiles.get(0),
+                weightFiles,
                 isPresentFile(dir.resolve(TOKENIZER_FILE)),
-                isPresentFile(dir.resolve(CHECKSUMS_FILE)));
+                hasManifest);
+    }
+
+    /**
+     * The safetensors weights of a directory: {@code model.safetensors}, or the index and every
+     * shard it names, each of which must be there. An index that cannot be read but differs from
+     * the directory's manifest is reported as failing its checksum (the file was damaged), not as
+     * malformed.
+     */
+    private static List<Path> safetensorsFiles(Path dir, boolean hasManifest) throws IOException {
+        List<Path> files;
+        try {
+            files = ReferenceCheckpoint.weightFiles(dir);
+        } catch (CheckpointException e) {
+            if (hasManifest && Files.isRegularFile(dir.resolve(INDEX_FILE))) {
+                Checksums.Expected want =
+                        Checksums.readManifest(dir.resolve(CHECKSUMS_FILE)).get(INDEX_FILE);
+                if (want != null) {
+                    Checksums.verifyFile(dir, INDEX_FILE, want);
+                }
+            }
+            throw e;
+        }
+        for (Path shard : files.subList(1, files.size())) {
+            if (!isPresentFile(shard)) {
+                throw new CheckpointException(
+                        shard
+                                + ": missing — "
+                                + INDEX_FILE
+                                + " names it as a shard of the weights");
+            }
+        }
+        return files;
     }
 
     /**
@@ -207,18 +279,7 @@ public final class MoTCheckpoint {
      * directory, a symlink loop or a dangling link) is an error rather than read as missing.
      */
     private static boolean isPresentFile(Path file) throws IOException {
-        FileKind kind = FileKind.of(file);
-        if (kind == FileKind.REGULAR_FILE || kind == FileKind.MISSING) {
-            return kind == FileKind.REGULAR_FILE;
-        }
-        throw new CheckpointException(
-                file
-                        + " is "
-                        + kind.description()
-                        + (kind == FileKind.DANGLING_SYMLINK
-                                ? " (to " + FileKind.followLinks(file) + ")"
-                                : "")
-                        + ", not a regular file");
+        return CheckpointFiles.isPresent(file);
     }
 
     /**
@@ -327,14 +388,14 @@ public final class MoTCheckpoint {
     /**
      * Refuses, before any block is built, a config that cannot be loaded: one whose parameters
      * exceed the physical memory as loading stores them (float32 from safetensors), and one that
-     * describes more than twice the values the safetensors file holds (a config edited after
-     * saving, e.g. {@code n_layers} 10^5 for a two-layer file), whose model could take minutes to
-     * build only to be refused. A config closer to the file is built and compared tensor by tensor,
-     * which names the first tensor that differs.
+     * describes more than twice the values the safetensors files hold (all shards together; a
+     * config edited after saving, e.g. {@code n_layers} 10^5 for a two-layer file), whose model
+     * could take minutes to build only to be refused. A config closer to the file is built and
+     * compared tensor by tensor, which names the first tensor that differs.
      *
      * @param layout the directory, from {@link #inspect}
      * @param config its config
-     * @throws IOException if the weights file cannot be read
+     * @throws IOException if a weights file cannot be read
      * @throws CheckpointException giving the estimate and the limit, or the two counts
      */
     static void checkConfigFitsWeights(Layout layout, MoTConfig config) throws IOException {
@@ -348,24 +409,35 @@ public final class MoTCheckpoint {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configFile + ": " + e.getMessage(), e);
         }
-        if (!safetensors || Files.size(layout.weights()) > MAX_HEADER_CHECK_BYTES) {
-            // DJL .params carry no header to compare; larger files are refused when read
+        if (!safetensors) {
+            // DJL .params carry no header to compare
             return;
         }
-        Path weights = layout.weights();
-        SafetensorsHeader header =
-                SafetensorsHeader.parse(Files.readAllBytes(weights), weights.toString());
         long stored = 0;
-        for (SafetensorsHeader.Entry entry : header.entries().values()) {
-            stored += entry.shape().size();
+        int tensors = 0;
+        for (Path file : layout.tensorFiles()) {
+            // only the header is read, whatever the file's size
+            SafetensorsHeader header = SafetensorsHeader.read(file);
+            for (SafetensorsHeader.Entry entry : header.entries().values()) {
+                stored += entry.shape().size();
+            }
+            tensors += header.entries().size();
         }
         if (estimate.parameters() / 2 > stored) {
+            String holder =
+                    layout.isSharded()
+                            ? "the "
+                                    + layout.tensorFiles().size()
+                                    + " shards of "
+                                    + layout.weights().getFileName()
+                                    + " hold"
+                            : layout.weights().getFileName() + " holds";
             throw new CheckpointException(
                     String.format(
                             Locale.ROOT,
                             "%s describes a model of %,d parameter values (n_layers %d,"
                                     + " n_modalities %d, dim %d, ffn_hidden_dim %d, vocab_size"
-                                    + " %d), more than twice the %,d values %s holds in %d"
+                                    + " %d), more than twice the %,d values %s in %d"
                                     + " tensors; the config does not belong to these weights",
                             configFile,
                             estimate.parameters(),
@@ -375,8 +447,8 @@ public final class MoTCheckpoint {
                             config.ffnHiddenDim(),
                             config.vocabSize(),
                             stored,
-                            weights.getFileName(),
-                            header.entries().size()));
+                            holder,
+                            tensors));
         }
     }
 

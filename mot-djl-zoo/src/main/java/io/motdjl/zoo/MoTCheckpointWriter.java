@@ -3,6 +3,7 @@ package io.motdjl.zoo;
 import ai.djl.Model;
 
 import io.motdjl.io.ReferenceCheckpoint;
+import io.motdjl.io.SaveOptions;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 
@@ -23,10 +24,11 @@ import java.util.stream.Stream;
 /**
  * Writes a trained {@link MoTModel} as a checkpoint directory the zoo loads ({@link
  * MoTCheckpoint}): {@code config.json}, the weights ({@code model.safetensors} in the reference
- * layout by default, or DJL's {@code mot-0000.params}), optionally {@code tokenizer.json} and the
- * model card, a {@code serving.properties} that lets DJL's plain {@code Criteria.optModelPath(dir)}
- * build the block (see {@link MoTBlockFactory}), and last {@code checksums.sha256} over all of
- * them.
+ * layout by default — in float32, bfloat16 or float16, sharded with an index when {@link
+ * #saveOptions} sets a shard limit — or DJL's {@code mot-0000.params}), optionally {@code
+ * tokenizer.json} and the model card, a {@code serving.properties} that lets DJL's plain {@code
+ * Criteria.optModelPath(dir)} build the block (see {@link MoTBlockFactory}), and last {@code
+ * checksums.sha256} over all of them.
  *
  * <p>The directory is assembled beside the target and moved into place when complete, so a failure
  * leaves no half-written checkpoint; an existing checkpoint at the target is replaced.
@@ -39,6 +41,7 @@ public final class MoTCheckpointWriter {
 
     private final MoTModel model;
     private WeightsFormat format = WeightsFormat.SAFETENSORS;
+    private SaveOptions saveOptions = SaveOptions.DEFAULT;
     private PatchKMeansTokenizer tokenizer;
     private ModelCard card;
 
@@ -54,6 +57,16 @@ public final class MoTCheckpointWriter {
     /** How to store the weights (default {@link WeightsFormat#SAFETENSORS}). */
     public MoTCheckpointWriter format(WeightsFormat value) {
         this.format = Objects.requireNonNull(value, "format");
+        return this;
+    }
+
+    /**
+     * How safetensors weights are stored: their type and the largest shard (default float32, one
+     * file). Only for {@link WeightsFormat#SAFETENSORS}; writing DJL parameters with other options
+     * is refused.
+     */
+    public MoTCheckpointWriter saveOptions(SaveOptions value) {
+        this.saveOptions = Objects.requireNonNull(value, "saveOptions");
         return this;
     }
 
@@ -76,11 +89,19 @@ public final class MoTCheckpointWriter {
      * @return the digests written to {@code checksums.sha256}, by file name
      * @throws IOException if writing fails, or {@code dir} exists and is not a checkpoint directory
      *     (nothing else is ever overwritten)
-     * @throws IllegalStateException if the model is not initialised
+     * @throws IllegalStateException if the model is not initialised, or save options other than the
+     *     default are given for DJL parameters
      */
     public Map<String, String> write(Path dir) throws IOException {
         if (!model.isInitialized()) {
             throw new IllegalStateException("cannot save a model that is not initialised");
+        }
+        if (format == WeightsFormat.DJL_PARAMS && !saveOptions.equals(SaveOptions.DEFAULT)) {
+            throw new IllegalStateException(
+                    "save options "
+                            + saveOptions
+                            + " apply to safetensors weights; DJL parameters are written as"
+                            + " the model holds them, in one file");
         }
         Path target = dir.toAbsolutePath().normalize();
         if (Files.exists(target)) {
@@ -102,7 +123,7 @@ public final class MoTCheckpointWriter {
 
     private void writeFiles(Path dir) throws IOException {
         if (format == WeightsFormat.SAFETENSORS) {
-            ReferenceCheckpoint.save(model, dir);
+            ReferenceCheckpoint.save(model, dir, saveOptions);
         } else {
             model.config().write(dir.resolve(MoTCheckpoint.CONFIG_FILE));
             // DJL's own writer; closing this Model frees only its own (empty) manager

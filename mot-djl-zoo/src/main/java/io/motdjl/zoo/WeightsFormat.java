@@ -5,7 +5,8 @@ public enum WeightsFormat {
 
     /**
      * {@code model.safetensors} with the tensor names of the reference layout ({@link
-     * io.motdjl.io.ReferenceNames}): what a PyTorch implementation of the reference layout saves.
+     * io.motdjl.io.ReferenceNames}): what a PyTorch implementation of the reference layout saves;
+     * or the same tensors sharded, {@code model.safetensors.index.json} naming the shard of each.
      */
     SAFETENSORS,
 

@@ -3,7 +3,6 @@ package io.motdjl.io;
 import ai.djl.ndarray.NDArray;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,12 +58,12 @@ final class CheckpointWeights implements AutoCloseable {
             Map<String, TensorReader> byShard = new LinkedHashMap<>();
             for (String shard : index.shards()) {
                 Path shardFile = index.dir().resolve(shard);
-                if (!Files.isRegularFile(shardFile)) {
+                if (!CheckpointFiles.isPresent(shardFile)) {
                     throw new CheckpointException(
                             file
                                     + ": the weight_map names shard "
                                     + shard
-                                    + ", which is not a file in "
+                                    + ", which is missing from "
                                     + index.dir());
                 }
                 TensorReader reader = TensorReader.open(shardFile, windowBytes);

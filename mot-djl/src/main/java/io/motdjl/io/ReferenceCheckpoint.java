@@ -88,7 +88,7 @@ public final class ReferenceCheckpoint {
     static MoTModel load(Path dir, NDManager manager, FiniteValues finite, int windowBytes)
             throws IOException {
         Path configFile = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(configFile)) {
+        if (!CheckpointFiles.isPresent(configFile)) {
             throw new CheckpointException(
                     dir + ": no " + CONFIG_FILE + " in the checkpoint directory");
         }
@@ -97,7 +97,11 @@ public final class ReferenceCheckpoint {
         try {
             config = MoTConfig.read(configFile);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(configFile + ": " + e.getMessage(), e);
+            // most of MoTConfig.read's messages name the file already; the path is said once
+            String message = e.getMessage();
+            throw new CheckpointException(
+                    message.contains(configFile.toString()) ? message : configFile + ": " + message,
+                    e);
         }
         MoTModel model = new MoTModel(config);
         Map<String, ReferenceNames.Slot> expected = ReferenceNames.of(model);
@@ -116,13 +120,15 @@ public final class ReferenceCheckpoint {
      *
      * @param dir the checkpoint directory
      * @return {@code dir/model.safetensors} or {@code dir/model.safetensors.index.json}
-     * @throws CheckpointException if the directory has neither, or both
+     * @throws IOException if the file system cannot be asked what the files are
+     * @throws CheckpointException if the directory has neither, or both, or either name is
+     *     something other than a regular file (a directory, a symlink loop...)
      */
-    public static Path weightsOf(Path dir) {
+    public static Path weightsOf(Path dir) throws IOException {
         Path single = dir.resolve(WEIGHTS_FILE);
         Path index = dir.resolve(INDEX_FILE);
-        boolean hasSingle = Files.isRegularFile(single);
-        boolean hasIndex = Files.isRegularFile(index);
+        boolean hasSingle = CheckpointFiles.isPresent(single);
+        boolean hasIndex = CheckpointFiles.isPresent(index);
         if (hasSingle && hasIndex) {
             throw new CheckpointException(
                     dir

@@ -34,6 +34,8 @@ import io.motdjl.nn.MoTModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -370,6 +373,73 @@ class ReferenceCheckpointTest {
         rejects(
                 goldenWithConfig("order", c -> c.addProperty("norm_order", "sandwich")),
                 "norm_order");
+    }
+
+    @Test
+    void aBadConfigNamesItsPathOnce() throws IOException {
+        Path unknown = goldenWithConfig("unknown-once", c -> c.addProperty("n_expert", 4));
+        String unknownConfig = unknown.resolve(ReferenceCheckpoint.CONFIG_FILE).toString();
+        CheckpointException e = rejects(unknown, unknownConfig, "unknown key \"n_expert\"");
+        assertEquals(1, occurrences(e.getMessage(), unknownConfig), e::getMessage);
+
+        // a message of the config's validation, which does not name the file itself
+        Path heads =
+                goldenWithConfig(
+                        "heads-once",
+                        c -> {
+                            c.addProperty("n_heads", 5);
+                            c.remove("head_dim");
+                        });
+        String headsConfig = heads.resolve(ReferenceCheckpoint.CONFIG_FILE).toString();
+        CheckpointException invalid = rejects(heads, headsConfig, "n_heads (5) must divide");
+        assertEquals(1, occurrences(invalid.getMessage(), headsConfig), invalid::getMessage);
+    }
+
+    @Test
+    void checkpointFilesThatAreDirectoriesAreSaidToBeDirectories() throws IOException {
+        Path dir = goldenWith("weights-dir", w -> {});
+        Path weights = dir.resolve(ReferenceCheckpoint.WEIGHTS_FILE);
+        Files.delete(weights);
+        Files.createDirectory(weights);
+        CheckpointException e = rejects(dir, weights + " is a directory, not a regular file");
+        assertFalse(
+                e.getMessage().contains("no " + ReferenceCheckpoint.WEIGHTS_FILE), e::getMessage);
+
+        Path index = Files.createDirectory(dir.resolve(ReferenceCheckpoint.INDEX_FILE));
+        Files.delete(weights);
+        rejects(dir, index + " is a directory, not a regular file");
+
+        Path configDir = goldenWith("config-dir", w -> {});
+        Path config = configDir.resolve(ReferenceCheckpoint.CONFIG_FILE);
+        Files.delete(config);
+        Files.createDirectory(config);
+        rejects(configDir, config + " is a directory, not a regular file");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aSymlinkLoopForTheWeightsIsSaidToBeOne() throws IOException {
+        Path dir = goldenWith("weights-loop", w -> {});
+        Path weights = dir.resolve(ReferenceCheckpoint.WEIGHTS_FILE);
+        Files.delete(weights);
+        Files.createSymbolicLink(weights, Paths.get(ReferenceCheckpoint.WEIGHTS_FILE));
+        CheckpointException e = rejects(dir, weights + " is a symlink loop, not a regular file");
+        assertFalse(
+                e.getMessage().contains("no " + ReferenceCheckpoint.WEIGHTS_FILE), e::getMessage);
+
+        Path dangling = goldenWith("weights-dangling", w -> {});
+        Path link = dangling.resolve(ReferenceCheckpoint.WEIGHTS_FILE);
+        Files.delete(link);
+        Files.createSymbolicLink(link, Paths.get("gone.safetensors"));
+        rejects(dangling, link + " is a dangling symlink", "gone.safetensors");
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            count++;
+        }
+        return count;
     }
 
     @Test

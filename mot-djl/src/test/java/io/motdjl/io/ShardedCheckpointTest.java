@@ -233,7 +233,7 @@ class ShardedCheckpointTest {
         Path dir = sharded("missing");
         String shard = ReferenceCheckpoint.shardName(2, shardCount(dir));
         Files.delete(dir.resolve(shard));
-        rejects(dir, ReferenceCheckpoint.INDEX_FILE, shard, "not a file");
+        rejects(dir, ReferenceCheckpoint.INDEX_FILE, shard, "which is missing from");
     }
 
     @Test

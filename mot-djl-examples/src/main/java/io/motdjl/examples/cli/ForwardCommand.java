@@ -51,6 +51,7 @@ final class ForwardCommand implements Command {
                 "Runs a checkpoint on an input file and writes logits and next-token losses.",
                 "",
                 "  --checkpoint DIR  config.json and model.safetensors in the reference layout",
+                "                    (or sharded: model.safetensors.index.json and its shards)",
                 "  --input FILE      safetensors: tokens and modalities, int64 (B, T), and",
                 "                    optionally image_span_ids (B, T) (bidirectional image spans)",
                 "  --output FILE     safetensors written: logits (B, T, V) float32, loss (1) and",

@@ -2,6 +2,7 @@ package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +15,12 @@ import io.motdjl.config.Untie;
 import io.motdjl.examples.ReferenceCases;
 import io.motdjl.examples.cli.InProcessCli.Run;
 import io.motdjl.io.FileKind;
+import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SafetensorsFile;
+import io.motdjl.io.SaveOptions;
 import io.motdjl.nn.MemoryEstimate;
+import io.motdjl.nn.MoTModel;
+import io.motdjl.zoo.Checksums;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -32,6 +37,9 @@ import java.util.List;
  * devices and through symlinks without replacing them, and refuses absurd configs at once.
  */
 class ForwardCommandTest {
+
+    /** Small enough that a reference case's weights take several shards. */
+    private static final long SHARD_BYTES = 16 * 1024;
 
     @Test
     void aChecksumManifestIsVerifiedAsGenerateAndDescribeDo(@TempDir Path tmp) throws Exception {
@@ -77,6 +85,61 @@ class ForwardCommandTest {
                         "--output",
                         output.toString());
         assertEquals(0, ok.status(), ok.err());
+    }
+
+    @Test
+    void aShardedCheckpointRunsLikeTheSingleFileOneAndIsVerifiedShardByShard(@TempDir Path tmp)
+            throws Exception {
+        Path dir = ReferenceCases.extract(ReferenceCases.names().get(0), tmp);
+        Path sharded = tmp.resolve("sharded");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = ReferenceCheckpoint.load(dir, manager);
+            ReferenceCheckpoint.save(
+                    model, sharded, SaveOptions.DEFAULT.withMaxShardBytes(SHARD_BYTES));
+        }
+        Checksums.writeManifest(sharded);
+        List<Path> files = ReferenceCheckpoint.weightFiles(sharded);
+        assertTrue(files.size() > 2, "an index and several shards: " + files);
+
+        Path want = tmp.resolve("single-out.safetensors");
+        Path got = tmp.resolve("sharded-out.safetensors");
+        Run single = forward(dir, want);
+        assertEquals(ExitStatus.OK, single.status(), single.err());
+        Run r =
+                run(
+                        "forward",
+                        "--checkpoint",
+                        sharded.toString(),
+                        "--input",
+                        dir.resolve(ReferenceCases.INPUT).toString(),
+                        "--output",
+                        got.toString());
+        assertEquals(ExitStatus.OK, r.status(), r.err());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            float[] a = SafetensorsFile.read(want, manager).get("logits").toFloatArray();
+            float[] b = SafetensorsFile.read(got, manager).get("logits").toFloatArray();
+            assertArrayEquals(a, b);
+        }
+
+        // a damaged shard is refused by its checksum, naming it
+        Path shard = files.get(files.size() - 1);
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[bytes.length - 1] ^= 0x01;
+        Files.write(shard, bytes);
+        Files.delete(got);
+        Run tampered =
+                run(
+                        "forward",
+                        "--checkpoint",
+                        sharded.toString(),
+                        "--input",
+                        dir.resolve(ReferenceCases.INPUT).toString(),
+                        "--output",
+                        got.toString());
+        assertEquals(ExitStatus.FAILURE, tampered.status(), tampered.out());
+        assertTrue(tampered.err().contains(shard.toString()), tampered.err());
+        assertTrue(tampered.err().contains("sha256"), tampered.err());
+        assertFalse(Files.exists(got), "nothing written");
     }
 
     @Test
