@@ -16,6 +16,10 @@
  * Here the flag is set before the thread starts, and a loop pass that throws is logged and the
  * loop goes on: the request that pass had read is lost, and the client's next kernel_info_request
  * (jupyter_client sends one a second until one is answered) is served.
+ *
+ * Measured with kernel_starts.py (next to this file), 15 s allowed per start, on 2 busy cores:
+ * without this class 15 of 60 and 19 of 60 starts never answered (5 and 9 of them with the
+ * NullPointerException, the others silent: the flag race); with it 0 of 160.
  */
 package org.rapaio.jupyter.kernel.channels;
 
