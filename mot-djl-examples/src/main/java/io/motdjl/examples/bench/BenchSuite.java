@@ -12,10 +12,11 @@ import java.util.Set;
 
 /**
  * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
- * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long run, a profile
- * of one MoT step, generation with and without the key/value cache, and the optimizer update alone
- * (before and after it was made in place). {@link Settings#quick()} finishes in a few minutes on
- * two cores; {@link Settings#full()} is what {@code docs/benchmarks.md} reports.
+ * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long training run
+ * and over many generate calls, a profile of one MoT step, generation with and without the
+ * key/value cache, and the optimizer update alone (before and after it was made in place). {@link
+ * Settings#quick()} finishes in a few minutes on two cores; {@link Settings#full()} is what {@code
+ * docs/benchmarks.md} reports.
  */
 public final class BenchSuite {
 
@@ -26,20 +27,21 @@ public final class BenchSuite {
         TRAIN,
         PREFILL,
         MEMORY,
+        GENERATE_MEMORY,
         PROFILE,
         GENERATE,
         OPTIMIZER;
 
-        /** The part called {@code name} (case-insensitive). */
+        /** The part called {@code name} (case-insensitive; {@code -} for {@code _}). */
         public static Part parse(String name) {
             try {
-                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+                return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         "unknown benchmark '"
                                 + name
                                 + "' (known: gemm, anchor, train, prefill,"
-                                + " memory, profile, generate, optimizer)",
+                                + " memory, generate-memory, profile, generate, optimizer)",
                         e);
             }
         }
@@ -56,6 +58,7 @@ public final class BenchSuite {
      * @param anchorSteps timed steps per model and round of the PyTorch comparison
      * @param memorySize model of the memory run
      * @param memorySteps steps of the memory run
+     * @param memoryGenerations generate calls of the generation memory run
      * @param threads intra-op threads (mot-djl and Python)
      * @param anchor the Python anchor, or null to skip it
      * @param gemmSize side of the ceiling GEMM
@@ -70,6 +73,7 @@ public final class BenchSuite {
             int anchorSteps,
             BenchSize memorySize,
             int memorySteps,
+            int memoryGenerations,
             int threads,
             PythonAnchor anchor,
             int gemmSize,
@@ -86,13 +90,17 @@ public final class BenchSuite {
                     4,
                     BenchSize.SMALL,
                     200,
+                    200,
                     threads,
                     anchor,
                     2048,
                     new GenerationBenchmark.Settings(64, 128, 1, 1, 32));
         }
 
-        /** What docs/benchmarks.md reports: both sizes, longer runs, 2,000 memory steps. */
+        /**
+         * What docs/benchmarks.md reports: both sizes, longer runs, 2,000 memory steps and 2,000
+         * generate calls.
+         */
         public static Settings full(int threads, PythonAnchor anchor) {
             return new Settings(
                     EnumSet.allOf(Part.class),
@@ -102,6 +110,7 @@ public final class BenchSuite {
                     3,
                     10,
                     BenchSize.SMALL,
+                    2000,
                     2000,
                     threads,
                     anchor,
@@ -120,6 +129,7 @@ public final class BenchSuite {
                     anchorSteps,
                     memorySize,
                     memorySteps,
+                    memoryGenerations,
                     threads,
                     anchor,
                     gemmSize,
@@ -137,6 +147,7 @@ public final class BenchSuite {
                     anchorSteps,
                     memorySize,
                     memorySteps,
+                    memoryGenerations,
                     threads,
                     anchor,
                     gemmSize,
@@ -154,6 +165,7 @@ public final class BenchSuite {
                     anchorSteps,
                     memorySize,
                     memorySteps,
+                    memoryGenerations,
                     threads,
                     anchor,
                     gemmSize,
@@ -171,6 +183,7 @@ public final class BenchSuite {
                     stepsPerRound,
                     memorySize,
                     memorySteps,
+                    memoryGenerations,
                     threads,
                     anchor,
                     gemmSize,
@@ -188,14 +201,15 @@ public final class BenchSuite {
                     anchorSteps,
                     memorySize,
                     memorySteps,
+                    memoryGenerations,
                     threads,
                     anchor,
                     gemmSize,
                     g);
         }
 
-        /** The same settings with another memory run. */
-        public Settings withMemory(BenchSize size, int memSteps) {
+        /** The same settings with other memory runs. */
+        public Settings withMemory(BenchSize size, int memSteps, int generations) {
             return new Settings(
                     parts,
                     sizes,
@@ -205,6 +219,7 @@ public final class BenchSuite {
                     anchorSteps,
                     size,
                     memSteps,
+                    generations,
                     threads,
                     anchor,
                     gemmSize,
@@ -253,6 +268,13 @@ public final class BenchSuite {
                             s.memorySize(),
                             s.memorySteps(),
                             Math.max(1, s.memorySteps() / 10),
+                            out));
+        }
+        if (s.parts().contains(Part.GENERATE_MEMORY)) {
+            tables.add(
+                    GenerationMemoryBenchmark.run(
+                            s.memorySize(),
+                            GenerationMemoryBenchmark.Settings.of(s.memoryGenerations(), 32, 32),
                             out));
         }
         if (s.parts().contains(Part.ANCHOR)) {

@@ -14,7 +14,9 @@ import java.io.PrintStream;
  * Memory over a long training run: resident memory (RSS) and the count of live NDArrays ({@link
  * TrainingRun#liveArrayCount()}: the model's manager, gradients, trainer, data iteration and the
  * optimizer state) sampled every {@code every} steps of a MoT with two modalities. Flat means no
- * leak; the table gives the first sample, the peak and the last.
+ * leak; the table gives the first sample, the peak and the last, and (see {@link MemoryTrace}) the
+ * samples after warm-up, in the middle and at the end with the drift of resident memory after the
+ * warm-up.
  */
 public final class MemoryBenchmark {
 
@@ -32,6 +34,23 @@ public final class MemoryBenchmark {
      * @throws TranslateException if a batch cannot be made
      */
     public static Table run(BenchSize size, int steps, int every, PrintStream out)
+            throws IOException, TranslateException {
+        return run(size, steps, every, defaultWarmup(steps), out);
+    }
+
+    /**
+     * Runs the benchmark and prints its table.
+     *
+     * @param size model size and batch
+     * @param steps training steps
+     * @param every sampling interval in steps
+     * @param warmup steps before the sample that drift is measured from
+     * @param out where the table goes
+     * @return the table
+     * @throws IOException if the run fails
+     * @throws TranslateException if a batch cannot be made
+     */
+    public static Table run(BenchSize size, int steps, int every, int warmup, PrintStream out)
             throws IOException, TranslateException {
         ModalityLayout layout = ModalityLayout.TWO_MODALITIES;
         TrainingSettings settings =
@@ -63,6 +82,7 @@ public final class MemoryBenchmark {
         int peakArrays = 0;
         long lastRss = 0;
         int lastArrays = 0;
+        MemoryTrace trace = new MemoryTrace("step", warmup);
         try (TrainingRun run =
                 TrainingRun.start(
                         size.config(layout.modalities()),
@@ -90,6 +110,7 @@ public final class MemoryBenchmark {
                 peakArrays = Math.max(peakArrays, arrays);
                 lastRss = rss;
                 lastArrays = arrays;
+                trace.add(done, rss, arrays);
                 table.row(
                         Integer.toString(done),
                         Table.fmt("%.0f", rss / 1048576.0),
@@ -109,7 +130,16 @@ public final class MemoryBenchmark {
                         peakArrays,
                         lastRss / 1048576.0,
                         lastArrays));
+        trace.notes().forEach(table::note);
         table.print(out);
         return table;
+    }
+
+    /**
+     * The warm-up of a run of {@code steps}: its first 30 %, where resident memory still grows
+     * while the JVM's heap and malloc's arenas settle.
+     */
+    public static int defaultWarmup(int steps) {
+        return (int) Math.round(0.3 * steps);
     }
 }

@@ -28,6 +28,7 @@ final class BenchCommand implements Command {
     private static final String SYNOPSIS =
             "bench [--suite quick|full] [--only PARTS] [--sizes anchor,large,small] [--batch B]"
                     + " [--steps N] [--warmup N] [--rounds R] [--anchor-steps N] [--memory-steps N]"
+                    + " [--memory-generations N] [--memory-size anchor|large|small]"
                     + " [--generate-tokens N] [--generate-prompt N] [--generate-batch B]"
                     + " [--generate-rounds R] [--threads T] [--anchor DIR|none] [--python PATH]"
                     + " [--wait-quiet SECONDS]";
@@ -59,9 +60,10 @@ final class BenchCommand implements Command {
                 "every table says how busy other processes were meanwhile.",
                 "",
                 "  --suite quick|full   preset lengths (default quick)",
-                "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory, profile,",
-                "                       generate, optimizer (the AdamW update alone of MoT-2, before",
-                "                       and after it was made in place, and DJL's adamUpdate)",
+                "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory,",
+                "                       generate-memory, profile, generate, optimizer (the AdamW",
+                "                       update alone of MoT-2, before and after it was made in",
+                "                       place, and DJL's adamUpdate)",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
                 "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4);",
                 "                       generate and optimizer use their width and depth only",
@@ -71,6 +73,9 @@ final class BenchCommand implements Command {
                 "  --rounds R           rounds of the PyTorch comparison",
                 "  --anchor-steps N     timed steps per model and round of the PyTorch comparison",
                 "  --memory-steps N     training steps of the memory run (full suite: 2000)",
+                "  --memory-generations N  generate calls (32 + 32 tokens, key/value cache) of the",
+                "                       generation memory run (quick suite: 200; full suite: 2000)",
+                "  --memory-size SIZE   model of both memory runs: small (default), anchor, large",
                 "  --generate-tokens N  tokens generated per prompt, with and without the key/value",
                 "                       cache (quick suite: 128; full suite: 512)",
                 "  --generate-prompt N  prompt tokens of the generation benchmark (default 64)",
@@ -98,6 +103,8 @@ final class BenchCommand implements Command {
                                 "rounds",
                                 "anchor-steps",
                                 "memory-steps",
+                                "memory-generations",
+                                "memory-size",
                                 "generate-tokens",
                                 "generate-prompt",
                                 "generate-batch",
@@ -158,10 +165,12 @@ final class BenchCommand implements Command {
                 settings.withAnchorRuns(
                         positive(options, "rounds", settings.anchorRounds()),
                         positive(options, "anchor-steps", settings.anchorSteps()));
+        String memorySize = string(options, "memory-size", null);
         settings =
                 settings.withMemory(
-                        settings.memorySize(),
-                        positive(options, "memory-steps", settings.memorySteps()));
+                        memorySize == null ? settings.memorySize() : oneSize(memorySize),
+                        positive(options, "memory-steps", settings.memorySteps()),
+                        positive(options, "memory-generations", settings.memoryGenerations()));
         GenerationBenchmark.Settings g = settings.generation();
         int newTokens = positive(options, "generate-tokens", g.newTokens());
         if (newTokens < 2) {
@@ -226,6 +235,19 @@ final class BenchCommand implements Command {
                     });
         }
         return sizes;
+    }
+
+    private static BenchSize oneSize(String name) {
+        List<BenchSize> sizes = parseSizes(name);
+        if (sizes.size() != 1) {
+            throw new UsageException(
+                    "--memory-size takes one size, got '"
+                            + name
+                            + "' (usage: mot "
+                            + SYNOPSIS
+                            + ")");
+        }
+        return sizes.get(0);
     }
 
     private static int positive(CommandOptions options, String name, int fallback) {
