@@ -160,6 +160,7 @@ public final class GenerationBenchmark {
                         "decode tok/s",
                         "ms/step (median)",
                         "ms/step first/last 10%",
+                        "ms/step p99 / max",
                         "decode s",
                         "cache speedup",
                         "same tokens");
@@ -228,6 +229,8 @@ public final class GenerationBenchmark {
                 Table.fmt("%.1f", (double) s.batch() * (s.newTokens() - 1) / decodeSeconds),
                 Table.fmt("%.2f", 1e3 * Stats.median(all)),
                 Table.fmt("%.2f / %.2f", 1e3 * Stats.median(first), 1e3 * Stats.median(last)),
+                // slow outliers: a sum of step times (the speedup) feels them, a median does not
+                Table.fmt("%.1f / %.1f", 1e3 * Stats.quantile(all, 0.99), 1e3 * Stats.max(all)),
                 Table.fmt("%.2f", decodeSeconds),
                 Table.fmt("%.1fx", speedup),
                 same);
