@@ -15,6 +15,7 @@ import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +41,8 @@ class ConcurrentPredictionTest {
     /** Scoring inputs; each thread scores all of them {@link #ROUNDS} times. */
     private static final int SEQUENCES = 32;
 
-    private static final int ROUNDS = 8;
+    /** 8 in CI (1,056 predictions in all); {@code -Dmot.concurrency.rounds=N} for a longer run. */
+    private static final int ROUNDS = Integer.getInteger("mot.concurrency.rounds", 8);
 
     /** Generation inputs; each thread generates a text and an image for each of them once. */
     private static final List<String> PROMPTS =
@@ -87,6 +89,8 @@ class ConcurrentPredictionTest {
                     predictions += f.get(120, TimeUnit.SECONDS);
                 }
                 assertTrue(predictions > 1000, predictions + " predictions");
+                LoggerFactory.getLogger(ConcurrentPredictionTest.class)
+                        .info("{} concurrent predictions on {} threads", predictions, THREADS);
             } finally {
                 pool.shutdownNow();
             }
