@@ -9,6 +9,7 @@ import io.motdjl.train.TrainingSettings;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Memory over a long training run: resident memory (RSS) and the count of live NDArrays ({@link
@@ -76,12 +77,6 @@ public final class MemoryBenchmark {
                         "RSS (MiB)",
                         "live NDArrays",
                         "s/step (last interval)");
-        long firstRss = -1;
-        long peakRss = 0;
-        int firstArrays = -1;
-        int peakArrays = 0;
-        long lastRss = 0;
-        int lastArrays = 0;
         MemoryTrace trace = new MemoryTrace("step", warmup);
         try (TrainingRun run =
                 TrainingRun.start(
@@ -102,14 +97,6 @@ public final class MemoryBenchmark {
                 done += chunk;
                 long rss = ProcessStats.now().residentBytes();
                 int arrays = run.liveArrayCount();
-                if (firstRss < 0) {
-                    firstRss = rss;
-                    firstArrays = arrays;
-                }
-                peakRss = Math.max(peakRss, rss);
-                peakArrays = Math.max(peakArrays, arrays);
-                lastRss = rss;
-                lastArrays = arrays;
                 trace.add(done, rss, arrays);
                 table.row(
                         Integer.toString(done),
@@ -118,18 +105,26 @@ public final class MemoryBenchmark {
                         Table.fmt("%.3f", perStep));
             }
         }
+        // first, peak and last from the trace's samples
+        List<MemoryTrace.Sample> samples = trace.samples();
+        MemoryTrace.Sample first = samples.get(0);
+        MemoryTrace.Sample last = trace.last();
+        long peakRss =
+                samples.stream().mapToLong(MemoryTrace.Sample::residentBytes).max().orElseThrow();
+        int peakArrays =
+                samples.stream().mapToInt(MemoryTrace.Sample::liveArrays).max().orElseThrow();
         table.note(
                 Table.fmt(
                         "first sample (step %d): RSS %.0f MiB, %d arrays; peak: RSS %.0f MiB (process"
                                 + " high-water mark %.0f MiB), %d arrays; last: RSS %.0f MiB, %d arrays",
-                        Math.min(every, steps),
-                        firstRss / 1048576.0,
-                        firstArrays,
+                        first.done(),
+                        first.residentBytes() / 1048576.0,
+                        first.liveArrays(),
                         peakRss / 1048576.0,
                         ProcessStats.now().peakResidentBytes() / 1048576.0,
                         peakArrays,
-                        lastRss / 1048576.0,
-                        lastArrays));
+                        last.residentBytes() / 1048576.0,
+                        last.liveArrays()));
         trace.notes().forEach(table::note);
         table.print(out);
         return table;
