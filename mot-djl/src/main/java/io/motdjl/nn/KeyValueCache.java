@@ -93,10 +93,8 @@ public final class KeyValueCache implements AutoCloseable {
                         config.ropeStyle(),
                         type);
         this.constants = new ScalarConstants(manager);
-        // the config's norms need these two: made now, so that steps allocate nothing that lasts
-        DataType normType = RmsNorm.isHalf(type) ? DataType.FLOAT32 : type;
-        constants.of(config.normEps(), normType);
-        constants.of(-0.5, normType);
+        // made now, so that steps allocate nothing that lasts
+        RmsNorm.prepareConstants(constants, config.normEps(), type);
     }
 
     /** Rows of the cache (B). */

@@ -18,6 +18,9 @@ import io.motdjl.config.MoTConfig;
  */
 public final class RmsNorm extends AbstractBlock {
 
+    /** The power of the mean square that normalises: {@code (mean(x²) + eps)^(-1/2)}. */
+    private static final double EXPONENT = -0.5;
+
     private static final byte VERSION = 1;
 
     private final long width;
@@ -72,8 +75,19 @@ public final class RmsNorm extends AbstractBlock {
         DataType type = x.getDataType();
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         // the exponent is saved for backward: a native scalar, never a Java-backed one
-        NDArray inverseRoot = meanSquare.add(constants.of(eps, type)).pow(constants.of(-0.5, type));
+        NDArray inverseRoot =
+                meanSquare.add(constants.of(eps, type)).pow(constants.of(EXPONENT, type));
         return x.mul(inverseRoot);
+    }
+
+    /**
+     * Makes the constants {@link #normalize} will take from {@code constants} for inputs of {@code
+     * type} (a half type is normalised in float32).
+     */
+    static void prepareConstants(ScalarConstants constants, double eps, DataType type) {
+        DataType normType = isHalf(type) ? DataType.FLOAT32 : type;
+        constants.of(eps, normType);
+        constants.of(EXPONENT, normType);
     }
 
     /** Whether {@code type} is normalised in float32 rather than in its own type. */
