@@ -179,7 +179,8 @@ public final class GenerationBenchmark {
         }
         table.note(
                 "a step adds one token to every row: its time is each row's per-token latency;"
-                        + " speedup = decode time without the cache / with it");
+                        + " speedup = median decode time without the cache / with it; decode s and"
+                        + " tok/s are medians over the timed generations, step figures pool them");
         table.note(
                 Table.fmt(
                         "%d timed generation(s) per model and setting, alternating, after warm-up"

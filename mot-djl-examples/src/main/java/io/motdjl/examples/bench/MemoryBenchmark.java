@@ -75,6 +75,7 @@ public final class MemoryBenchmark {
                                 + size.label(),
                         "step",
                         "RSS (MiB)",
+                        "JVM heap committed (MiB)",
                         "live NDArrays",
                         "s/step (last interval)");
         MemoryTrace trace = new MemoryTrace("step", warmup);
@@ -98,11 +99,21 @@ public final class MemoryBenchmark {
                 long rss = ProcessStats.now().residentBytes();
                 int arrays = run.liveArrayCount();
                 trace.add(done, rss, arrays);
+                // RSS minus the committed heap is (roughly) what native code holds
+                double heap = Runtime.getRuntime().totalMemory() / 1048576.0;
                 table.row(
                         Integer.toString(done),
                         Table.fmt("%.0f", rss / 1048576.0),
+                        Table.fmt("%.0f", heap),
                         Integer.toString(arrays),
                         Table.fmt("%.3f", perStep));
+                // a long soak shows where it is, and leaves figures even if it is stopped
+                out.println(
+                        Table.fmt(
+                                "  step %d of %d: RSS %.0f MiB, JVM heap committed %.0f MiB, %d live"
+                                        + " arrays, %.3f s/step",
+                                done, steps, rss / 1048576.0, heap, arrays, perStep));
+                out.flush();
             }
         }
         // first, peak and last from the trace's samples

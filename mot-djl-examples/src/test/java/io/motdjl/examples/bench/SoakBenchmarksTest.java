@@ -69,6 +69,9 @@ class SoakBenchmarksTest {
         assertEquals(3, table.size(), printed());
         assertTrue(printed().contains("RSS after warm-up (step 2)"), printed());
         assertTrue(printed().contains("live NDArrays constant at "), printed());
+        // each sample is printed when it is taken, so that a stopped soak leaves its figures
+        assertTrue(printed().contains("  step 4 of 6: RSS "), printed());
+        assertTrue(printed().contains(table.cell(1, 2) + " MiB, " + table.cell(1, 3) + " live"));
     }
 
     @Test
