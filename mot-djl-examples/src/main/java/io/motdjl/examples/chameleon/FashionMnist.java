@@ -58,6 +58,9 @@ public final class FashionMnist {
     /** Class-path folder of the test split bundled with mot-djl-examples. */
     public static final String BUNDLED_FOLDER = "io/motdjl/examples/fashion-mnist";
 
+    /** Where Debian's {@code dataset-fashion-mnist} package puts all 70,000 images. */
+    public static final Path DEBIAN_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+
     /** The two parts of the standard distribution and their file names. */
     public enum Part {
         /** The 10,000-image test split ({@code t10k-*}). */
@@ -276,6 +279,23 @@ public final class FashionMnist {
                                         directory.resolve(name) + "[.gz]",
                                         null,
                                         "Fashion-MNIST file not found"));
+    }
+
+    /**
+     * The full set (70,000 images) in {@code directory} if all four of its files are there, so that
+     * a half-installed folder is not silently taken for the whole set.
+     *
+     * @param directory where to look, e.g. {@link #DEBIAN_DIRECTORY}
+     * @return the directory, or empty
+     */
+    public static Optional<Path> fullSetIn(Path directory) {
+        for (Part part : Part.values()) {
+            if (find(directory, part.imagesFile()).isEmpty()
+                    || find(directory, part.labelsFile()).isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(directory);
     }
 
     private static Optional<Path> find(Path directory, String name) {

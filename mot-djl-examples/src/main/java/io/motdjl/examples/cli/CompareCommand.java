@@ -1,5 +1,6 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
@@ -19,7 +20,7 @@ final class CompareCommand implements Command {
 
     private static final String SYNOPSIS =
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
-                    + " [--lr LR] [--evals E] [--seed S] [--data DIR]";
+                    + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]";
 
     @Override
     public String name() {
@@ -43,8 +44,11 @@ final class CompareCommand implements Command {
                 System.lineSeparator(),
                 "Trains a dense transformer and a Mixture-of-Transformers of the same width and",
                 "depth on the same data order (Fashion-MNIST images as discrete codes with their",
-                "captions, both directions, next-token loss on every token) and evaluates held-out",
-                "loss per modality at fixed intervals. Writes results.json, results.csv and",
+                "captions, both directions, mixed with text-only pieces of English prose -- State",
+                "of the Union addresses, public domain; next-token loss on every token) and",
+                "evaluates held-out loss at fixed intervals on held-out prose, held-out captions",
+                "and held-out images (documents and images never trained on). Writes results.json,",
+                "results.csv and",
                 ComparisonReport.PNG + " into --out, and prints at what share of the dense",
                 "model's training FLOPs the MoT first reaches dense's final held-out loss.",
                 "",
@@ -61,8 +65,14 @@ final class CompareCommand implements Command {
                 "  --seed S      seed of data split, tokenizer, initialisation, data order (default "
                         + d.seed()
                         + ")",
-                "  --data DIR    Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist);"
-                        + " default: the bundled 10,000-image test split");
+                "  --data DIR|bundled  Fashion-MNIST IDX files; default: all 70,000 images from",
+                "                Debian's dataset-fashion-mnist ("
+                        + FashionMnist.DEBIAN_DIRECTORY
+                        + ") when installed, else",
+                "                the bundled 10,000-image test split ('bundled' forces it)",
+                "  --prose F     share of training sequences that are prose, in [0, 1) (default "
+                        + d.proseFraction()
+                        + "; 0: captions and images only, the earlier setting)");
     }
 
     @Override
@@ -72,7 +82,7 @@ final class CompareCommand implements Command {
                         args,
                         Set.of(
                                 "out", "steps", "dim", "layers", "heads", "batch", "lr", "evals",
-                                "seed", "data"),
+                                "seed", "data", "prose"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -91,13 +101,22 @@ final class CompareCommand implements Command {
                             options.optionalInt(
                                     "evals", Math.min(d.evaluations(), steps), SYNOPSIS),
                             options.optionalInt("seed", d.seed(), SYNOPSIS),
-                            options.optionalPath("data"),
-                            d.heldOutFraction());
+                            dataDirectory(options.optionalString("data", null)),
+                            d.heldOutFraction(),
+                            options.optionalDouble("prose", d.proseFraction(), SYNOPSIS));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
         printOutcome(new ChameleonComparison(settings).run(), settings, outDir, out);
         return ExitStatus.OK;
+    }
+
+    /** The images to use: a named folder, the bundled split (null), or Debian's full set. */
+    static Path dataDirectory(String option) {
+        if (option == null) {
+            return FashionMnist.fullSetIn(FashionMnist.DEBIAN_DIRECTORY).orElse(null);
+        }
+        return option.equals("bundled") ? null : Path.of(option);
     }
 
     /** Writes the report files and prints the comparison's summary; shared with {@code demo}. */
@@ -109,7 +128,14 @@ final class CompareCommand implements Command {
             throws java.io.IOException {
         outcome.report().write(outDir);
         out.println(
-                "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image codes)");
+                settings.hasProse()
+                        ? String.format(
+                                Locale.ROOT,
+                                "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions +"
+                                        + " image codes, %.0f %% of sequences prose)",
+                                100 * settings.proseFraction())
+                        : "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image"
+                                + " codes)");
         out.printf(
                 Locale.ROOT,
                 "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per"

@@ -32,10 +32,21 @@ final class DemoCommand implements Command {
 
     /** The demonstration's miniature comparison: small and quick, same recipe as compare. */
     static final ComparisonSettings DEMO =
-            new ComparisonSettings(300, 64, 4, 4, 32, 1e-2, 6, 0, null, 0.1);
+            new ComparisonSettings(
+                    300,
+                    64,
+                    4,
+                    4,
+                    32,
+                    1e-2,
+                    6,
+                    0,
+                    null,
+                    0.1,
+                    ComparisonSettings.DEFAULT_PROSE_FRACTION);
 
     private static final String DEFAULT_OUT = "mot-demo";
-    private static final String SYNOPSIS = "demo [--out DIR] [--steps N]";
+    private static final String SYNOPSIS = "demo [--out DIR] [--steps N] [--prose F]";
 
     @Override
     public String name() {
@@ -60,19 +71,24 @@ final class DemoCommand implements Command {
                 " 1. the bundled reference checkpoints (from an independent PyTorch implementation)",
                 "    run on their inputs; logits and per-modality losses are compared with PyTorch's;",
                 " 2. a dense transformer and a MoT of the same size are trained on the bundled",
-                "    Fashion-MNIST data (captions + image codes, the paper's Chameleon setting) and",
-                "    their held-out loss per modality is plotted against training FLOPs, as",
+                "    data of the paper's Chameleon setting in miniature (Fashion-MNIST captions +",
+                "    image codes, mixed with text-only English prose) and their held-out losses on",
+                "    prose, captions and images are plotted against training FLOPs, as",
                 "    'mot compare' does with larger defaults (a few minutes on 2 cores).",
                 "",
                 "  --out DIR   where the comparison's results and plot go (default "
                         + DEFAULT_OUT
                         + ")",
-                "  --steps N   training steps per model (default " + DEMO.steps() + ")");
+                "  --steps N   training steps per model (default " + DEMO.steps() + ")",
+                "  --prose F   share of training sequences that are prose (default "
+                        + DEMO.proseFraction()
+                        + "; 0: captions and images only)");
     }
 
     @Override
     public int run(List<String> args, PrintStream out) throws Exception {
-        CommandOptions options = CommandOptions.parse(args, Set.of("out", "steps"), SYNOPSIS);
+        CommandOptions options =
+                CommandOptions.parse(args, Set.of("out", "steps", "prose"), SYNOPSIS);
         Path outDir = options.optionalPath("out");
         int steps = options.optionalInt("steps", DEMO.steps(), SYNOPSIS);
         TextTable table =
@@ -141,7 +157,8 @@ final class DemoCommand implements Command {
                             Math.min(DEMO.evaluations(), steps),
                             DEMO.seed(),
                             null,
-                            DEMO.heldOutFraction());
+                            DEMO.heldOutFraction(),
+                            options.optionalDouble("prose", DEMO.proseFraction(), SYNOPSIS));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }

@@ -7,6 +7,7 @@ import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.examples.chameleon.ChameleonData;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.chameleon.ProseCorpus;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.Objective;
@@ -40,7 +41,20 @@ public final class ChameleonComparison {
     /** Modality 0 holds captions and special tokens, modality 1 the image codes. */
     public static final List<String> MODALITIES = List.of("text", "image");
 
+    /**
+     * The held-out losses reported with prose: text on held-out prose, text on held-out captions,
+     * image codes on held-out images.
+     */
+    public static final List<String> HELD_OUT_SETS_WITH_PROSE =
+            List.of("prose text", "caption text", "image");
+
     private static final Logger logger = LoggerFactory.getLogger(ChameleonComparison.class);
+
+    /**
+     * Held-out sequences per evaluation batch. Losses are sums over tokens, so the batch size does
+     * not change them; larger batches make the thousands of held-out sequences cheaper to score.
+     */
+    private static final int EVALUATION_BATCH = 128;
 
     private final ComparisonSettings settings;
     private final Function<MoTConfig, Objective> objective;
@@ -95,12 +109,23 @@ public final class ChameleonComparison {
                 quality,
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
 
+        ProseCorpus.Split prose = null;
+        if (settings.hasProse()) {
+            prose = ProseCorpus.bundled().split(settings.heldOutFraction(), settings.seed());
+            logger.info(
+                    "prose: {} training documents ({} MB), {} held-out documents",
+                    prose.train().size(),
+                    String.format(Locale.ROOT, "%.1f", prose.train().textBytes() / 1e6),
+                    prose.heldOut().size());
+        }
         ChameleonData data =
                 ChameleonData.build(
                         split,
                         tokenizer,
                         ChameleonData.Options.defaults(settings.seed())
-                                .withBatchSize(settings.batchSize()));
+                                .withBatchSize(settings.batchSize())
+                                .withProseFraction(settings.proseFraction()),
+                        prose);
         MoTConfig mot = modelConfig(data);
         MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
 
@@ -120,7 +145,7 @@ public final class ChameleonComparison {
                         settings.steps(),
                         settings.batchSize());
         ComparisonReport report =
-                new ComparisonReport(title, MODALITIES, denseCurve, motCurve)
+                new ComparisonReport(title, heldOutSets(), denseCurve, motCurve)
                         .setting("steps", settings.steps())
                         .setting("dim", settings.dim())
                         .setting("layers", settings.layers())
@@ -136,6 +161,17 @@ public final class ChameleonComparison {
                                         : settings.dataDir().toString())
                         .setting("train_images", split.train().size())
                         .setting("heldout_images", split.heldOut().size())
+                        .setting("prose_fraction", settings.proseFraction())
+                        .setting("train_prose_sequences", data.trainProseSequences())
+                        .setting(
+                                "heldout_prose_sequences",
+                                data.hasProse() ? data.heldOutProse().size() : 0)
+                        .setting(
+                                "prose",
+                                data.hasProse()
+                                        ? "State of the Union addresses 1790-2021 (public domain),"
+                                                + " split by address"
+                                        : "none")
                         .setting("vocab_size", mot.vocabSize())
                         .setting("max_seq_len", mot.maxSeqLen())
                         .setting(
@@ -153,6 +189,11 @@ public final class ChameleonComparison {
                         .setting("dense_seconds", denseSeconds)
                         .setting("mot_seconds", motSeconds);
         return new Outcome(report, quality, mot, motFlops, denseFlops, denseSeconds, motSeconds);
+    }
+
+    /** Names of the held-out losses the curves hold, in order. */
+    public List<String> heldOutSets() {
+        return settings.hasProse() ? HELD_OUT_SETS_WITH_PROSE : MODALITIES;
     }
 
     private FashionMnist loadImages() throws IOException {
@@ -244,13 +285,27 @@ public final class ChameleonComparison {
             double flops,
             ChameleonData data)
             throws IOException, TranslateException {
-        ModalityLosses heldOut = run.evaluate(data.heldOut());
-        curve.add(step, flops, heldOut.means());
+        ModalityLosses heldOut = run.evaluate(data.heldOut(), EVALUATION_BATCH);
+        double[] losses = heldOut.means();
+        String described = heldOut.format(MODALITIES);
+        if (data.hasProse()) {
+            ModalityLosses prose = run.evaluate(data.heldOutProse(), EVALUATION_BATCH);
+            double[] captionsAndImages = losses;
+            losses = new double[] {prose.means()[0], captionsAndImages[0], captionsAndImages[1]};
+            described =
+                    String.format(
+                            Locale.ROOT,
+                            "prose text %.4f, caption text %.4f, image %.4f",
+                            losses[0],
+                            losses[1],
+                            losses[2]);
+        }
+        curve.add(step, flops, losses);
         logger.info(
                 "{} step {}: held-out {} at {} training FLOPs",
                 name,
                 step,
-                heldOut.format(MODALITIES),
+                described,
                 String.format(Locale.ROOT, "%.3e", flops));
     }
 }

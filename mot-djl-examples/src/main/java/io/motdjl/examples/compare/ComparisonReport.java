@@ -70,6 +70,7 @@ public final class ComparisonReport {
     public List<String> summaryLines() {
         List<String> lines = new ArrayList<>();
         List<OptionalDouble> fractions = fractions();
+        int width = modalityNames.stream().mapToInt(String::length).max().orElse(0);
         for (int m = 0; m < modalityNames.size(); m++) {
             double denseFinal = dense.last().heldOutLoss()[m];
             double motFinal = mot.last().heldOutLoss()[m];
@@ -83,7 +84,10 @@ public final class ComparisonReport {
             lines.add(
                     String.format(
                             Locale.ROOT,
-                            "%-6s dense final held-out loss %.4f, MoT final %.4f: %s",
+                            "%-"
+                                    + Math.max(6, width)
+                                    + "s dense final held-out loss %.4f,"
+                                    + " MoT final %.4f: %s",
                             modalityNames.get(m),
                             denseFinal,
                             motFinal,

@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * @param evaluations how many held-out evaluations per model, evenly spaced (the last at the end)
  * @param seed seed of the data split, tokenizer, initialisation and data order
  * @param dataDir a directory with Fashion-MNIST IDX files, or null for the bundled test split
- * @param heldOutFraction share of images held out for evaluation
+ * @param heldOutFraction share of images held out for evaluation (and of prose documents)
+ * @param proseFraction share of training sequences that are text-only prose, in [0, 1); 0 is the
+ *     earlier setting of captions and images only
  */
 public record ComparisonSettings(
         int steps,
@@ -27,7 +29,11 @@ public record ComparisonSettings(
         int evaluations,
         int seed,
         Path dataDir,
-        double heldOutFraction) {
+        double heldOutFraction,
+        double proseFraction) {
+
+    /** Half of the training sequences are prose, as in the default comparison. */
+    public static final double DEFAULT_PROSE_FRACTION = 0.5;
 
     public ComparisonSettings {
         positive("steps", steps);
@@ -44,6 +50,10 @@ public record ComparisonSettings(
             throw new IllegalArgumentException(
                     "learning rate must be positive, got " + peakLearningRate);
         }
+        if (!(proseFraction >= 0 && proseFraction < 1)) {
+            throw new IllegalArgumentException(
+                    "the prose fraction must be in [0, 1), got " + proseFraction);
+        }
         if (evaluations > steps) {
             throw new IllegalArgumentException(
                     "evaluations (" + evaluations + ") cannot exceed steps (" + steps + ")");
@@ -52,7 +62,29 @@ public record ComparisonSettings(
 
     /** The default run: finishes within about 15 minutes on a 2-core machine. */
     public static ComparisonSettings defaults() {
-        return new ComparisonSettings(600, 128, 4, 4, 32, 3e-3, 12, 0, null, 0.1);
+        return new ComparisonSettings(
+                600, 128, 4, 4, 32, 3e-3, 12, 0, null, 0.1, DEFAULT_PROSE_FRACTION);
+    }
+
+    /** These settings with another share of prose sequences. */
+    public ComparisonSettings withProseFraction(double value) {
+        return new ComparisonSettings(
+                steps,
+                dim,
+                layers,
+                heads,
+                batchSize,
+                peakLearningRate,
+                evaluations,
+                seed,
+                dataDir,
+                heldOutFraction,
+                value);
+    }
+
+    /** Whether the training data mixes in prose. */
+    public boolean hasProse() {
+        return proseFraction > 0;
     }
 
     /** SwiGLU hidden width: 8/3 of the width, rounded up to a multiple of 16 (Llama's rule). */

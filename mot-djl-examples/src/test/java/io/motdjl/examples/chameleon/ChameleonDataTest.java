@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 class ChameleonDataTest {
 
@@ -324,6 +326,62 @@ class ChameleonDataTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> ChameleonData.Options.defaults(0).withBatchSize(0));
+    }
+
+    @Test
+    void proseSequencesJoinTrainingAtTheirShareAndGetTheirOwnHeldOutSet() throws Exception {
+        FashionMnist small = BundledFashionMnist.get().head(200);
+        FashionMnist.Split split = small.split(0.25, 3);
+        ProseCorpus.Split prose = ProseCorpus.bundled().split(0.1, 3);
+        ChameleonData.Options options =
+                ChameleonData.Options.defaults(3).withBatchSize(8).withProseFraction(0.75);
+        ChameleonData built = ChameleonData.build(split, TestTokenizers.standard(), options, prose);
+        // 150 image examples at 75 % prose: 450 prose sequences
+        assertEquals(450, built.trainProseSequences());
+        assertEquals(600, built.train().size());
+        assertEquals(150, built.trainExamples().size());
+        assertTrue(built.hasProse());
+        assertEquals(50, built.heldOutProse().size(), "as many as held-out images");
+        int longestImageSequence = 0;
+        for (ChameleonExample e : built.trainExamples()) {
+            longestImageSequence = Math.max(longestImageSequence, e.sequence().length());
+        }
+        assertEquals(longestImageSequence, built.maxSequenceLength(), "prose fits the same length");
+        // records past the image examples are text only, start with BOS and decode as prose
+        Set<String> heldOutText = new HashSet<>();
+        for (ProseCorpus.Document d : prose.heldOut().documents()) {
+            heldOutText.add(d.text());
+        }
+        for (int i = 150; i < 160; i++) {
+            TokenSequence sequence = built.train().sequence(i);
+            int[] tokens = sequence.tokens();
+            assertEquals(JointVocabulary.BOS, tokens[0]);
+            for (int m : sequence.modalities()) {
+                assertEquals(JointVocabulary.TEXT, m);
+            }
+            boolean ends = tokens[tokens.length - 1] == JointVocabulary.EOS;
+            String text =
+                    JointVocabulary.decodeText(
+                            Arrays.copyOfRange(tokens, 1, tokens.length - (ends ? 1 : 0)));
+            assertFalse(text.isEmpty());
+            for (String held : heldOutText) {
+                assertFalse(held.contains(text), "held-out prose in training: " + text);
+            }
+        }
+        // the same seed gives the same data; no prose without a corpus
+        ChameleonData again = ChameleonData.build(split, TestTokenizers.standard(), options, prose);
+        assertArrayEquals(
+                built.train().sequence(170).tokens(), again.train().sequence(170).tokens());
+        IllegalArgumentException missing =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ChameleonData.build(split, TestTokenizers.standard(), options));
+        assertTrue(missing.getMessage().contains("needs prose documents"), missing.getMessage());
+        assertFalse(data.hasProse());
+        assertThrows(IllegalStateException.class, data::heldOutProse);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ChameleonData.Options.defaults(0).withProseFraction(1.0));
     }
 
     private static long[] longs(int[] values) {

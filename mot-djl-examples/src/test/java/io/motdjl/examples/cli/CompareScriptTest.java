@@ -37,10 +37,15 @@ class CompareScriptTest {
                         "--batch",
                         "8",
                         "--evals",
-                        "2");
+                        "2",
+                        "--data",
+                        "bundled");
         assertEquals(0, result.exitCode(), result.toString());
-        assertTrue(result.stdout().contains("text   dense final held-out loss"), result.stdout());
-        assertTrue(result.stdout().contains("image  dense final held-out loss"), result.stdout());
+        // by default half of the sequences are prose: three held-out sets
+        for (String set : new String[] {"prose text  ", "caption text", "image       "}) {
+            assertTrue(
+                    result.stdout().contains(set + " dense final held-out loss"), result.stdout());
+        }
         JsonObject json =
                 JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
                         .getAsJsonObject();
@@ -51,6 +56,51 @@ class CompareScriptTest {
                         > json.getAsJsonObject("settings").get("dense_parameters").getAsLong());
         assertTrue(Files.size(out.resolve(ComparisonReport.PNG)) > 1000);
         assertEquals(5, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
+        assertTrue(
+                Files.readAllLines(out.resolve(ComparisonReport.CSV))
+                        .get(0)
+                        .endsWith(
+                                "heldout_loss_prose text,heldout_loss_caption text,"
+                                        + "heldout_loss_image"));
+        JsonObject settings = json.getAsJsonObject("settings");
+        assertEquals(0.5, settings.get("prose_fraction").getAsDouble());
+        assertTrue(settings.get("heldout_prose_sequences").getAsInt() > 0);
+    }
+
+    @Test
+    void proseZeroIsTheEarlierSettingOfCaptionsAndImages(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--steps",
+                        "2",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "1",
+                        "--prose",
+                        "0",
+                        "--data",
+                        "bundled");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().contains("text   dense final held-out loss"), result.stdout());
+        assertTrue(result.stdout().contains("image  dense final held-out loss"), result.stdout());
+        assertTrue(!result.stdout().contains("prose text"), result.stdout());
+        JsonObject settings =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject()
+                        .getAsJsonObject("settings");
+        assertEquals(0, settings.get("train_prose_sequences").getAsInt());
     }
 
     @Test
@@ -61,5 +111,9 @@ class CompareScriptTest {
                         tmp, "compare", "--out", out.toString(), "--dim", "30", "--heads", "4");
         assertEquals(2, result.exitCode(), result.toString());
         assertTrue(result.stderr().contains("must divide dim"), result.stderr());
+        MotScript.Result prose =
+                MotScript.run(tmp, "compare", "--out", out.toString(), "--prose", "1");
+        assertEquals(2, prose.exitCode(), prose.toString());
+        assertTrue(prose.stderr().contains("prose fraction must be in [0, 1)"), prose.stderr());
     }
 }

@@ -31,7 +31,11 @@ class DemoScriptTest {
         assertTrue(
                 result.stdout().contains("all " + ReferenceCases.names().size() + " cases match"),
                 result::toString);
-        assertTrue(result.stdout().contains("image  dense final held-out loss"), result::toString);
+        // captions, images and (by default) prose, each held out and reported on its own
+        for (String set : new String[] {"prose text  ", "caption text", "image       "}) {
+            assertTrue(
+                    result.stdout().contains(set + " dense final held-out loss"), result::toString);
+        }
         assertTrue(
                 java.nio.file.Files.exists(
                         tmp.resolve("out").resolve("heldout_loss_vs_flops.png")));
