@@ -5,6 +5,8 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
+import io.motdjl.data.TokenSequence;
+import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.examples.chameleon.ChameleonData;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.chameleon.ProseCorpus;
@@ -23,8 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -55,6 +60,19 @@ public final class ChameleonComparison {
      * not change them; larger batches make the thousands of held-out sequences cheaper to score.
      */
     private static final int EVALUATION_BATCH = 128;
+
+    /**
+     * At most this many held-out sequences per set are scored, a seeded random sample: the bundled
+     * split's size. The full 70,000-image set would hold out 7,000 images (and as many prose
+     * pieces), and scoring them twelve times per model would take longer than training.
+     */
+    public static final int EVALUATED_PER_SET = 1000;
+
+    /**
+     * The image tokenizer trains on at most this many training images, a seeded random sample (the
+     * bundled split's training size): k-means over all 63,000 takes minutes and codes no better.
+     */
+    public static final int TOKENIZER_IMAGES = 9000;
 
     private final ComparisonSettings settings;
     private final Function<MoTConfig, Objective> objective;
@@ -94,9 +112,17 @@ public final class ChameleonComparison {
                 split.heldOut().size());
 
         long t0 = System.nanoTime();
+        FashionMnist tokenizerImages =
+                split.train().size() <= TOKENIZER_IMAGES
+                        ? split.train()
+                        : split.train()
+                                .split(
+                                        (double) TOKENIZER_IMAGES / split.train().size(),
+                                        settings.seed())
+                                .heldOut();
         PatchKMeansTokenizer tokenizer =
                 PatchKMeansTrainer.train(
-                        split.train().images(),
+                        tokenizerImages.images(),
                         FashionMnist.IMAGE_SIZE,
                         FashionMnist.IMAGE_SIZE,
                         PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
@@ -126,13 +152,14 @@ public final class ChameleonComparison {
                                 .withBatchSize(settings.batchSize())
                                 .withProseFraction(settings.proseFraction()),
                         prose);
+        EvaluationSets evaluation = EvaluationSets.of(data, settings.seed());
         MoTConfig mot = modelConfig(data);
         MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
 
         LossCurve denseCurve = new LossCurve("dense");
-        double denseSeconds = train("dense", dense, data, denseCurve);
+        double denseSeconds = train("dense", dense, data, evaluation, denseCurve);
         LossCurve motCurve = new LossCurve("mot");
-        double motSeconds = train("mot", mot, data, motCurve);
+        double motSeconds = train("mot", mot, data, evaluation, motCurve);
 
         FlopsAccounting motFlops = FlopsAccounting.of(mot);
         FlopsAccounting denseFlops = FlopsAccounting.of(dense);
@@ -161,6 +188,8 @@ public final class ChameleonComparison {
                                         : settings.dataDir().toString())
                         .setting("train_images", split.train().size())
                         .setting("heldout_images", split.heldOut().size())
+                        .setting("tokenizer_train_images", tokenizerImages.size())
+                        .setting("heldout_scored_per_set", EVALUATED_PER_SET)
                         .setting("prose_fraction", settings.proseFraction())
                         .setting("train_prose_sequences", data.trainProseSequences())
                         .setting(
@@ -242,7 +271,12 @@ public final class ChameleonComparison {
                 settings.peakLearningRate());
     }
 
-    private double train(String name, MoTConfig config, ChameleonData data, LossCurve curve)
+    private double train(
+            String name,
+            MoTConfig config,
+            ChameleonData data,
+            EvaluationSets evaluation,
+            LossCurve curve)
             throws IOException, TranslateException {
         long start = System.nanoTime();
         RunOptions options =
@@ -266,12 +300,12 @@ public final class ChameleonComparison {
                                     r,
                                     report.step(),
                                     report.totalTrainingFlops(),
-                                    data);
+                                    evaluation);
                         }
                     });
             run.trainToEnd();
             if (curve.points().isEmpty() || curve.last().step() != run.step()) {
-                record(name, curve, run, run.step(), run.totalTrainingFlops(), data);
+                record(name, curve, run, run.step(), run.totalTrainingFlops(), evaluation);
             }
         }
         return (System.nanoTime() - start) / 1e9;
@@ -283,13 +317,13 @@ public final class ChameleonComparison {
             TrainingRun run,
             long step,
             double flops,
-            ChameleonData data)
+            EvaluationSets evaluation)
             throws IOException, TranslateException {
-        ModalityLosses heldOut = run.evaluate(data.heldOut(), EVALUATION_BATCH);
+        ModalityLosses heldOut = run.evaluate(evaluation.captionsAndImages(), EVALUATION_BATCH);
         double[] losses = heldOut.means();
         String described = heldOut.format(MODALITIES);
-        if (data.hasProse()) {
-            ModalityLosses prose = run.evaluate(data.heldOutProse(), EVALUATION_BATCH);
+        if (evaluation.prose() != null) {
+            ModalityLosses prose = run.evaluate(evaluation.prose(), EVALUATION_BATCH);
             double[] captionsAndImages = losses;
             losses = new double[] {prose.means()[0], captionsAndImages[0], captionsAndImages[1]};
             described =
@@ -307,5 +341,42 @@ public final class ChameleonComparison {
                 step,
                 described,
                 String.format(Locale.ROOT, "%.3e", flops));
+    }
+
+    /**
+     * A seeded random sample of at most {@code max} sequences of {@code set}, in the set's order,
+     * batched for evaluation (the whole set when it is no larger).
+     */
+    static TokenSequenceDataset sample(TokenSequenceDataset set, int max, long seed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < set.size(); i++) {
+            order.add(i);
+        }
+        if (order.size() > max) {
+            Collections.shuffle(order, new Random(seed));
+            order = new ArrayList<>(order.subList(0, max));
+            Collections.sort(order);
+        }
+        List<TokenSequence> sequences = new ArrayList<>(order.size());
+        for (int i : order) {
+            sequences.add(set.sequence(i));
+        }
+        return TokenSequenceDataset.builder()
+                .setSequences(sequences)
+                .setSampling(EVALUATION_BATCH, false)
+                .build();
+    }
+
+    /** The held-out sequences scored at every evaluation: a seeded sample of each set. */
+    private record EvaluationSets(
+            TokenSequenceDataset captionsAndImages, TokenSequenceDataset prose) {
+
+        static EvaluationSets of(ChameleonData data, long seed) {
+            return new EvaluationSets(
+                    sample(data.heldOut(), EVALUATED_PER_SET, seed),
+                    data.hasProse()
+                            ? sample(data.heldOutProse(), EVALUATED_PER_SET, seed + 1)
+                            : null);
+        }
     }
 }
