@@ -153,7 +153,8 @@ final class CompareCommand implements Command {
                 outcome.tokenizerQuality());
         out.printf(
                 Locale.ROOT,
-                "training time: dense %.0f s, MoT %.0f s (%d steps each)%n",
+                "training time: dense %.0f s, MoT %.0f s (%d steps each; held-out scoring not"
+                        + " counted)%n",
                 outcome.denseSeconds(),
                 outcome.motSeconds(),
                 settings.steps());

@@ -34,6 +34,8 @@ public final class ComparisonReport {
     private final LossCurve dense;
     private final LossCurve mot;
     private final Map<String, Object> settings = new LinkedHashMap<>();
+    private double denseTrainingSeconds = Double.NaN;
+    private double motTrainingSeconds = Double.NaN;
 
     /**
      * Creates a report comparing the dense baseline's and the MoT's loss curves.
@@ -57,6 +59,44 @@ public final class ComparisonReport {
         return this;
     }
 
+    /**
+     * Records each model's measured training time (held-out evaluation excluded), so that the
+     * report also gives the paper's wall-clock view.
+     */
+    public ComparisonReport trainingSeconds(double dense, double mot) {
+        if (!(dense > 0 && mot > 0)) {
+            throw new IllegalArgumentException(
+                    "training times must be positive, got dense "
+                            + dense
+                            + " s, MoT "
+                            + mot
+                            + " s");
+        }
+        this.denseTrainingSeconds = dense;
+        this.motTrainingSeconds = mot;
+        settings.put("dense_training_seconds", dense);
+        settings.put("mot_training_seconds", mot);
+        return this;
+    }
+
+    /**
+     * MoT's share of dense's training <em>time</em> to reach dense's final loss, per modality:
+     * MoT's FLOPs fraction times its whole run's time over dense's (both take the same FLOPs per
+     * step, so the FLOPs fraction is a step fraction; steps are taken as equally long). Empty where
+     * MoT does not reach it or no times were recorded.
+     */
+    public List<OptionalDouble> timeFractions() {
+        List<OptionalDouble> out = new ArrayList<>();
+        for (OptionalDouble f : fractions()) {
+            out.add(
+                    f.isPresent() && Double.isFinite(motTrainingSeconds)
+                            ? OptionalDouble.of(
+                                    f.getAsDouble() * motTrainingSeconds / denseTrainingSeconds)
+                            : OptionalDouble.empty());
+        }
+        return out;
+    }
+
     /** MoT's FLOPs fraction to reach dense's final loss, per modality (empty: not reached). */
     public List<OptionalDouble> fractions() {
         List<OptionalDouble> out = new ArrayList<>();
@@ -70,6 +110,7 @@ public final class ComparisonReport {
     public List<String> summaryLines() {
         List<String> lines = new ArrayList<>();
         List<OptionalDouble> fractions = fractions();
+        List<OptionalDouble> times = timeFractions();
         int width = modalityNames.stream().mapToInt(String::length).max().orElse(0);
         for (int m = 0; m < modalityNames.size(); m++) {
             double denseFinal = dense.last().heldOutLoss()[m];
@@ -78,8 +119,14 @@ public final class ComparisonReport {
                     fractions.get(m).isPresent()
                             ? String.format(
                                     Locale.ROOT,
-                                    "MoT reaches it at %.1f %% of dense's training FLOPs",
-                                    100 * fractions.get(m).getAsDouble())
+                                    "MoT reaches it at %.1f %% of dense's training FLOPs%s",
+                                    100 * fractions.get(m).getAsDouble(),
+                                    times.get(m).isPresent()
+                                            ? String.format(
+                                                    Locale.ROOT,
+                                                    " (%.1f %% of its training time)",
+                                                    100 * times.get(m).getAsDouble())
+                                            : "")
                             : "MoT does not reach it within the run";
             lines.add(
                     String.format(
@@ -145,6 +192,16 @@ public final class ComparisonReport {
             }
         }
         root.add("mot_flops_fraction_to_match_dense_final", fractions);
+        JsonObject timeFractions = new JsonObject();
+        List<OptionalDouble> t = timeFractions();
+        for (int m = 0; m < modalityNames.size(); m++) {
+            if (t.get(m).isPresent()) {
+                timeFractions.addProperty(modalityNames.get(m), t.get(m).getAsDouble());
+            } else {
+                timeFractions.add(modalityNames.get(m), com.google.gson.JsonNull.INSTANCE);
+            }
+        }
+        root.add("mot_time_fraction_to_match_dense_final", timeFractions);
         return root;
     }
 

@@ -1,6 +1,7 @@
 package io.motdjl.examples.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -53,5 +54,35 @@ class ComparisonReportTest {
         assertEquals(5, csv.size());
         assertTrue(Files.size(dir.resolve(ComparisonReport.PNG)) > 1000);
         assertTrue(report.summaryLines().get(0).contains("75.0 %"), report.summaryLines().get(0));
+        // no times recorded: no wall-clock figure
+        assertTrue(!json.getAsJsonObject("mot_time_fraction_to_match_dense_final").has("text"));
+        assertTrue(!report.summaryLines().get(0).contains("training time"));
+    }
+
+    @Test
+    void wallClockFractionScalesTheStepFractionByTheTimes() {
+        LossCurve dense = new LossCurve("dense");
+        LossCurve mot = new LossCurve("mot");
+        dense.add(10, 1e9, new double[] {3.0, 5.0});
+        dense.add(20, 2e9, new double[] {2.0, 4.0});
+        mot.add(10, 1e9, new double[] {2.5, 4.5});
+        mot.add(20, 2e9, new double[] {1.5, 4.1});
+        ComparisonReport report =
+                new ComparisonReport("test", List.of("text", "image"), dense, mot)
+                        .trainingSeconds(100, 120);
+        // text at 75 % of the FLOPs; MoT's steps took 1.2x as long: 90 % of dense's time
+        assertEquals(0.9, report.timeFractions().get(0).getAsDouble(), 1e-12);
+        assertTrue(report.timeFractions().get(1).isEmpty(), "image not reached");
+        assertTrue(
+                report.summaryLines().get(0).contains("(90.0 % of its training time)"),
+                report.summaryLines().get(0));
+        assertEquals(
+                0.9,
+                report.json()
+                        .getAsJsonObject("mot_time_fraction_to_match_dense_final")
+                        .get("text")
+                        .getAsDouble(),
+                1e-12);
+        assertThrows(IllegalArgumentException.class, () -> report.trainingSeconds(0, 1));
     }
 }
