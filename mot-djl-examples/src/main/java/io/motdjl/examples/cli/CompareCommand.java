@@ -1,5 +1,6 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.config.NormOrder;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
@@ -20,7 +21,8 @@ final class CompareCommand implements Command {
 
     private static final String SYNOPSIS =
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
-                    + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]";
+                    + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
+                    + " [--norm-order post|pre] [--qk-norm yes|no]";
 
     @Override
     public String name() {
@@ -72,7 +74,10 @@ final class CompareCommand implements Command {
                 "                the bundled 10,000-image test split ('bundled' forces it)",
                 "  --prose F     share of training sequences that are prose, in [0, 1) (default "
                         + d.proseFraction()
-                        + "; 0: captions and images only, the earlier setting)");
+                        + "; 0: captions and images only, the earlier setting)",
+                "  --norm-order post|pre  where the norms sit, both models (default post,",
+                "                Chameleon's)",
+                "  --qk-norm yes|no  QK-norm in both models (default yes)");
     }
 
     @Override
@@ -81,8 +86,19 @@ final class CompareCommand implements Command {
                 CommandOptions.parse(
                         args,
                         Set.of(
-                                "out", "steps", "dim", "layers", "heads", "batch", "lr", "evals",
-                                "seed", "data", "prose"),
+                                "out",
+                                "steps",
+                                "dim",
+                                "layers",
+                                "heads",
+                                "batch",
+                                "lr",
+                                "evals",
+                                "seed",
+                                "data",
+                                "prose",
+                                "norm-order",
+                                "qk-norm"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -107,7 +123,18 @@ final class CompareCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
-        printOutcome(new ChameleonComparison(settings).run(), settings, outDir, out);
+        NormOrder normOrder =
+                NormOrder.fromJson(
+                        options.optionalChoice(
+                                "norm-order", "post", List.of("post", "pre"), SYNOPSIS));
+        boolean qkNorm =
+                options.optionalChoice("qk-norm", "yes", List.of("yes", "no"), SYNOPSIS)
+                        .equals("yes");
+        printOutcome(
+                new ChameleonComparison(settings).withArchitecture(normOrder, qkNorm).run(),
+                settings,
+                outDir,
+                out);
         return ExitStatus.OK;
     }
 

@@ -76,6 +76,8 @@ public final class ChameleonComparison {
 
     private final ComparisonSettings settings;
     private final Function<MoTConfig, Objective> objective;
+    private NormOrder normOrder = NormOrder.POST;
+    private boolean qkNorm = true;
 
     /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
@@ -90,6 +92,16 @@ public final class ChameleonComparison {
             ComparisonSettings settings, Function<MoTConfig, Objective> objective) {
         this.settings = settings;
         this.objective = objective;
+    }
+
+    /**
+     * Both models with this norm order and with or without QK-norm (default: Chameleon's, post-norm
+     * with QK-norm); for ablations.
+     */
+    public ChameleonComparison withArchitecture(NormOrder order, boolean withQkNorm) {
+        this.normOrder = java.util.Objects.requireNonNull(order, "order");
+        this.qkNorm = withQkNorm;
+        return this;
     }
 
     /**
@@ -182,6 +194,8 @@ public final class ChameleonComparison {
                         .setting("heads", settings.heads())
                         .setting("ffn_hidden_dim", settings.ffnHiddenDim())
                         .setting("batch_size", settings.batchSize())
+                        .setting("norm_order", mot.normOrder().jsonName())
+                        .setting("qk_norm", mot.qkNorm())
                         .setting("peak_learning_rate", settings.peakLearningRate())
                         .setting("seed", settings.seed())
                         .setting(
@@ -242,8 +256,8 @@ public final class ChameleonComparison {
                         .nHeads(settings.heads())
                         .ffnHiddenDim(settings.ffnHiddenDim())
                         .nModalities(MODALITIES.size())
-                        .normOrder(NormOrder.POST)
-                        .qkNorm(true)
+                        .normOrder(normOrder)
+                        .qkNorm(qkNorm)
                         .untie(Untie.ALL);
         return data.applyTo(builder).build();
     }

@@ -1,6 +1,7 @@
 package io.motdjl.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -91,7 +92,11 @@ class CompareScriptTest {
                         "--prose",
                         "0",
                         "--data",
-                        "bundled");
+                        "bundled",
+                        "--norm-order",
+                        "pre",
+                        "--qk-norm",
+                        "no");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("text   dense final held-out loss"), result.stdout());
         assertTrue(result.stdout().contains("image  dense final held-out loss"), result.stdout());
@@ -101,6 +106,9 @@ class CompareScriptTest {
                         .getAsJsonObject()
                         .getAsJsonObject("settings");
         assertEquals(0, settings.get("train_prose_sequences").getAsInt());
+        // the architecture options reach both models
+        assertEquals("pre", settings.get("norm_order").getAsString());
+        assertFalse(settings.get("qk_norm").getAsBoolean());
     }
 
     @Test
@@ -115,5 +123,9 @@ class CompareScriptTest {
                 MotScript.run(tmp, "compare", "--out", out.toString(), "--prose", "1");
         assertEquals(2, prose.exitCode(), prose.toString());
         assertTrue(prose.stderr().contains("prose fraction must be in [0, 1)"), prose.stderr());
+        MotScript.Result norm =
+                MotScript.run(tmp, "compare", "--out", out.toString(), "--norm-order", "mid");
+        assertEquals(2, norm.exitCode(), norm.toString());
+        assertTrue(norm.stderr().contains("--norm-order must be one of post, pre"), norm.stderr());
     }
 }
