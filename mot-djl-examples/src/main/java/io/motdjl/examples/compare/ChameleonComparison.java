@@ -181,7 +181,13 @@ public final class ChameleonComparison {
         String title =
                 String.format(
                         Locale.ROOT,
-                        "Chameleon setting, Fashion-MNIST: d=%d, %d layers, %d steps x %d seqs",
+                        "Chameleon setting, Fashion-MNIST%s: d=%d, %d layers, %d steps x %d seqs",
+                        settings.hasProse()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        " + %.0f %% prose",
+                                        100 * settings.proseFraction())
+                                : "",
                         settings.dim(),
                         settings.layers(),
                         settings.steps(),
