@@ -2,6 +2,7 @@ package io.motdjl.examples.compare;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
 import io.motdjl.examples.report.LineChart;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.IntFunction;
 
 /**
  * The outputs of a dense-vs-MoT comparison: {@code results.json}, {@code results.csv}, a PNG of
@@ -86,8 +88,12 @@ public final class ComparisonReport {
      * MoT does not reach it or no times were recorded.
      */
     public List<OptionalDouble> timeFractions() {
+        return timeFractions(fractions());
+    }
+
+    private List<OptionalDouble> timeFractions(List<OptionalDouble> flopsFractions) {
         List<OptionalDouble> out = new ArrayList<>();
-        for (OptionalDouble f : fractions()) {
+        for (OptionalDouble f : flopsFractions) {
             out.add(
                     f.isPresent() && Double.isFinite(motTrainingSeconds)
                             ? OptionalDouble.of(
@@ -110,7 +116,7 @@ public final class ComparisonReport {
     public List<String> summaryLines() {
         List<String> lines = new ArrayList<>();
         List<OptionalDouble> fractions = fractions();
-        List<OptionalDouble> times = timeFractions();
+        List<OptionalDouble> times = timeFractions(fractions);
         int width = modalityNames.stream().mapToInt(String::length).max().orElse(0);
         for (int m = 0; m < modalityNames.size(); m++) {
             double denseFinal = dense.last().heldOutLoss()[m];
@@ -167,42 +173,37 @@ public final class ComparisonReport {
                 JsonObject e = new JsonObject();
                 e.addProperty("step", p.step());
                 e.addProperty("training_flops", p.trainingFlops());
-                JsonObject losses = new JsonObject();
-                for (int m = 0; m < modalityNames.size(); m++) {
-                    double v = p.heldOutLoss()[m];
-                    if (Double.isFinite(v)) {
-                        losses.addProperty(modalityNames.get(m), v);
-                    } else {
-                        losses.add(modalityNames.get(m), com.google.gson.JsonNull.INSTANCE);
-                    }
-                }
-                e.add("heldout_loss", losses);
+                double[] losses = p.heldOutLoss();
+                e.add(
+                        "heldout_loss",
+                        byName(
+                                m ->
+                                        Double.isFinite(losses[m])
+                                                ? OptionalDouble.of(losses[m])
+                                                : OptionalDouble.empty()));
                 evals.add(e);
             }
             models.add(curve.model(), evals);
         }
         root.add("models", models);
-        JsonObject fractions = new JsonObject();
-        List<OptionalDouble> f = fractions();
-        for (int m = 0; m < modalityNames.size(); m++) {
-            if (f.get(m).isPresent()) {
-                fractions.addProperty(modalityNames.get(m), f.get(m).getAsDouble());
-            } else {
-                fractions.add(modalityNames.get(m), com.google.gson.JsonNull.INSTANCE);
-            }
-        }
-        root.add("mot_flops_fraction_to_match_dense_final", fractions);
-        JsonObject timeFractions = new JsonObject();
-        List<OptionalDouble> t = timeFractions();
-        for (int m = 0; m < modalityNames.size(); m++) {
-            if (t.get(m).isPresent()) {
-                timeFractions.addProperty(modalityNames.get(m), t.get(m).getAsDouble());
-            } else {
-                timeFractions.add(modalityNames.get(m), com.google.gson.JsonNull.INSTANCE);
-            }
-        }
-        root.add("mot_time_fraction_to_match_dense_final", timeFractions);
+        List<OptionalDouble> fractions = fractions();
+        root.add("mot_flops_fraction_to_match_dense_final", byName(fractions::get));
+        root.add("mot_time_fraction_to_match_dense_final", byName(timeFractions(fractions)::get));
         return root;
+    }
+
+    /** One property per held-out set, in order; JSON null where it has no value. */
+    private JsonObject byName(IntFunction<OptionalDouble> valueOf) {
+        JsonObject out = new JsonObject();
+        for (int m = 0; m < modalityNames.size(); m++) {
+            OptionalDouble value = valueOf.apply(m);
+            if (value.isPresent()) {
+                out.addProperty(modalityNames.get(m), value.getAsDouble());
+            } else {
+                out.add(modalityNames.get(m), JsonNull.INSTANCE);
+            }
+        }
+        return out;
     }
 
     String csv() {
