@@ -111,7 +111,6 @@ public final class ChameleonData {
     private final JointVocabulary vocabulary;
     private final List<ChameleonExample> trainExamples;
     private final List<ChameleonExample> heldOutExamples;
-    private final int trainProseSequences;
     private final TokenSequenceDataset train;
     private final TokenSequenceDataset heldOut;
     private final TokenSequenceDataset heldOutProse;
@@ -128,7 +127,6 @@ public final class ChameleonData {
         // image examples first, so that record i is still trainExamples().get(i)
         List<TokenSequence> trainSequences = new ArrayList<>(sequences(trainExamples));
         trainSequences.addAll(prose.train());
-        this.trainProseSequences = prose.train().size();
         this.train =
                 TokenSequenceDataset.builder()
                         .setSequences(trainSequences)
@@ -380,7 +378,8 @@ public final class ChameleonData {
 
     /** Prose sequences in the training dataset. */
     public int trainProseSequences() {
-        return trainProseSequences;
+        // the prose sequences follow the image examples in the training dataset
+        return (int) train.size() - trainExamples.size();
     }
 
     /**
