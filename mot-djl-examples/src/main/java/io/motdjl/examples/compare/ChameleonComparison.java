@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -70,7 +71,8 @@ public final class ChameleonComparison {
 
     /**
      * The image tokenizer trains on at most this many training images, a seeded random sample (the
-     * bundled split's training size): k-means over all 63,000 takes minutes and codes no better.
+     * bundled split's training size): k-means over all 63,000 takes minutes; the sample reached
+     * 21.5 dB held-out PSNR on the full set's 7,000 held-out images (measured in session 5).
      */
     public static final int TOKENIZER_IMAGES = 9000;
 
@@ -99,7 +101,7 @@ public final class ChameleonComparison {
      * with QK-norm); for ablations.
      */
     public ChameleonComparison withArchitecture(NormOrder order, boolean withQkNorm) {
-        this.normOrder = java.util.Objects.requireNonNull(order, "order");
+        this.normOrder = Objects.requireNonNull(order, "order");
         this.qkNorm = withQkNorm;
         return this;
     }
