@@ -183,7 +183,11 @@ public final class JointVocabulary {
 
     /** Token ids of a text: its UTF-8 bytes. */
     public static int[] encodeText(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return byteTokens(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Token ids of UTF-8 bytes: each byte's unsigned value. */
+    public static int[] byteTokens(byte[] bytes) {
         int[] tokens = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             tokens[i] = Byte.toUnsignedInt(bytes[i]);

@@ -77,6 +77,10 @@ class JointVocabularyTest {
             assertTrue(b >= 0 && b < 256);
         }
         assertEquals(unicode, JointVocabulary.decodeText(bytes));
+        // bytes above 127 become tokens 128..255, never negative
+        assertArrayEquals(
+                new int[] {0, 127, 128, 255},
+                JointVocabulary.byteTokens(new byte[] {0, 127, (byte) 128, (byte) 255}));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> JointVocabulary.decodeText(new int[] {'a', JointVocabulary.EOS}));

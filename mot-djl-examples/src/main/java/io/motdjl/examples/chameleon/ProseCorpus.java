@@ -1,5 +1,7 @@
 package io.motdjl.examples.chameleon;
 
+import io.motdjl.tokenize.JointVocabulary;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -248,11 +250,7 @@ public final class ProseCorpus {
     public record Piece(byte[] bytes, boolean endsDocument) {
         /** The bytes as text tokens (token = byte value). */
         public int[] tokens() {
-            int[] tokens = new int[bytes.length];
-            for (int i = 0; i < bytes.length; i++) {
-                tokens[i] = Byte.toUnsignedInt(bytes[i]);
-            }
-            return tokens;
+            return JointVocabulary.byteTokens(bytes);
         }
     }
 }
