@@ -5,6 +5,7 @@ import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
+import io.motdjl.tokenize.PatchKMeansTrainer;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ final class CompareCommand implements Command {
     private static final String SYNOPSIS =
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
-                    + " [--norm-order post|pre] [--qk-norm yes|no]";
+                    + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]";
 
     @Override
     public String name() {
@@ -77,7 +78,9 @@ final class CompareCommand implements Command {
                         + "; 0: captions and images only, the earlier setting)",
                 "  --norm-order post|pre  where the norms sit, both models (default post,",
                 "                Chameleon's)",
-                "  --qk-norm yes|no  QK-norm in both models (default yes)");
+                "  --qk-norm yes|no  QK-norm in both models (default yes)",
+                "  --patch P     image tokenizer patch side, dividing 28 (default 4: 49 codes per",
+                "                image; 2: 196 finer codes)");
     }
 
     @Override
@@ -98,7 +101,8 @@ final class CompareCommand implements Command {
                                 "data",
                                 "prose",
                                 "norm-order",
-                                "qk-norm"),
+                                "qk-norm",
+                                "patch"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -130,11 +134,17 @@ final class CompareCommand implements Command {
         boolean qkNorm =
                 options.optionalChoice("qk-norm", "yes", List.of("yes", "no"), SYNOPSIS)
                         .equals("yes");
-        printOutcome(
-                new ChameleonComparison(settings).withArchitecture(normOrder, qkNorm).run(),
-                settings,
-                outDir,
-                out);
+        int patch =
+                options.optionalInt(
+                        "patch", PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE, SYNOPSIS);
+        ChameleonComparison comparison =
+                new ChameleonComparison(settings).withArchitecture(normOrder, qkNorm);
+        try {
+            comparison.withImagePatch(patch);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
+        }
+        printOutcome(comparison.run(), settings, outDir, out);
         return ExitStatus.OK;
     }
 

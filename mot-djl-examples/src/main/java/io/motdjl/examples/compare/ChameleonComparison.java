@@ -80,6 +80,7 @@ public final class ChameleonComparison {
     private final Function<MoTConfig, Objective> objective;
     private NormOrder normOrder = NormOrder.POST;
     private boolean qkNorm = true;
+    private int imagePatch = PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE;
 
     /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
@@ -103,6 +104,26 @@ public final class ChameleonComparison {
     public ChameleonComparison withArchitecture(NormOrder order, boolean withQkNorm) {
         this.normOrder = Objects.requireNonNull(order, "order");
         this.qkNorm = withQkNorm;
+        return this;
+    }
+
+    /**
+     * Both models with images tokenized in {@code side × side} patches (default 4: 49 codes per
+     * image; 2 gives 196 finer codes, 7 gives 16 coarser ones); for the tokenizer ablation.
+     *
+     * @param side the patch side; must divide the 28-pixel image side
+     * @return this comparison
+     * @throws IllegalArgumentException if {@code side} does not divide 28
+     */
+    public ChameleonComparison withImagePatch(int side) {
+        if (side <= 0 || FashionMnist.IMAGE_SIZE % side != 0) {
+            throw new IllegalArgumentException(
+                    "the image patch side must divide "
+                            + FashionMnist.IMAGE_SIZE
+                            + " (1, 2, 4, 7, 14 or 28), got "
+                            + side);
+        }
+        this.imagePatch = side;
         return this;
     }
 
@@ -142,7 +163,9 @@ public final class ChameleonComparison {
                         tokenizerImages.images(),
                         FashionMnist.IMAGE_SIZE,
                         FashionMnist.IMAGE_SIZE,
-                        PatchKMeansTrainer.Options.defaults().withSeed(settings.seed()));
+                        PatchKMeansTrainer.Options.defaults()
+                                .withPatchSize(imagePatch)
+                                .withSeed(settings.seed()));
         ReconstructionReport quality =
                 ReconstructionReport.measure(tokenizer, split.heldOut().images());
         logger.info(
@@ -231,7 +254,11 @@ public final class ChameleonComparison {
                         .setting(
                                 "tokenizer",
                                 tokenizer.codesPerImage()
-                                        + " codes/image, K="
+                                        + " codes/image ("
+                                        + imagePatch
+                                        + "x"
+                                        + imagePatch
+                                        + " patches), K="
                                         + tokenizer.codebookSize())
                         .setting("tokenizer_heldout_rmse", quality.rmse())
                         .setting("tokenizer_heldout_psnr_db", quality.psnrDb())

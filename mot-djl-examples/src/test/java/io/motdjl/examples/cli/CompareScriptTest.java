@@ -69,7 +69,8 @@ class CompareScriptTest {
     }
 
     @Test
-    void proseZeroIsTheEarlierSettingOfCaptionsAndImages(@TempDir Path tmp) throws Exception {
+    void proseZeroIsTheEarlierSettingOfCaptionsAndImagesWithTheChosenPatches(@TempDir Path tmp)
+            throws Exception {
         Path out = tmp.resolve("out");
         MotScript.Result result =
                 MotScript.run(
@@ -96,7 +97,9 @@ class CompareScriptTest {
                         "--norm-order",
                         "pre",
                         "--qk-norm",
-                        "no");
+                        "no",
+                        "--patch",
+                        "7");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("text   dense final held-out loss"), result.stdout());
         assertTrue(result.stdout().contains("image  dense final held-out loss"), result.stdout());
@@ -109,6 +112,10 @@ class CompareScriptTest {
         // the architecture options reach both models
         assertEquals("pre", settings.get("norm_order").getAsString());
         assertFalse(settings.get("qk_norm").getAsBoolean());
+        // and the tokenizer option reaches the image codes: 7x7 patches, 16 per 28x28 image
+        assertTrue(
+                settings.get("tokenizer").getAsString().startsWith("16 codes/image (7x7 patches)"),
+                settings.get("tokenizer").toString());
     }
 
     @Test
@@ -127,5 +134,9 @@ class CompareScriptTest {
                 MotScript.run(tmp, "compare", "--out", out.toString(), "--norm-order", "mid");
         assertEquals(2, norm.exitCode(), norm.toString());
         assertTrue(norm.stderr().contains("--norm-order must be one of post, pre"), norm.stderr());
+        MotScript.Result patch =
+                MotScript.run(tmp, "compare", "--out", out.toString(), "--patch", "5");
+        assertEquals(2, patch.exitCode(), patch.toString());
+        assertTrue(patch.stderr().contains("patch side must divide 28"), patch.stderr());
     }
 }
