@@ -106,8 +106,19 @@ final class CompareCommand implements Command {
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
-        ComparisonSettings settings;
         int steps = options.optionalInt("steps", d.steps(), SYNOPSIS);
+        NormOrder normOrder =
+                NormOrder.fromJson(
+                        options.optionalChoice(
+                                "norm-order", "post", List.of("post", "pre"), SYNOPSIS));
+        boolean qkNorm =
+                options.optionalChoice("qk-norm", "yes", List.of("yes", "no"), SYNOPSIS)
+                        .equals("yes");
+        int patch =
+                options.optionalInt(
+                        "patch", PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE, SYNOPSIS);
+        ComparisonSettings settings;
+        ChameleonComparison comparison;
         try {
             settings =
                     new ComparisonSettings(
@@ -124,23 +135,10 @@ final class CompareCommand implements Command {
                             dataDirectory(options.optionalString("data", null)),
                             d.heldOutFraction(),
                             options.optionalDouble("prose", d.proseFraction(), SYNOPSIS));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
-        }
-        NormOrder normOrder =
-                NormOrder.fromJson(
-                        options.optionalChoice(
-                                "norm-order", "post", List.of("post", "pre"), SYNOPSIS));
-        boolean qkNorm =
-                options.optionalChoice("qk-norm", "yes", List.of("yes", "no"), SYNOPSIS)
-                        .equals("yes");
-        int patch =
-                options.optionalInt(
-                        "patch", PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE, SYNOPSIS);
-        ChameleonComparison comparison =
-                new ChameleonComparison(settings).withArchitecture(normOrder, qkNorm);
-        try {
-            comparison.withImagePatch(patch);
+            comparison =
+                    new ChameleonComparison(settings)
+                            .withArchitecture(normOrder, qkNorm)
+                            .withImagePatch(patch);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }

@@ -61,9 +61,9 @@ public record ComparisonSettings(
     }
 
     /**
-     * The default run: finishes within about 15 minutes on a 2-core machine. The peak learning rate
-     * is the dense model's best of 1e-3, 3e-3 and 1e-2 at this size (docs/results.md): a lower one
-     * slows the dense baseline more than the MoT and overstates MoT's saving.
+     * The default run: about 7 minutes alone on a 2-core machine. The peak learning rate is the
+     * dense model's best of 1e-3, 3e-3 and 1e-2 at this size (docs/results.md): a lower one slows
+     * the dense baseline more than the MoT and overstates MoT's saving.
      */
     public static ComparisonSettings defaults() {
         return new ComparisonSettings(
