@@ -16,7 +16,12 @@ import java.util.Map;
 public final class GoldenCase {
 
     public static final List<String> NAMES =
-            List.of("chameleon-post", "pre-norm-three-modalities", "transfusion-spans");
+            List.of(
+                    "chameleon-post",
+                    "pre-norm-three-modalities",
+                    "transfusion-spans",
+                    "moe-token-choice",
+                    "hybrid-expert-choice");
 
     private GoldenCase() {}
 

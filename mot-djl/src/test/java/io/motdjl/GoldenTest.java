@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
@@ -40,7 +41,7 @@ class GoldenTest {
                 in = in.withImageSpanIds(input.get("image_span_ids"));
             }
             NDList out = model.forward(new ParameterStore(manager, false), in.toNDList(), false);
-            NDArray logits = out.singletonOrThrow();
+            NDArray logits = MoTOutputs.of(out).logits();
             NDArray want = expected.get("logits");
             assertEquals(want.getShape(), logits.getShape());
             float maxErr = logits.sub(want).abs().max().getFloat();

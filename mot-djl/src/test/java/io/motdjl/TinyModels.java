@@ -12,6 +12,7 @@ import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.nn.SwiGlu;
 
 import java.util.Random;
@@ -61,7 +62,7 @@ public final class TinyModels {
     /** Logits of an inference forward pass. */
     public static NDArray logits(MoTModel model, NDManager manager, MoTInputs inputs) {
         NDList out = model.forward(new ParameterStore(manager, false), inputs.toNDList(), false);
-        return out.singletonOrThrow();
+        return MoTOutputs.of(out).logits();
     }
 
     /**

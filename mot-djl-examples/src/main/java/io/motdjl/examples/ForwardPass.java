@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
@@ -36,8 +37,12 @@ public record ForwardPass(NDArray logits, NDArray loss, NDArray lossPerModality)
      */
     public static ForwardPass run(MoTModel model, MoTInputs inputs, NDManager manager) {
         NDArray logits =
-                model.forward(new ParameterStore(manager, false), inputs.toNDList(), false)
-                        .singletonOrThrow();
+                MoTOutputs.of(
+                                model.forward(
+                                        new ParameterStore(manager, false),
+                                        inputs.toNDList(),
+                                        false))
+                        .logits();
         LossValue loss =
                 NextTokenLoss.compute(
                         logits,

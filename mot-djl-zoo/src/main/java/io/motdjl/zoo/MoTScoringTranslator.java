@@ -6,6 +6,7 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
@@ -57,7 +58,7 @@ public final class MoTScoringTranslator implements NoBatchifyTranslator<NDList, 
     @Override
     public NDList processOutput(TranslatorContext ctx, NDList list) {
         MoTInputs inputs = (MoTInputs) ctx.getAttachment(INPUTS);
-        NDArray logits = list.singletonOrThrow();
+        NDArray logits = MoTOutputs.of(list).logits();
         LossValue loss =
                 NextTokenLoss.compute(
                         logits,

@@ -10,6 +10,7 @@ import ai.djl.translate.TranslatorContext;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 
@@ -55,7 +56,7 @@ public final class SequenceScoringTranslator
     @Override
     public MoTScore processOutput(TranslatorContext ctx, NDList list) {
         MoTInputs inputs = (MoTInputs) ctx.getAttachment(INPUTS);
-        NDArray logits = list.singletonOrThrow();
+        NDArray logits = MoTOutputs.of(list).logits();
         int m = config.nModalities();
         LossValue loss =
                 NextTokenLoss.compute(logits, inputs.tokens(), inputs.modalities(), null, m);

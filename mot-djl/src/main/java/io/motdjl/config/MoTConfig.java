@@ -45,7 +45,8 @@ public record MoTConfig(
         RopeStyle ropeStyle,
         int maxSeqLen,
         Untie untie,
-        long[][] modalityTokenRanges) {
+        long[][] modalityTokenRanges,
+        MoeConfig moe) {
 
     private static final Set<String> KEYS =
             Set.of(
@@ -63,12 +64,16 @@ public record MoTConfig(
                     "rope_style",
                     "max_seq_len",
                     "untie",
-                    "modality_token_ranges");
+                    "modality_token_ranges",
+                    "moe");
     private static final Set<String> UNTIE_KEYS = Set.of("attention", "ffn", "norms");
+    private static final Set<String> MOE_KEYS =
+            Set.of("experts", "routing", "top_k", "capacity_factor", "modalities");
 
     /**
      * The canonical constructor: checks every value. {@code headDim} 0 means {@code dim / nHeads};
-     * {@code modalityTokenRanges} may be null (no constraint) and is copied.
+     * {@code modalityTokenRanges} may be null (no constraint) and is copied; {@code moe} is null
+     * when every feed-forward is one SwiGLU.
      *
      * @throws IllegalArgumentException naming every invalid value
      */
@@ -87,7 +92,8 @@ public record MoTConfig(
             RopeStyle ropeStyle,
             int maxSeqLen,
             Untie untie,
-            long[][] modalityTokenRanges) {
+            long[][] modalityTokenRanges,
+            MoeConfig moe) {
         this.vocabSize = vocabSize;
         this.dim = dim;
         this.nLayers = nLayers;
@@ -105,6 +111,7 @@ public record MoTConfig(
         this.untie = Objects.requireNonNull(untie, "untie");
         this.modalityTokenRanges =
                 modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
+        this.moe = moe;
         validate();
     }
 
@@ -131,15 +138,17 @@ public record MoTConfig(
         b.maxSeqLen = maxSeqLen;
         b.untie = untie;
         b.modalityTokenRanges = modalityTokenRanges;
+        b.moe = moe;
         return b;
     }
 
     /**
      * The dense twin: same sizes, one modality, so that MoT and dense run through one code path.
-     * Modality token ranges are dropped (a dense model accepts every token everywhere).
+     * Modality token ranges are dropped (a dense model accepts every token everywhere), and so is
+     * any mixture of experts: the twin's feed-forward is one SwiGLU.
      */
     public MoTConfig denseTwin() {
-        return toBuilder().nModalities(1).modalityTokenRanges(null).build();
+        return toBuilder().nModalities(1).modalityTokenRanges(null).moe(null).build();
     }
 
     private void validate() {
@@ -185,6 +194,9 @@ public record MoTConfig(
         if (modalityTokenRanges != null) {
             validateRanges(errors);
         }
+        if (moe != null) {
+            validateMoeSets(errors);
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid MoT config: " + String.join("; ", errors));
         }
@@ -209,6 +221,26 @@ public record MoTConfig(
                                 + vocabSize
                                 + "), got "
                                 + Arrays.toString(r));
+            }
+        }
+    }
+
+    /** The MoE sets must be feed-forward parameter sets that exist. */
+    private void validateMoeSets(List<String> errors) {
+        for (int s : moe.sets()) {
+            if (untie.ffn() && s >= nModalities) {
+                errors.add(
+                        "moe.modalities holds "
+                                + s
+                                + ", outside the modality ids [0, "
+                                + nModalities
+                                + ")");
+            } else if (!untie.ffn() && s != 0) {
+                errors.add(
+                        "moe.modalities holds "
+                                + s
+                                + ", but the feed-forward is not untied (untie.ffn is false): its"
+                                + " one parameter set is 0, so moe.modalities must be [0]");
             }
         }
     }
@@ -295,6 +327,9 @@ public record MoTConfig(
         if (o.has("modality_token_ranges") && !o.get("modality_token_ranges").isJsonNull()) {
             b.modalityTokenRanges = parseRanges(o.get("modality_token_ranges"), source);
         }
+        if (o.has("moe") && !o.get("moe").isJsonNull()) {
+            b.moe = parseMoe(o.get("moe"), source);
+        }
         return b.build();
     }
 
@@ -328,9 +363,64 @@ public record MoTConfig(
             }
         }
         return new Untie(
-                requiredBoolean(u, "attention", source),
-                requiredBoolean(u, "ffn", source),
-                requiredBoolean(u, "norms", source));
+                requiredBoolean(u, "attention", "untie.", source),
+                requiredBoolean(u, "ffn", "untie.", source),
+                requiredBoolean(u, "norms", "untie.", source));
+    }
+
+    private static MoeConfig parseMoe(JsonElement e, String source) {
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config "
+                            + source
+                            + ": \"moe\" must be an object {experts, routing, top_k,"
+                            + " capacity_factor, modalities}");
+        }
+        JsonObject m = e.getAsJsonObject();
+        for (String key : m.keySet()) {
+            if (!MOE_KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "Invalid MoT config "
+                                + source
+                                + ": unknown key \"moe."
+                                + key
+                                + "\"; expected "
+                                + MOE_KEYS);
+            }
+        }
+        String what =
+                "Invalid MoT config "
+                        + source
+                        + ": \"moe.modalities\" must be a list of feed-forward parameter set ids";
+        JsonElement list = m.get("modalities");
+        if (list == null || !list.isJsonArray()) {
+            throw new IllegalArgumentException(what);
+        }
+        List<Integer> sets = new ArrayList<>();
+        for (JsonElement id : list.getAsJsonArray()) {
+            long value = integral(id, what);
+            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + ", got " + id);
+            }
+            sets.add((int) value);
+        }
+        int experts = requiredInt(m, "experts", "moe.", source);
+        MoeRouting routing =
+                named(MoeRouting::fromJson, requiredString(m, "routing", "moe.", source), source);
+        // top_k and capacity_factor may be left out: 1 each, as in the paper's MoE-4x
+        int topK = m.has("top_k") ? requiredInt(m, "top_k", "moe.", source) : 1;
+        double capacity =
+                m.has("capacity_factor")
+                        ? requiredDouble(m, "capacity_factor", "moe.", source)
+                        : 1.0;
+        try {
+            return new MoeConfig(experts, routing, topK, capacity, sets);
+        } catch (IllegalArgumentException invalid) {
+            throw new IllegalArgumentException(
+                    invalid.getMessage()
+                            .replace("Invalid MoT config:", "Invalid MoT config " + source + ":"),
+                    invalid);
+        }
     }
 
     private static long[][] parseRanges(JsonElement e, String source) {
@@ -365,15 +455,26 @@ public record MoTConfig(
         }
     }
 
-    private static JsonPrimitive required(JsonObject o, String key, String source) {
+    private static JsonPrimitive required(JsonObject o, String key, String prefix, String source) {
         JsonElement e = o.get(key);
         if (e == null || e.isJsonNull()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": missing required key \"" + key + "\"");
+                    "Invalid MoT config "
+                            + source
+                            + ": missing required key \""
+                            + prefix
+                            + key
+                            + "\"");
         }
         if (!e.isJsonPrimitive()) {
             throw new IllegalArgumentException(
-                    "Invalid MoT config " + source + ": \"" + key + "\" must be a value, got " + e);
+                    "Invalid MoT config "
+                            + source
+                            + ": \""
+                            + prefix
+                            + key
+                            + "\" must be a value, got "
+                            + e);
         }
         return e.getAsJsonPrimitive();
     }
@@ -383,7 +484,11 @@ public record MoTConfig(
      * integer even though it rounds to the double 2.0.
      */
     private static int requiredInt(JsonObject o, String key, String source) {
-        JsonPrimitive p = required(o, key, source);
+        return requiredInt(o, key, "", source);
+    }
+
+    private static int requiredInt(JsonObject o, String key, String prefix, String source) {
+        JsonPrimitive p = required(o, key, prefix, source);
         try {
             if (p.isNumber()) {
                 return p.getAsBigDecimal().intValueExact();
@@ -395,6 +500,7 @@ public record MoTConfig(
                 "Invalid MoT config "
                         + source
                         + ": \""
+                        + prefix
                         + key
                         + "\" must be an integer in ["
                         + Integer.MIN_VALUE
@@ -405,12 +511,17 @@ public record MoTConfig(
     }
 
     private static double requiredDouble(JsonObject o, String key, String source) {
-        JsonPrimitive p = required(o, key, source);
+        return requiredDouble(o, key, "", source);
+    }
+
+    private static double requiredDouble(JsonObject o, String key, String prefix, String source) {
+        JsonPrimitive p = required(o, key, prefix, source);
         if (!p.isNumber()) {
             throw new IllegalArgumentException(
                     "Invalid MoT config "
                             + source
                             + ": \""
+                            + prefix
                             + key
                             + "\" must be a number, got "
                             + p);
@@ -419,12 +530,17 @@ public record MoTConfig(
     }
 
     private static boolean requiredBoolean(JsonObject o, String key, String source) {
-        JsonPrimitive p = required(o, key, source);
+        return requiredBoolean(o, key, "", source);
+    }
+
+    private static boolean requiredBoolean(JsonObject o, String key, String prefix, String source) {
+        JsonPrimitive p = required(o, key, prefix, source);
         if (!p.isBoolean()) {
             throw new IllegalArgumentException(
                     "Invalid MoT config "
                             + source
                             + ": \""
+                            + prefix
                             + key
                             + "\" must be true or false, got "
                             + p);
@@ -433,12 +549,17 @@ public record MoTConfig(
     }
 
     private static String requiredString(JsonObject o, String key, String source) {
-        JsonPrimitive p = required(o, key, source);
+        return requiredString(o, key, "", source);
+    }
+
+    private static String requiredString(JsonObject o, String key, String prefix, String source) {
+        JsonPrimitive p = required(o, key, prefix, source);
         if (!p.isString()) {
             throw new IllegalArgumentException(
                     "Invalid MoT config "
                             + source
                             + ": \""
+                            + prefix
                             + key
                             + "\" must be a string, got "
                             + p);
@@ -476,6 +597,17 @@ public record MoTConfig(
                 ranges.add(pair);
             }
             o.add("modality_token_ranges", ranges);
+        }
+        if (moe != null) {
+            JsonObject m = new JsonObject();
+            m.addProperty("experts", moe.experts());
+            m.addProperty("routing", moe.routing().jsonName());
+            m.addProperty("top_k", moe.topK());
+            m.addProperty("capacity_factor", moe.capacityFactor());
+            JsonArray sets = new JsonArray();
+            moe.sets().forEach(sets::add);
+            m.add("modalities", sets);
+            o.add("moe", m);
         }
         return o;
     }
@@ -542,6 +674,7 @@ public record MoTConfig(
         private int maxSeqLen = 256;
         private Untie untie = Untie.ALL;
         private long[][] modalityTokenRanges;
+        private MoeConfig moe;
 
         private Builder() {}
 
@@ -649,6 +782,15 @@ public record MoTConfig(
             return this;
         }
 
+        /**
+         * Sets {@code moe}: which feed-forward parameter sets are mixtures of experts, and how they
+         * route ({@code moe}); {@code null} (the default) for none.
+         */
+        public Builder moe(MoeConfig v) {
+            moe = v;
+            return this;
+        }
+
         /** Builds and validates the config. */
         public MoTConfig build() {
             return new MoTConfig(
@@ -666,7 +808,8 @@ public record MoTConfig(
                     ropeStyle,
                     maxSeqLen,
                     untie,
-                    modalityTokenRanges);
+                    modalityTokenRanges,
+                    moe);
         }
     }
 }

@@ -11,6 +11,7 @@ package io.motdjl.config;
  *   embedding and head         2·V·d                         (never tied to each other)
  *   per layer                  S_att · 4·d·H·hd              (Wq, Wk, Wv, Wo)
  *                              + S_ffn · 3·d·F               (W1, W2, W3)
+ *                                (a mixture-of-experts set: E · 3·d·F + E·d, experts and router)
  *                              + S_norms · (2·d [+ 2·hd with QK-norm])
  *   final norm                 S_norms · d
  * </pre>
@@ -42,6 +43,19 @@ public final class ParameterCount {
         return Math.multiplyExact(3L * config.dim(), config.ffnHiddenDim());
     }
 
+    /**
+     * Values of one layer's feed-forward parameter set {@code set}: {@code 3·d·F}, or {@code
+     * E·3·d·F + E·d} when the set is a mixture of experts.
+     */
+    public long feedForwardPerLayer(int set) {
+        MoeConfig moe = config.moe();
+        if (moe == null || !moe.covers(set)) {
+            return feedForwardPerLayer();
+        }
+        long router = Math.multiplyExact((long) moe.experts(), config.dim());
+        return Math.addExact(Math.multiplyExact(moe.experts(), feedForwardPerLayer()), router);
+    }
+
     /** Token embedding plus output head: {@code 2·V·d}. */
     public long embedding() {
         return Math.multiplyExact(2L * config.vocabSize(), config.dim());
@@ -52,6 +66,10 @@ public final class ParameterCount {
         long d = config.dim();
         int attentionSets = config.parameterSets(config.untie().attention());
         int ffnSets = config.parameterSets(config.untie().ffn());
+        long ffnValues = 0;
+        for (int set = 0; set < ffnSets; set++) {
+            ffnValues = Math.addExact(ffnValues, feedForwardPerLayer(set));
+        }
         int normSets = config.parameterSets(config.untie().norms());
         // one norm on each of attention and FFN, before them (pre order) or after (post order)
         long normsPerLayer = 2 * d;
@@ -61,8 +79,7 @@ public final class ParameterCount {
         long perLayer =
                 Math.addExact(
                         Math.addExact(
-                                Math.multiplyExact(attentionSets, attentionPerLayer()),
-                                Math.multiplyExact(ffnSets, feedForwardPerLayer())),
+                                Math.multiplyExact(attentionSets, attentionPerLayer()), ffnValues),
                         Math.multiplyExact(normSets, normsPerLayer));
         long finalNorm = normSets * d;
         return Math.addExact(Math.multiplyExact(config.nLayers(), perLayer), finalNorm);

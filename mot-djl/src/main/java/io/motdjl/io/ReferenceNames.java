@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.nn.MixtureOfExperts;
 import io.motdjl.nn.MoTAttention;
 import io.motdjl.nn.MoTFeedForward;
 import io.motdjl.nn.MoTLayer;
@@ -30,9 +31,10 @@ import java.util.Map;
  *
  * <p>Some parameters hold several reference tensors stacked along their first axis, so that the
  * forward pass runs one matmul where the reference runs several: the attention's {@code qkv} is
- * {@code wq, wk, wv}; a SwiGLU's {@code w13} is {@code w1, w3};. Each name is therefore a {@link
- * Slot}: a block of rows of one parameter. Checkpoints are split and joined here only, never during
- * a forward pass.
+ * {@code wq, wk, wv}; a SwiGLU's {@code w13} is {@code w1, w3}; a mixture of experts stacks every
+ * expert's {@code w1, w3} in one parameter and every {@code w2} in another. Each name is therefore
+ * a {@link Slot}: a block of rows of one parameter. Checkpoints are split and joined here only,
+ * never during a forward pass.
  */
 public final class ReferenceNames {
 
@@ -174,23 +176,63 @@ public final class ReferenceNames {
             String f = layer + "feed_forward.";
             norms(names, layer + "ffn_norm.%d.weight", ffn.inputNorm());
             for (int t = 0; t < ffn.experts().numTowers(); t++) {
+                String e = f + "local_experts." + t + ".";
                 Block block = ffn.experts().tower(t);
-                if (!(block instanceof SwiGlu swiGlu)) {
+                if (block instanceof SwiGlu swiGlu) {
+                    swiGlu(
+                            names,
+                            e,
+                            weightOf(swiGlu.w13()),
+                            weightOf(swiGlu.w2()),
+                            0,
+                            swiGlu.hidden(),
+                            d);
+                } else if (block instanceof MixtureOfExperts moe) {
+                    int experts = moe.settings().experts();
+                    whole(
+                            names,
+                            e + "router.weight",
+                            weightOf(moe.router()),
+                            new Shape(experts, d));
+                    for (int x = 0; x < experts; x++) {
+                        swiGlu(
+                                names,
+                                e + "experts." + x + ".",
+                                moe.stackedW13(),
+                                moe.stackedW2(),
+                                x,
+                                moe.hidden(),
+                                d);
+                    }
+                } else {
                     throw new IllegalArgumentException(
                             "no reference names for the feed-forward " + block + " of layer " + l);
                 }
-                long hidden = swiGlu.hidden();
-                Parameter w13 = weightOf(swiGlu.w13());
-                String e = f + "local_experts." + t + ".";
-                part(names, e + "w1.weight", w13, 0, new Shape(hidden, d));
-                part(names, e + "w3.weight", w13, hidden, new Shape(hidden, d));
-                whole(names, e + "w2.weight", weightOf(swiGlu.w2()), new Shape(d, hidden));
             }
             norms(names, f + "local_experts_ffn_norm.%d.weight", ffn.outputNorm());
         }
         norms(names, "norm.%d.weight", model.trunk().norm());
         whole(names, "output.weight", model.vocabularyHead().weight(), new Shape(c.vocabSize(), d));
         return Collections.unmodifiableMap(names);
+    }
+
+    /**
+     * The {@code w1}, {@code w3} and {@code w2} of SwiGLU number {@code index} in parameters that
+     * stack such SwiGLUs: {@code w13 [n·2F, D]}, {@code w2 [n·D, F]} (a plain SwiGLU is number 0 of
+     * one).
+     */
+    private static void swiGlu(
+            Map<String, Slot> names,
+            String prefix,
+            Parameter w13,
+            Parameter w2,
+            long index,
+            long hidden,
+            long d) {
+        long first = index * 2 * hidden;
+        part(names, prefix + "w1.weight", w13, first, new Shape(hidden, d));
+        part(names, prefix + "w3.weight", w13, first + hidden, new Shape(hidden, d));
+        part(names, prefix + "w2.weight", w2, index * d, new Shape(d, hidden));
     }
 
     /** The weight of a bias-free projection. */

@@ -30,6 +30,10 @@ public final class ForwardContext {
     private final RotaryEmbedding.Tables rotary;
     private final ScalarConstants constants;
     private final PairList<String, Object> params;
+    private final long[] modalityIds;
+    private final long[] validTokens;
+    private final NDArray[] validityOfChunk;
+    private final NDArray[] validityOfAll = new NDArray[2];
 
     /**
      * A context from its parts.
@@ -47,6 +51,38 @@ public final class ForwardContext {
             NDArray attentionMask,
             RotaryEmbedding.Tables rotary,
             ScalarConstants constants) {
+        this(routing, attentionMask, rotary, constants, null, null);
+    }
+
+    /**
+     * A context from its parts, knowing which rows are padding (which blocks such as a mixture of
+     * experts must leave out).
+     *
+     * @param routing index masks by modality id
+     * @param attentionMask additive mask, or null (see the other constructor)
+     * @param rotary cos/sin tables, or null for blocks that do not attend
+     * @param constants native scalars shared by the pass's norms
+     * @param modalityIds host copy of the rows' modality ids (row-major {@code B·T}); may be null
+     *     when {@code validTokens} is
+     * @param validTokens host copy of the rows' validity (1 real, 0 padding), or null when every
+     *     row is real
+     */
+    public ForwardContext(
+            ModalityRouting routing,
+            NDArray attentionMask,
+            RotaryEmbedding.Tables rotary,
+            ScalarConstants constants,
+            long[] modalityIds,
+            long[] validTokens) {
+        boolean padded =
+                validTokens != null && java.util.Arrays.stream(validTokens).anyMatch(v -> v == 0);
+        if (padded && (modalityIds == null || modalityIds.length != validTokens.length)) {
+            throw new IllegalArgumentException(
+                    "the rows' validity needs their modality ids, one per row");
+        }
+        this.modalityIds = padded ? modalityIds : null;
+        this.validTokens = padded ? validTokens : null;
+        this.validityOfChunk = routing == null ? null : new NDArray[routing.numModalities()];
         this.routing = routing;
         this.attentionMask = attentionMask;
         this.rotary = rotary;
@@ -93,7 +129,9 @@ public final class ForwardContext {
                         config.ropeTheta(),
                         config.ropeStyle(),
                         type),
-                new ScalarConstants(manager));
+                new ScalarConstants(manager),
+                host.modalityIds(),
+                host.validTokens());
     }
 
     /** Index masks by modality id. */
@@ -114,6 +152,77 @@ public final class ForwardContext {
     /** Native scalars shared by the pass's norms. */
     public ScalarConstants constants() {
         return constants;
+    }
+
+    /** Whether some rows of the pass are padding. */
+    public boolean hasPadding() {
+        return validTokens != null;
+    }
+
+    /**
+     * Which rows of chunk {@code m} of {@code rows} are real: {@code (n)} float32, 1 real and 0
+     * padding, made once per pass and chunk; null when the pass has no padding.
+     *
+     * @param rows rows of this pass, grouped by its routing or as one chunk in sequence order
+     * @param m the chunk's modality
+     * @return the chunk's validity, or null
+     */
+    public NDArray validityOf(GroupedRows rows, int m) {
+        if (validTokens == null) {
+            return null;
+        }
+        if (!rows.isGrouped()) {
+            return validityOfSorted(rows);
+        }
+        if (validityOfChunk[m] == null) {
+            validityOfChunk[m] = rows.chunk(m).getManager().create(validRows(m, m));
+        }
+        return validityOfChunk[m];
+    }
+
+    /**
+     * Which rows of {@code rows.sorted()} are real (all rows: grouped by modality when {@code rows}
+     * are grouped, else in sequence order); null when the pass has no padding.
+     */
+    public NDArray validityOfSorted(GroupedRows rows) {
+        if (validTokens == null) {
+            return null;
+        }
+        int slot = rows.isGrouped() ? 1 : 0;
+        if (validityOfAll[slot] == null) {
+            int last = rows.isGrouped() ? routing.numModalities() - 1 : -1;
+            validityOfAll[slot] =
+                    routing.permutation() == null || !rows.isGrouped()
+                            ? manager(rows).create(validRows(-1, -1))
+                            : manager(rows).create(validRows(0, last));
+        }
+        return validityOfAll[slot];
+    }
+
+    /**
+     * The validity of the rows of modalities {@code first..last} in that order, each modality's
+     * rows in sequence order; {@code first = -1}: every row in sequence order.
+     */
+    private float[] validRows(int first, int last) {
+        float[] v = new float[validTokens.length];
+        int n = 0;
+        for (int m = first; m <= last; m++) {
+            for (int i = 0; i < validTokens.length; i++) {
+                if (m < 0 || modalityIds[i] == m) {
+                    v[n++] = validTokens[i] == 0 ? 0f : 1f;
+                }
+            }
+        }
+        return n == v.length ? v : java.util.Arrays.copyOf(v, n);
+    }
+
+    private static NDManager manager(GroupedRows rows) {
+        for (int m = 0; m < rows.numModalities(); m++) {
+            if (rows.chunk(m) != null) {
+                return rows.chunk(m).getManager();
+            }
+        }
+        throw new IllegalStateException("no rows");
     }
 
     /** This context as DJL block {@code params} (one list, made once; do not modify it). */

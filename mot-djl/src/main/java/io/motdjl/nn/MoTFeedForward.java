@@ -91,19 +91,51 @@ public final class MoTFeedForward extends AbstractBlock {
             NDList auxiliary) {
         PairList<String, Object> params = context.asParams();
         GroupedRows in = inputNorm == null ? h : inputNorm.apply(ps, h, training, params);
-        GroupedRows y =
-                in.map(
-                        (rows, m) -> {
-                            NDList out = experts.forward(ps, rows, m, training, params);
-                            for (int i = 1; i < out.size(); i++) {
-                                NDArray extra = out.get(i);
-                                String name = extra.getName() == null ? "aux" + i : extra.getName();
-                                extra.setName("feed_forward." + experts.towerOf(m) + "." + name);
-                                auxiliary.add(extra);
-                            }
-                            return out.head();
-                        });
+        GroupedRows y;
+        if (experts.isShared() && in.isGrouped()) {
+            // one block for every modality sees every row at once (an expert-choice mixture's
+            // capacity is over all the rows that reach it)
+            NDArray all = in.sorted();
+            NDArray out =
+                    run(ps, 0, all, context.validityOfSorted(in), training, params, auxiliary);
+            y = GroupedRows.fromSorted(in.routing(), out);
+        } else {
+            y =
+                    in.map(
+                            (rows, m) ->
+                                    run(
+                                            ps,
+                                            m,
+                                            rows,
+                                            context.validityOf(in, m),
+                                            training,
+                                            params,
+                                            auxiliary));
+        }
         return outputNorm == null ? y : outputNorm.apply(ps, y, training, params);
+    }
+
+    /**
+     * Runs modality {@code m}'s tower on its rows (with their validity when the pass has padding),
+     * passing any further outputs on as auxiliary ones named {@code feed_forward.{tower}.{name}}.
+     */
+    private NDArray run(
+            ParameterStore ps,
+            int m,
+            NDArray rows,
+            NDArray validity,
+            boolean training,
+            PairList<String, Object> params,
+            NDList auxiliary) {
+        NDList input = validity == null ? new NDList(rows) : new NDList(rows, validity);
+        NDList out = experts.forModality(m).forward(ps, input, training, params);
+        for (int i = 1; i < out.size(); i++) {
+            NDArray extra = out.get(i);
+            String name = extra.getName() == null ? "aux" + i : extra.getName();
+            extra.setName("feed_forward." + experts.towerOf(m) + "." + name);
+            auxiliary.add(extra);
+        }
+        return out.head();
     }
 
     /** Whether any part of the chain has per-modality parameters. */

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeRouting;
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
 
@@ -114,7 +115,9 @@ public final class MoTModel extends AbstractBlock {
                             ModalityRouting.of(host.modalityIds(), config.nModalities(), manager),
                             cache.mask(chunkValid, (int) length, manager, type),
                             cache.rotary((int) length, manager),
-                            cache.constants());
+                            cache.constants(),
+                            host.modalityIds(),
+                            chunkValid);
         }
         ModalityRouting routing = context.routing();
         boolean grouped =
@@ -143,7 +146,7 @@ public final class MoTModel extends AbstractBlock {
             outputs.add(out);
         }
         for (NDArray a : auxiliary) {
-            a.setName(MoTOutputs.AUXILIARY_PREFIX + a.getName());
+            a.setName(MoTOutputs.nameOfFurtherOutput(a.getName()));
             outputs.add(a);
         }
         return outputs;
@@ -211,18 +214,35 @@ public final class MoTModel extends AbstractBlock {
      * Cached decoding is inference over causal rows: the rows continue the cache's, with padding
      * given by the attention mask.
      */
-    private static void checkCachedInputs(
+    private void checkCachedInputs(
             MoTInputs in, KeyValueCache cache, long batch, long length, boolean training) {
         if (training) {
             throw new IllegalArgumentException(
                     "a key/value cache is for inference; training passes cannot use one");
         }
+        requireCausalFeedForward(config);
         if (in.imageSpanIds() != null || in.documentIds() != null) {
             throw new IllegalArgumentException(
                     "cached decoding is causal over one document per row: image_span_ids and"
                             + " document_ids are not accepted with a key/value cache");
         }
         cache.checkFits(batch, length);
+    }
+
+    /**
+     * Refuses cached decoding through expert-choice routing: an expert picks its rows among all the
+     * rows of a pass, later tokens included, so a token's output would depend on how the sequence
+     * was cut into decoding steps.
+     */
+    private static void requireCausalFeedForward(MoTConfig config) {
+        if (config.moe() != null && config.moe().routing() == MoeRouting.EXPERT_CHOICE) {
+            throw new IllegalArgumentException(
+                    "cached decoding needs causal feed-forwards, but moe.routing is expert_choice:"
+                            + " each expert chooses among all rows of a pass, later tokens"
+                            + " included, so a token's output depends on how the sequence is cut"
+                            + " into steps. Score whole sequences with this model (forward without"
+                            + " a cache), or train with moe.routing \"token_choice\" to generate");
+        }
     }
 
     /** The floating type of the model's parameters (float32 until initialised otherwise). */
@@ -348,7 +368,7 @@ public final class MoTModel extends AbstractBlock {
         private final MoTConfig config;
         private final InputAdapter[] adapters;
         private final OutputHead[] heads;
-        private FeedForwardFactory feedForward = FeedForwardFactory.SWIGLU;
+        private FeedForwardFactory feedForward = FeedForwardFactory.FROM_CONFIG;
 
         private Builder(MoTConfig config) {
             // before anything is built: an absurd config fails now, not in an OutOfMemoryError
@@ -361,7 +381,10 @@ public final class MoTModel extends AbstractBlock {
             Arrays.fill(heads, new VocabularyHead(config.vocabSize(), config.dim()));
         }
 
-        /** What each feed-forward parameter set is (default: a SwiGLU of the config's size). */
+        /**
+         * What each feed-forward parameter set is (default {@link FeedForwardFactory#FROM_CONFIG}:
+         * a mixture of experts where the config's {@code moe} says, else a SwiGLU).
+         */
         public Builder optFeedForwardFactory(FeedForwardFactory factory) {
             feedForward = java.util.Objects.requireNonNull(factory, "factory");
             return this;

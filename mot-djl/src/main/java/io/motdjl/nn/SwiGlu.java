@@ -16,7 +16,8 @@ import ai.djl.util.PairList;
  * stored as one projection {@code w13 [2F, D]} (rows {@code 0..F-1} are {@code W1}), so both run as
  * one matmul; checkpoints name the halves {@code w1} and {@code w3}.
  *
- * <p>Input {@code (..., D)}, output {@code (..., D)}.
+ * <p>Input {@code (..., D)} (a second input, the rows' validity, is ignored: the SwiGLU is
+ * row-wise), output {@code (..., D)}.
  */
 public final class SwiGlu extends AbstractBlock {
 
@@ -48,7 +49,7 @@ public final class SwiGlu extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = inputs.get(0);
         NDArray gateUp = w13.forward(ps, new NDList(x), training).singletonOrThrow();
         // split, not NDIndex slicing (whose backward materialises full-size zero arrays)
         NDList parts = gateUp.split(new long[] {hidden}, gateUp.getShape().dimension() - 1);

@@ -19,6 +19,14 @@ import java.util.Map;
  */
 public final class WithAuxiliaryLosses implements Objective {
 
+    /**
+     * Weights of a mixture of experts' auxiliary losses used unless told otherwise: {@code
+     * load_balance} 0.01 (Fedus et al. 2021, Switch) and {@code router_z} 0.001 (Zoph et al. 2022,
+     * ST-MoE).
+     */
+    public static final Map<String, Double> MOE_DEFAULT_WEIGHTS =
+            Map.of("load_balance", 0.01, "router_z", 0.001);
+
     private final Objective base;
     private final Map<String, Double> weights;
 

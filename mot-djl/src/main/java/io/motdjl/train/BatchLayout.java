@@ -78,19 +78,23 @@ final class BatchLayout {
     }
 
     /**
-     * Number of real (non-padding) input tokens: the sum of the data's {@code attention_mask}, else
-     * of the third label, else {@code B·T}.
+     * Real (non-padding) input tokens of each modality: where the data's {@code attention_mask}
+     * (else the third label) is non-zero, every token when there is neither.
      */
-    static long realTokens(NDList data, NDList labels) {
+    static long[] realTokensPerModality(NDList data, NDList labels, int numModalities) {
         NDArray mask = named(data, MoTInputs.VALID_TOKENS);
         if (mask == null && labels.size() > 2) {
             mask = labels.get(2);
         }
-        if (mask == null) {
-            return data.get(0).getShape().size();
+        long[] ids = data.get(1).toType(DataType.INT64, false).toLongArray();
+        long[] valid = mask == null ? null : mask.toType(DataType.INT64, false).toLongArray();
+        long[] counts = new long[numModalities];
+        for (int i = 0; i < ids.length; i++) {
+            if (valid == null || valid[i] != 0) {
+                counts[(int) ids[i]]++;
+            }
         }
-        // temporaries belong to the batch's manager and go with the batch
-        return mask.toType(DataType.INT64, false).sum().getLong();
+        return counts;
     }
 
     private static NDArray named(NDList list, String name) {

@@ -1,6 +1,7 @@
 package io.motdjl.train;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeConfig;
 import io.motdjl.config.ParameterCount;
 
 /**
@@ -26,6 +27,12 @@ import io.motdjl.config.ParameterCount;
  *       al. 2022 (App. F) do: it is not halved for causality, since the implementation computes the
  *       full masked score matrix. (Kaplan et al. 2020 count {@code 2·T·d_attn} per layer, half of
  *       this term.)
+ *   <li>A mixture-of-experts feed-forward ({@link MoeConfig}) costs per row {@code expertsPerRow ·
+ *       3·d·F} (top-k under token choice, the capacity factor under expert choice) plus its router
+ *       {@code d·E}, counted in the active parameters of the tokens that reach it. When some
+ *       modalities' feed-forwards are mixtures and others are not, a token's cost depends on its
+ *       modality: use the per-modality figures ({@link #trainingFlops(long[], int)}); the figures
+ *       without a modality are those of the costliest one.
  *   <li>The output head costs {@code 2·V·d}; the embedding lookup is a gather and costs nothing.
  *   <li>RMSNorms, the softmax, RoPE, the residual adds and SiLU are elementwise, {@code O(d)} per
  *       token against {@code O(d²)} for the matmuls, and are left out of the FLOPs; their
@@ -65,11 +72,38 @@ public final class FlopsAccounting {
     }
 
     /**
-     * Non-embedding parameters one token uses: the dense model's matmul weights, {@code L·(4·d·H·hd
-     * + 3·d·F)}. Norm scales are not counted (see the class notes).
+     * Non-embedding parameters one token uses, of the costliest modality: the dense model's matmul
+     * weights, {@code L·(4·d·H·hd + 3·d·F)}, with a mixture of experts' active share where there is
+     * one. Norm scales are not counted (see the class notes).
      */
     public long activeNonEmbeddingParameters() {
-        return config.nLayers() * (attentionParametersPerLayer() + feedForwardParametersPerLayer());
+        long most = 0;
+        for (int m = 0; m < config.nModalities(); m++) {
+            most = Math.max(most, activeNonEmbeddingParameters(m));
+        }
+        return most;
+    }
+
+    /**
+     * Non-embedding matmul parameters a token of modality {@code m} uses: {@code L·(4·d·H·hd +
+     * ffn)}, where {@code ffn} is {@code 3·d·F}, or {@code expertsPerRow·3·d·F + d·E} when the
+     * feed-forward that serves {@code m} is a mixture of experts (rounded up to whole values).
+     *
+     * @param m the modality
+     * @return the active parameters per token
+     */
+    public long activeNonEmbeddingParameters(int m) {
+        if (m < 0 || m >= config.nModalities()) {
+            throw new IllegalArgumentException(
+                    "modality " + m + " is outside [0, " + config.nModalities() + ")");
+        }
+        long ffn = feedForwardParametersPerLayer();
+        MoeConfig moe = config.moe();
+        int set = config.untie().ffn() ? m : 0;
+        if (moe != null && moe.covers(set)) {
+            ffn = (long) Math.ceil(moe.expertsPerRow() * ffn) + (long) moe.experts() * config.dim();
+        }
+        return config.nLayers() * (attentionParametersPerLayer() + ffn);
     }
 
     /** Output head FLOPs per token: {@code 2·V·d}. */
@@ -83,9 +117,16 @@ public final class FlopsAccounting {
         return config.nLayers() * 2L * 2L * sequenceLength * attentionWidth();
     }
 
-    /** Forward FLOPs per token at sequence length {@code T}. */
+    /** Forward FLOPs per token at sequence length {@code T} (of the costliest modality). */
     public long forwardFlopsPerToken(int sequenceLength) {
         return 2L * activeNonEmbeddingParameters()
+                + headFlopsPerToken()
+                + attentionFlopsPerToken(sequenceLength);
+    }
+
+    /** Forward FLOPs per token of modality {@code m} at sequence length {@code T}. */
+    public long forwardFlopsPerToken(int m, int sequenceLength) {
+        return 2L * activeNonEmbeddingParameters(m)
                 + headFlopsPerToken()
                 + attentionFlopsPerToken(sequenceLength);
     }
@@ -95,9 +136,35 @@ public final class FlopsAccounting {
         return 3L * forwardFlopsPerToken(sequenceLength);
     }
 
-    /** Training FLOPs of {@code tokens} non-padding tokens in sequences of length {@code T}. */
+    /**
+     * Training FLOPs of {@code tokens} non-padding tokens in sequences of length {@code T} (at the
+     * costliest modality's rate; exact unless a mixture of experts serves some modalities only).
+     */
     public double trainingFlops(long tokens, int sequenceLength) {
         return (double) tokens * trainingFlopsPerToken(sequenceLength);
+    }
+
+    /**
+     * Training FLOPs of real (non-padding) tokens counted per modality, in sequences of length
+     * {@code T}.
+     *
+     * @param tokensPerModality real tokens of each modality
+     * @param sequenceLength T
+     * @return the FLOPs
+     */
+    public double trainingFlops(long[] tokensPerModality, int sequenceLength) {
+        if (tokensPerModality.length != config.nModalities()) {
+            throw new IllegalArgumentException(
+                    "need one token count per modality ("
+                            + config.nModalities()
+                            + "), got "
+                            + tokensPerModality.length);
+        }
+        double flops = 0;
+        for (int m = 0; m < tokensPerModality.length; m++) {
+            flops += (double) tokensPerModality[m] * 3L * forwardFlopsPerToken(m, sequenceLength);
+        }
+        return flops;
     }
 
     /** Token embedding plus output head parameters: {@code 2·V·d} (they are never tied here). */

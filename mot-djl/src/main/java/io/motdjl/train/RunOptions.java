@@ -8,6 +8,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.Objective;
+import io.motdjl.objective.WithAuxiliaryLosses;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,7 +45,19 @@ public final class RunOptions {
         return builder().build();
     }
 
-    /** The objective for a model of {@code config} (default: next-token cross-entropy). */
+    /**
+     * The default objective: next-token cross-entropy, plus, when the config has a mixture of
+     * experts, its auxiliary losses at {@link WithAuxiliaryLosses#MOE_DEFAULT_WEIGHTS} (Switch's
+     * load balancing at 0.01, ST-MoE's router z-loss at 0.001).
+     */
+    public static Objective defaultObjective(MoTConfig config) {
+        Objective nextToken = new NextTokenObjective(config.nModalities());
+        return config.moe() == null
+                ? nextToken
+                : new WithAuxiliaryLosses(nextToken, WithAuxiliaryLosses.MOE_DEFAULT_WEIGHTS);
+    }
+
+    /** The objective for a model of {@code config} (default: {@link #defaultObjective}). */
     public Objective objective(MoTConfig config) {
         Objective o = objective.apply(config);
         if (o.numModalities() != config.nModalities()) {
@@ -108,8 +121,7 @@ public final class RunOptions {
         private boolean progressBar = true;
         private List<String> modalityNames = List.of();
         private final List<TrainingListener> listeners = new ArrayList<>();
-        private Function<MoTConfig, Objective> objective =
-                c -> new NextTokenObjective(c.nModalities());
+        private Function<MoTConfig, Objective> objective = RunOptions::defaultObjective;
         private Function<MoTConfig, MoTModel> model = MoTModel::new;
 
         private Builder() {}
@@ -142,7 +154,7 @@ public final class RunOptions {
         }
 
         /**
-         * What to minimise, made for the run's config (default: {@link NextTokenObjective}); a
+         * What to minimise, made for the run's config (default: {@link #defaultObjective}); a
          * resumed run must be given the same.
          */
         public Builder objective(Function<MoTConfig, Objective> v) {

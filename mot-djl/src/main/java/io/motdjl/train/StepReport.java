@@ -2,6 +2,8 @@ package io.motdjl.train;
 
 import io.motdjl.objective.ModalityLosses;
 
+import java.util.Map;
+
 /**
  * What one training step did. Losses are those of the step's batch before the update.
  *
@@ -17,6 +19,10 @@ import io.motdjl.objective.ModalityLosses;
  * @param totalTokens real tokens processed by the run so far, this step included
  * @param totalTrainingFlops analytic training FLOPs of the run so far ({@link FlopsAccounting})
  * @param nanos wall time of the step
+ * @param auxiliaryLosses the values of the blocks' auxiliary losses in the step's forward pass, by
+ *     name without the {@code aux.} prefix (empty without any)
+ * @param statistics the blocks' statistics in the step's forward pass (a mixture of experts' {@code
+ *     expert_share} and {@code dropped}), by name without the {@code stat.} prefix
  */
 public record StepReport(
         int step,
@@ -30,4 +36,13 @@ public record StepReport(
         int sequenceLength,
         long totalTokens,
         double totalTrainingFlops,
-        long nanos) {}
+        long nanos,
+        Map<String, Float> auxiliaryLosses,
+        Map<String, float[]> statistics) {
+
+    /** Copies the maps (the arrays stay the report's own). */
+    public StepReport {
+        auxiliaryLosses = Map.copyOf(auxiliaryLosses);
+        statistics = Map.copyOf(statistics);
+    }
+}

@@ -27,6 +27,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.data.EpochShuffleSampler;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.ObjectiveLoss;
 import io.motdjl.util.Seeds;
@@ -39,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -315,9 +317,11 @@ public final class TrainingRun implements AutoCloseable {
             trainer.step();
             step = stepNumber;
             int length = BatchLayout.sequenceLength(data);
-            long tokens = BatchLayout.realTokens(data, labels);
+            long[] tokensPerModality =
+                    BatchLayout.realTokensPerModality(data, labels, config.nModalities());
+            long tokens = java.util.Arrays.stream(tokensPerModality).sum();
             totalTokens += tokens;
-            totalTrainingFlops += flops.trainingFlops(tokens, length);
+            totalTrainingFlops += flops.trainingFlops(tokensPerModality, length);
             StepReport report =
                     new StepReport(
                             stepNumber,
@@ -331,7 +335,9 @@ public final class TrainingRun implements AutoCloseable {
                             length,
                             totalTokens,
                             totalTrainingFlops,
-                            System.nanoTime() - begin);
+                            System.nanoTime() - begin,
+                            auxiliaryValues(predictions),
+                            statisticValues(predictions));
             Device device = data.head().getDevice();
             StepData stepData =
                     new StepData(
@@ -468,6 +474,28 @@ public final class TrainingRun implements AutoCloseable {
     /** The learning-rate schedule. */
     public WarmupCosineTracker schedule() {
         return schedule;
+    }
+
+    /** Host copies of the auxiliary losses in a step's outputs (a few scalars per layer). */
+    private static Map<String, Float> auxiliaryValues(NDList predictions) {
+        Map<String, Float> values = new LinkedHashMap<>();
+        MoTOutputs.of(predictions)
+                .auxiliaryLosses()
+                .forEach(
+                        (name, a) ->
+                                values.put(name, a.toType(DataType.FLOAT32, false).getFloat()));
+        return values;
+    }
+
+    /** Host copies of the statistics in a step's outputs. */
+    private static Map<String, float[]> statisticValues(NDList predictions) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        MoTOutputs.of(predictions)
+                .statistics()
+                .forEach(
+                        (name, a) ->
+                                values.put(name, a.toType(DataType.FLOAT32, false).toFloatArray()));
+        return values;
     }
 
     /** Parameter and FLOP counts of the model. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 class MoTConfigTest {
 
@@ -141,6 +142,73 @@ class MoTConfigTest {
         a.modalityTokenRanges()[1][0] = 99; // and hands out copies
         assertEquals(10, a.modalityTokenRanges()[1][0]);
         assertEquals(a.dim() / a.nHeads(), a.headDim(), "head_dim 0 is derived");
+    }
+
+    @Test
+    void theMoeObjectRoundTripsAndHasTheReferenceDefaults() {
+        MoeConfig moe = new MoeConfig(4, MoeRouting.EXPERT_CHOICE, 1, 1.25, List.of(0));
+        MoTConfig config = MoTConfig.builder().moe(moe).build();
+        MoTConfig back = MoTConfig.fromJson(config.toJson());
+        assertEquals(config, back);
+        assertEquals(moe, back.moe());
+        assertEquals(null, config.denseTwin().moe(), "the dense twin is plain SwiGLU");
+
+        String minimal =
+                MoTConfig.builder()
+                        .build()
+                        .toJson()
+                        .replaceFirst(
+                                "\\{",
+                                "{\"moe\": {\"experts\": 3, \"routing\": \"token_choice\","
+                                        + " \"modalities\": [1]}, ");
+        MoeConfig read = MoTConfig.fromJson(minimal).moe();
+        assertEquals(new MoeConfig(3, MoeRouting.TOKEN_CHOICE, 1, 1.0, List.of(1)), read);
+        assertEquals(3, read.capacity(9), "ceil(1.0 * 9 / 3)");
+        assertEquals(
+                4, new MoeConfig(3, MoeRouting.EXPERT_CHOICE, 1, 1.0, List.of(0)).capacity(10));
+        assertEquals(
+                10, new MoeConfig(2, MoeRouting.EXPERT_CHOICE, 1, 4.0, List.of(0)).capacity(10));
+    }
+
+    @Test
+    void aMoeThatCannotWorkIsRefusedNamingTheKey() {
+        String good =
+                MoTConfig.builder()
+                        .moe(new MoeConfig(4, MoeRouting.TOKEN_CHOICE, 2, 1.0, List.of(0)))
+                        .build()
+                        .toJson();
+        assertMessage(
+                "moe.experts must be at least 1", good.replace("\"experts\": 4", "\"experts\": 0"));
+        assertMessage(
+                "moe.top_k must be in [1, moe.experts = 4], got 5",
+                good.replace("\"top_k\": 2", "\"top_k\": 5"));
+        assertMessage(
+                "moe.capacity_factor must be a positive finite number, got 0.0",
+                good.replace("\"capacity_factor\": 1.0", "\"capacity_factor\": 0"));
+        assertMessage(
+                "moe.routing must be \"token_choice\" or \"expert_choice\", got \"switch\"",
+                good.replace("\"token_choice\"", "\"switch\""));
+        assertMessage("unknown key \"moe.expert\"", good.replace("\"experts\"", "\"expert\""));
+        assertMessage(
+                "missing required key \"moe.experts\"", good.replaceFirst("\"experts\": 4,", ""));
+        assertMessage(
+                "moe.modalities holds 2, outside the modality ids [0, 2)",
+                good.replaceAll("\"modalities\": \\[\\s*0\\s*\\]", "\"modalities\": [2]"));
+        assertMessage(
+                "moe.modalities names 0 twice",
+                good.replaceAll("\"modalities\": \\[\\s*0\\s*\\]", "\"modalities\": [0, 0]"));
+        assertMessage(
+                "must name at least one feed-forward parameter set",
+                good.replaceAll("\"modalities\": \\[\\s*0\\s*\\]", "\"modalities\": []"));
+        assertMessage(
+                "\"moe.modalities\" must be a list",
+                good.replaceAll("\"modalities\": \\[\\s*0\\s*\\]", "\"modalities\": 0"));
+        String tied = good.replace("\"ffn\": true", "\"ffn\": false");
+        assertMessage(
+                "the feed-forward is not untied (untie.ffn is false): its one parameter set is 0",
+                tied.replaceAll("\"modalities\": \\[\\s*0\\s*\\]", "\"modalities\": [1]"));
+        assertEquals(
+                List.of(0), MoTConfig.fromJson(tied).moe().sets(), "[0] is the MoE-Ex baseline");
     }
 
     private static void assertMessage(String fragment, String json) {

@@ -12,6 +12,7 @@ import com.google.gson.JsonParser;
 import io.motdjl.GoldenCase;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ final class CheckpointFixture {
             in = in.withImageSpanIds(input.get("image_span_ids"));
         }
         NDList out = model.forward(new ParameterStore(manager, false), in.toNDList(), false);
-        return out.singletonOrThrow();
+        return MoTOutputs.of(out).logits();
     }
 
     /** Largest absolute difference. */

@@ -30,6 +30,7 @@ import io.motdjl.GoldenCase;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -497,7 +498,8 @@ class ReferenceCheckpointTest {
         NDList in = MoTInputs.of(input.get("tokens"), input.get("modalities")).toNDList();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray out =
-                    model.forward(new ParameterStore(manager, false), in, true).singletonOrThrow();
+                    MoTOutputs.of(model.forward(new ParameterStore(manager, false), in, true))
+                            .logits();
             gc.backward(out.square().sum());
         }
         for (Map.Entry<String, ReferenceNames.Slot> e : ReferenceNames.of(model).entrySet()) {

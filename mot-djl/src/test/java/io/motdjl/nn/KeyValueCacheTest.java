@@ -15,6 +15,8 @@ import ai.djl.training.ParameterStore;
 
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeConfig;
+import io.motdjl.config.MoeRouting;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.RopeStyle;
 import io.motdjl.config.Untie;
@@ -24,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -71,6 +74,50 @@ class KeyValueCacheTest {
                 double diff = TinyModels.maxAbsDiff(full, cached);
                 assertTrue(diff < TOLERANCE, "prefill " + prefill + ": max |Δlogit| " + diff);
             }
+        }
+    }
+
+    @Test
+    void aTokenChoiceMixtureDecodesLikeTheFullPass() {
+        // top-2 experts in the text tower only (the paper's hybrid, made causal)
+        MoTConfig config =
+                TinyModels.config(2)
+                        .maxSeqLen(LENGTH)
+                        .moe(new MoeConfig(3, MoeRouting.TOKEN_CHOICE, 2, 1.0, List.of(0)))
+                        .build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
+            Random random = new Random(5);
+            NDArray tokens = TinyModels.ids(manager, random, 2, LENGTH, config.vocabSize());
+            NDArray modalityIds = TinyModels.ids(manager, random, 2, LENGTH, 2);
+            NDArray full = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalityIds));
+            NDArray cached = decode(model, manager, tokens, modalityIds, null, 3);
+            double diff = TinyModels.maxAbsDiff(full, cached);
+            assertTrue(diff < TOLERANCE, "max |Δlogit| " + diff);
+        }
+    }
+
+    @Test
+    void anExpertChoiceMixtureRefusesTheCacheAndSaysWhy() {
+        MoTConfig config =
+                TinyModels.config(2)
+                        .maxSeqLen(LENGTH)
+                        .moe(new MoeConfig(3, MoeRouting.EXPERT_CHOICE, 1, 1.0, List.of(0)))
+                        .build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
+            Random random = new Random(5);
+            NDArray tokens = TinyModels.ids(manager, random, 1, LENGTH, config.vocabSize());
+            NDArray modalityIds = TinyModels.ids(manager, random, 1, LENGTH, 2);
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> decode(model, manager, tokens, modalityIds, null, 4));
+            assertTrue(e.getMessage().contains("expert_choice"), e.getMessage());
+            assertTrue(e.getMessage().contains("token_choice"), e.getMessage());
+            // scoring whole sequences works
+            NDArray full = TinyModels.logits(model, manager, MoTInputs.of(tokens, modalityIds));
+            assertEquals(new Shape(1, LENGTH, config.vocabSize()), full.getShape());
         }
     }
 

@@ -7,6 +7,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeConfig;
+import io.motdjl.config.MoeRouting;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTModel;
@@ -60,6 +62,36 @@ class FlopsAccountingTest {
         assertEquals(3200 + 2 * 2216 + 16, FlopsAccounting.of(MOT.denseTwin()).totalParameters());
     }
 
+    private static MoeConfig moe(MoeRouting routing, int topK, double capacity, int set) {
+        return new MoeConfig(4, routing, topK, capacity, List.of(set));
+    }
+
+    @Test
+    void aMixtureCostsItsActiveExpertsPlusTheRouterForItsOwnModalityOnly() {
+        // hybrid: modality 0's feed-forward is a top-2 token-choice mixture of 4 experts
+        FlopsAccounting f =
+                FlopsAccounting.of(
+                        MOT.toBuilder().moe(moe(MoeRouting.TOKEN_CHOICE, 2, 1.0, 0)).build());
+        // per layer: attention 1024, two experts 2·1152, router 4·16 = 64
+        assertEquals(2 * (1024 + 2 * 1152 + 64), f.activeNonEmbeddingParameters(0));
+        assertEquals(2 * (1024 + 1152), f.activeNonEmbeddingParameters(1));
+        assertEquals(f.activeNonEmbeddingParameters(0), f.activeNonEmbeddingParameters());
+        long text = f.forwardFlopsPerToken(0, 12);
+        long image = f.forwardFlopsPerToken(1, 12);
+        assertEquals(2L * 2 * (1152 + 64), text - image);
+        assertEquals(3.0 * (10 * text + 30 * image), f.trainingFlops(new long[] {10, 30}, 12), 0.0);
+
+        // expert choice at capacity factor 1.25: 1.25 SwiGLUs per row on average, plus the router
+        FlopsAccounting ec =
+                FlopsAccounting.of(
+                        MOT.toBuilder().moe(moe(MoeRouting.EXPERT_CHOICE, 1, 1.25, 1)).build());
+        assertEquals(2 * (1024 + 1440 + 64), ec.activeNonEmbeddingParameters(1));
+        // without a mixture, counting per modality changes nothing
+        FlopsAccounting plain = FlopsAccounting.of(MOT);
+        assertEquals(
+                plain.trainingFlops(40, 12), plain.trainingFlops(new long[] {10, 30}, 12), 0.0);
+    }
+
     @Test
     void parameterTotalsMatchTheModelForEveryLayout() {
         List<MoTConfig> configs =
@@ -73,7 +105,12 @@ class FlopsAccountingTest {
                                 .build(),
                         MOT.toBuilder().untie(new Untie(true, false, true)).build(),
                         MOT.toBuilder().untie(new Untie(false, true, false)).build(),
-                        MOT.toBuilder().untie(Untie.NONE).build());
+                        MOT.toBuilder().untie(Untie.NONE).build(),
+                        MOT.toBuilder().moe(moe(MoeRouting.EXPERT_CHOICE, 1, 1.0, 0)).build(),
+                        MOT.toBuilder()
+                                .untie(Untie.NONE)
+                                .moe(moe(MoeRouting.TOKEN_CHOICE, 2, 1.0, 0))
+                                .build());
         for (MoTConfig config : configs) {
             long counted = 0;
             for (Pair<String, Parameter> p : new MoTModel(config).getParameters()) {

@@ -19,6 +19,8 @@ import ai.djl.util.Pair;
 
 import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeConfig;
+import io.motdjl.config.MoeRouting;
 import io.motdjl.config.Untie;
 import io.motdjl.io.CheckpointException;
 import io.motdjl.io.ReferenceCheckpoint;
@@ -86,6 +88,44 @@ class TrainingRunTest {
             }
             // every image token follows from the one before (or from the last text token)
             assertTrue(after.mean(1) < 1.0, "image loss " + after);
+        }
+    }
+
+    @Test
+    void aHybridMixtureTrainsWithItsAuxiliaryLossesWeighed() throws Exception {
+        MoTConfig hybrid =
+                TinyModels.config(2)
+                        .moe(new MoeConfig(3, MoeRouting.TOKEN_CHOICE, 1, 1.0, List.of(0)))
+                        .build();
+        SyntheticSequences train = SyntheticSequences.create(32, 9);
+        SyntheticSequences heldOut = SyntheticSequences.create(16, 10);
+        try (TrainingRun run =
+                TrainingRun.start(hybrid, settings().totalSteps(60).build(), train, QUIET)) {
+            String objective = run.loss().objective().toString();
+            assertTrue(objective.contains("load_balance"), objective);
+            ModalityLosses before = run.evaluate(heldOut);
+            List<StepReport> reports = run.trainToEnd();
+            ModalityLosses after = run.evaluate(heldOut);
+            for (int m = 0; m < 2; m++) {
+                assertTrue(after.mean(m) < before.mean(m), before + " -> " + after);
+            }
+            // a text token costs more than an image token (a router), so FLOPs are per modality
+            double perToken = reports.get(59).totalTrainingFlops() / reports.get(59).totalTokens();
+            // tower 0 of both layers is a mixture: two auxiliary losses and a share each
+            StepReport lastStep = reports.get(59);
+            assertEquals(
+                    List.of(
+                            "layers.0.feed_forward.0.load_balance",
+                            "layers.0.feed_forward.0.router_z",
+                            "layers.1.feed_forward.0.load_balance",
+                            "layers.1.feed_forward.0.router_z"),
+                    lastStep.auxiliaryLosses().keySet().stream().sorted().toList());
+            float[] share = lastStep.statistics().get("layers.1.feed_forward.0.expert_share");
+            assertEquals(1.0, share[0] + share[1] + share[2], 1e-5);
+            FlopsAccounting f = run.flops();
+            int length = SyntheticSequences.LENGTH;
+            assertTrue(perToken > 3.0 * f.forwardFlopsPerToken(1, length), "" + perToken);
+            assertTrue(perToken < 3.0 * f.forwardFlopsPerToken(0, length), "" + perToken);
         }
     }
 

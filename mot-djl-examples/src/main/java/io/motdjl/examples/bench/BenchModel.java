@@ -14,6 +14,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 
 import java.util.Random;
 
@@ -104,7 +105,8 @@ public final class BenchModel implements AutoCloseable {
             MoTInputs inputs = inputs(step);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits =
-                        model.forward(parameterStore, inputs.toNDList(), true).singletonOrThrow();
+                        MoTOutputs.of(model.forward(parameterStore, inputs.toNDList(), true))
+                                .logits();
                 NDArray loss = crossEntropy(logits, inputs.tokens());
                 collector.backward(loss);
                 return loss.getFloat();
@@ -117,7 +119,7 @@ public final class BenchModel implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             MoTInputs inputs = inputs(step);
             NDArray logits =
-                    model.forward(parameterStore, inputs.toNDList(), false).singletonOrThrow();
+                    MoTOutputs.of(model.forward(parameterStore, inputs.toNDList(), false)).logits();
             return logits.get(0, length - 1, 0).getFloat();
         }
     }

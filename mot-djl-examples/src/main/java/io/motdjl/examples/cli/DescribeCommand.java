@@ -159,14 +159,41 @@ final class DescribeCommand implements Command {
                         "parameters: %,d in all; a token uses those of its modality and the shared ones: %s",
                         census.total(),
                         used));
-        out.println(
-                String.format(
-                        Locale.ROOT,
-                        "FLOPs per token at T = %d: forward %,d, training %,d (the dense model of the"
-                                + " same width has the same)",
-                        config.maxSeqLen(),
-                        flops.forwardFlopsPerToken(config.maxSeqLen()),
-                        flops.trainingFlopsPerToken(config.maxSeqLen())));
+        int t = config.maxSeqLen();
+        if (config.moe() == null) {
+            out.println(
+                    String.format(
+                            Locale.ROOT,
+                            "FLOPs per token at T = %d: forward %,d, training %,d (the dense model of"
+                                    + " the same width has the same)",
+                            t,
+                            flops.forwardFlopsPerToken(t),
+                            flops.trainingFlopsPerToken(t)));
+        } else {
+            // a mixture's active experts and router make a token's cost depend on its modality
+            StringBuilder perModality = new StringBuilder();
+            for (int k = 0; k < m; k++) {
+                long forward = flops.forwardFlopsPerToken(k, t);
+                perModality.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%smodality %d forward %,d, training %,d",
+                                k == 0 ? "" : "; ",
+                                k,
+                                forward,
+                                3 * forward));
+            }
+            FlopsAccounting dense = FlopsAccounting.of(config.denseTwin());
+            out.println(
+                    String.format(
+                            Locale.ROOT,
+                            "FLOPs per token at T = %d: %s (the dense model of the same width:"
+                                    + " forward %,d, training %,d)",
+                            t,
+                            perModality,
+                            dense.forwardFlopsPerToken(t),
+                            dense.trainingFlopsPerToken(t)));
+        }
     }
 
     /**
@@ -196,9 +223,17 @@ final class DescribeCommand implements Command {
     private static String label(Block block) {
         if (block instanceof PerModality<?> towers) {
             String kind = kind(towers.tower(0));
-            return towers.isShared()
-                    ? "(shared: " + kind + ")"
-                    : "(" + towers.numTowers() + " towers: " + kind + ")";
+            if (towers.isShared()) {
+                return "(shared: " + kind + ")";
+            }
+            java.util.List<String> kinds = new java.util.ArrayList<>();
+            for (Block tower : towers.towers()) {
+                kinds.add(kind(tower));
+            }
+            // towers of different kinds (a mixture of experts in one modality only) are listed
+            return kinds.stream().distinct().count() == 1
+                    ? "(" + towers.numTowers() + " towers: " + kind + ")"
+                    : "(" + towers.numTowers() + " towers: " + String.join(" | ", kinds) + ")";
         }
         return "(" + kind(block) + ")";
     }

@@ -20,6 +20,7 @@ import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.io.SafetensorsFile;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.NextTokenLoss;
@@ -446,11 +447,12 @@ public final class TrainZooModels {
                 NDArray modalities =
                         manager.create(toLong(sequence.modalities()), new Shape(1, length));
                 NDArray logits =
-                        model.forward(
-                                        new ParameterStore(manager, false),
-                                        MoTInputs.of(tokens, modalities).toNDList(),
-                                        false)
-                                .singletonOrThrow();
+                        MoTOutputs.of(
+                                        model.forward(
+                                                new ParameterStore(manager, false),
+                                                MoTInputs.of(tokens, modalities).toNDList(),
+                                                false))
+                                .logits();
                 LossValue loss =
                         NextTokenLoss.compute(
                                 logits, tokens, modalities, null, model.config().nModalities());

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.examples.ReferenceCases;
 import io.motdjl.examples.cli.InProcessCli.Run;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.zoo.MoTCheckpointWriter;
@@ -53,6 +54,29 @@ class DescribeCommandTest {
         assertTrue(!dense.out().contains("towers:"), dense.out());
         String flops = mot.out().substring(mot.out().indexOf("FLOPs per token"));
         assertEquals(flops, dense.out().substring(dense.out().indexOf("FLOPs per token")));
+    }
+
+    @Test
+    void aHybridShowsItsMixtureBesideThePlainTowerAndFlopsPerModality(@TempDir Path tmp)
+            throws Exception {
+        Path dir = ReferenceCases.extract("hybrid-expert-choice", tmp);
+        Run r = run("describe", "--checkpoint", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        assertTrue(
+                out.contains(
+                        "local_experts  (2 towers: MixtureOfExperts(4 x SwiGlu(32 -> 40 -> 32),"
+                                + " expert_choice) | SwiGlu(32 -> 40 -> 32))"),
+                out);
+        // the text tower holds four experts and a router: 4 * 3 * 32 * 40 + 4 * 32 = 15,488
+        assertTrue(out.matches("(?s).*local_experts .*15,488\\s+3,840.*"), out);
+        // text tokens pay the router (2 layers * 2 * 4 * 32 = 512 forward FLOPs) over the dense
+        assertTrue(
+                out.contains(
+                        "FLOPs per token at T = 64: modality 0 forward 52,544, training 157,632;"
+                                + " modality 1 forward 52,032, training 156,096 (the dense model"
+                                + " of the same width: forward 52,032"),
+                out);
     }
 
     @Test
