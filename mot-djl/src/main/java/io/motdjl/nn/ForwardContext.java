@@ -230,15 +230,15 @@ public final class ForwardContext {
         return params;
     }
 
-    /**
-     * The constants of the context in {@code params}, or fresh ones in {@code manager} for a block
-     * run on its own.
-     */
     /** Whether {@code params} carry a forward context (the block runs inside a model). */
     static boolean isIn(PairList<String, Object> params) {
         return params != null && params.get(KEY) instanceof ForwardContext;
     }
 
+    /**
+     * The constants of the context in {@code params}, or fresh ones in {@code manager} for a block
+     * run on its own.
+     */
     static ScalarConstants constantsOf(PairList<String, Object> params, NDManager manager) {
         Object value = params == null ? null : params.get(KEY);
         return value instanceof ForwardContext context

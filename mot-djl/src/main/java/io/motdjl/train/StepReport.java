@@ -2,6 +2,8 @@ package io.motdjl.train;
 
 import io.motdjl.objective.ModalityLosses;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -40,9 +42,9 @@ public record StepReport(
         Map<String, Float> auxiliaryLosses,
         Map<String, float[]> statistics) {
 
-    /** Copies the maps (the arrays stay the report's own). */
+    /** Copies the maps in their order (the arrays stay the report's own). */
     public StepReport {
-        auxiliaryLosses = Map.copyOf(auxiliaryLosses);
-        statistics = Map.copyOf(statistics);
+        auxiliaryLosses = Collections.unmodifiableMap(new LinkedHashMap<>(auxiliaryLosses));
+        statistics = Collections.unmodifiableMap(new LinkedHashMap<>(statistics));
     }
 }
