@@ -30,10 +30,9 @@ public final class ForwardContext {
     private final RotaryEmbedding.Tables rotary;
     private final ScalarConstants constants;
     private final PairList<String, Object> params;
-    private final long[] modalityIds;
     private final long[] validTokens;
-    private final NDArray[] validityOfChunk;
-    private final NDArray[] validityOfAll = new NDArray[2];
+    private GroupedRows validity;
+    private NDArray validitySorted;
 
     /**
      * A context from its parts.
@@ -51,7 +50,7 @@ public final class ForwardContext {
             NDArray attentionMask,
             RotaryEmbedding.Tables rotary,
             ScalarConstants constants) {
-        this(routing, attentionMask, rotary, constants, null, null);
+        this(routing, attentionMask, rotary, constants, null);
     }
 
     /**
@@ -62,27 +61,18 @@ public final class ForwardContext {
      * @param attentionMask additive mask, or null (see the other constructor)
      * @param rotary cos/sin tables, or null for blocks that do not attend
      * @param constants native scalars shared by the pass's norms
-     * @param modalityIds host copy of the rows' modality ids (row-major {@code B·T}); may be null
-     *     when {@code validTokens} is
-     * @param validTokens host copy of the rows' validity (1 real, 0 padding), or null when every
-     *     row is real
+     * @param validTokens host copy of the rows' validity (row-major {@code B·T}, 1 real, 0
+     *     padding), or null when every row is real
      */
     public ForwardContext(
             ModalityRouting routing,
             NDArray attentionMask,
             RotaryEmbedding.Tables rotary,
             ScalarConstants constants,
-            long[] modalityIds,
             long[] validTokens) {
         boolean padded =
                 validTokens != null && java.util.Arrays.stream(validTokens).anyMatch(v -> v == 0);
-        if (padded && (modalityIds == null || modalityIds.length != validTokens.length)) {
-            throw new IllegalArgumentException(
-                    "the rows' validity needs their modality ids, one per row");
-        }
-        this.modalityIds = padded ? modalityIds : null;
         this.validTokens = padded ? validTokens : null;
-        this.validityOfChunk = routing == null ? null : new NDArray[routing.numModalities()];
         this.routing = routing;
         this.attentionMask = attentionMask;
         this.rotary = rotary;
@@ -130,7 +120,6 @@ public final class ForwardContext {
                         config.ropeStyle(),
                         type),
                 new ScalarConstants(manager),
-                host.modalityIds(),
                 host.validTokens());
     }
 
@@ -154,30 +143,17 @@ public final class ForwardContext {
         return constants;
     }
 
-    /** Whether some rows of the pass are padding. */
-    public boolean hasPadding() {
-        return validTokens != null;
-    }
-
     /**
      * Which rows of chunk {@code m} of {@code rows} are real: {@code (n)} float32, 1 real and 0
-     * padding, made once per pass and chunk; null when the pass has no padding.
+     * padding, grouped once per pass by the pass's own routing; null when the pass has no padding.
      *
      * @param rows rows of this pass, grouped by its routing or as one chunk in sequence order
      * @param m the chunk's modality
      * @return the chunk's validity, or null
      */
     public NDArray validityOf(GroupedRows rows, int m) {
-        if (validTokens == null) {
-            return null;
-        }
-        if (!rows.isGrouped()) {
-            return validityOfSorted(rows);
-        }
-        if (validityOfChunk[m] == null) {
-            validityOfChunk[m] = rows.chunk(m).getManager().create(validRows(m, m));
-        }
-        return validityOfChunk[m];
+        GroupedRows v = validityLike(rows);
+        return v == null ? null : v.chunk(m);
     }
 
     /**
@@ -185,35 +161,29 @@ public final class ForwardContext {
      * are grouped, else in sequence order); null when the pass has no padding.
      */
     public NDArray validityOfSorted(GroupedRows rows) {
-        if (validTokens == null) {
-            return null;
+        GroupedRows v = validityLike(rows);
+        if (v != null && validitySorted == null) {
+            validitySorted = v.sorted();
         }
-        int slot = rows.isGrouped() ? 1 : 0;
-        if (validityOfAll[slot] == null) {
-            int last = rows.isGrouped() ? routing.numModalities() - 1 : -1;
-            validityOfAll[slot] =
-                    routing.permutation() == null || !rows.isGrouped()
-                            ? manager(rows).create(validRows(-1, -1))
-                            : manager(rows).create(validRows(0, last));
-        }
-        return validityOfAll[slot];
+        return v == null ? null : validitySorted;
     }
 
     /**
-     * The validity of the rows of modalities {@code first..last} in that order, each modality's
-     * rows in sequence order; {@code first = -1}: every row in sequence order.
+     * The rows' validity grouped like {@code rows} (made on first use), or null without padding.
      */
-    private float[] validRows(int first, int last) {
-        float[] v = new float[validTokens.length];
-        int n = 0;
-        for (int m = first; m <= last; m++) {
-            for (int i = 0; i < validTokens.length; i++) {
-                if (m < 0 || modalityIds[i] == m) {
-                    v[n++] = validTokens[i] == 0 ? 0f : 1f;
-                }
-            }
+    private GroupedRows validityLike(GroupedRows rows) {
+        if (validTokens == null) {
+            return null;
         }
-        return n == v.length ? v : java.util.Arrays.copyOf(v, n);
+        if (validity == null || validity.isGrouped() != rows.isGrouped()) {
+            float[] v = new float[validTokens.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = validTokens[i] == 0 ? 0f : 1f;
+            }
+            validity = rows.regroup(manager(rows).create(v));
+            validitySorted = null;
+        }
+        return validity;
     }
 
     private static NDManager manager(GroupedRows rows) {

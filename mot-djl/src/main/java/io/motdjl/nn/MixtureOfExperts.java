@@ -8,7 +8,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -195,7 +194,9 @@ public final class MixtureOfExperts extends AbstractBlock {
                     blocks.batchMatMul(
                             stacked13.reshape(experts, 2 * hidden, dim).transpose(0, 2, 1));
             NDArray down = stacked2.reshape(experts, dim, hidden).transpose(0, 2, 1);
-            return swish(gateUp).batchMatMul(down).reshape(experts * capacity, dim);
+            return SwiGlu.gatedUnit(gateUp, hidden)
+                    .batchMatMul(down)
+                    .reshape(experts * capacity, dim);
         }
         NDList w13s = stacked13.split(experts, 0);
         NDList w2s = stacked2.split(experts, 0);
@@ -204,17 +205,12 @@ public final class MixtureOfExperts extends AbstractBlock {
         for (int e = 0; e < experts; e++) {
             if (slotsPerExpert[e] > 0) {
                 NDArray gateUp = Linear.linear(blocks.get(e), w13s.get(e)).singletonOrThrow();
-                outputs.add(Linear.linear(swish(gateUp), w2s.get(e)).singletonOrThrow());
+                outputs.add(
+                        Linear.linear(SwiGlu.gatedUnit(gateUp, hidden), w2s.get(e))
+                                .singletonOrThrow());
             }
         }
         return outputs.size() == 1 ? outputs.head() : NDArrays.concat(outputs, 0);
-    }
-
-    /** {@code silu(W1 x) · W3 x} from the stacked {@code [W1 x, W3 x]} over the last axis. */
-    private NDArray swish(NDArray gateUp) {
-        NDList parts = gateUp.split(new long[] {hidden}, gateUp.getShape().dimension() - 1);
-        NDArray gate = parts.get(0);
-        return gate.mul(Activation.sigmoid(gate)).mul(parts.get(1));
     }
 
     private static boolean allEqual(long[] values) {

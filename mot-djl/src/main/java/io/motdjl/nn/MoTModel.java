@@ -116,7 +116,6 @@ public final class MoTModel extends AbstractBlock {
                             cache.mask(chunkValid, (int) length, manager, type),
                             cache.rotary((int) length, manager),
                             cache.constants(),
-                            host.modalityIds(),
                             chunkValid);
         }
         ModalityRouting routing = context.routing();

@@ -51,11 +51,19 @@ public final class SwiGlu extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray gateUp = w13.forward(ps, new NDList(x), training).singletonOrThrow();
+        return w2.forward(ps, new NDList(gatedUnit(gateUp, hidden)), training);
+    }
+
+    /**
+     * {@code silu(W1 x) · W3 x} from the stacked projection {@code [W1 x, W3 x]} (last axis {@code
+     * 2F}): the SwiGLU between its two matmuls, shared with the experts of a {@link
+     * MixtureOfExperts}.
+     */
+    static NDArray gatedUnit(NDArray gateUp, long hidden) {
         // split, not NDIndex slicing (whose backward materialises full-size zero arrays)
         NDList parts = gateUp.split(new long[] {hidden}, gateUp.getShape().dimension() - 1);
         NDArray gate = parts.get(0);
-        NDArray activated = gate.mul(Activation.sigmoid(gate)).mul(parts.get(1));
-        return w2.forward(ps, new NDList(activated), training);
+        return gate.mul(Activation.sigmoid(gate)).mul(parts.get(1));
     }
 
     @Override
