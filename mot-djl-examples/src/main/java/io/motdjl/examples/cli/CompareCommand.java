@@ -2,6 +2,7 @@ package io.motdjl.examples.cli;
 
 import io.motdjl.config.NormOrder;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.compare.Architecture;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
@@ -14,16 +15,18 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code mot compare}: trains a dense model and a MoT of the same width and depth on the same data
- * order (Fashion-MNIST images as codes plus captions, the paper's Chameleon setting) and reports
- * held-out loss per modality against training FLOPs.
+ * {@code mot compare}: trains a dense model and a MoT (and, if asked, the paper's MoE-4x and the
+ * MoT with a MoE-4x text tower) of the same width and depth on the same data order (Fashion-MNIST
+ * images as codes plus captions, the paper's Chameleon setting) and reports held-out loss per
+ * modality against training FLOPs and training time.
  */
 final class CompareCommand implements Command {
 
     private static final String SYNOPSIS =
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
-                    + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]";
+                    + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
+                    + " [--architectures A,B,...|all]";
 
     @Override
     public String name() {
@@ -37,7 +40,7 @@ final class CompareCommand implements Command {
 
     @Override
     public String summary() {
-        return "train dense and MoT on the same data; plot held-out loss per modality vs FLOPs";
+        return "train dense, MoT (and MoE-4x, MoT+MoE) on the same data; held-out loss vs FLOPs";
     }
 
     @Override
@@ -45,15 +48,17 @@ final class CompareCommand implements Command {
         ComparisonSettings d = ComparisonSettings.defaults();
         return String.join(
                 System.lineSeparator(),
-                "Trains a dense transformer and a Mixture-of-Transformers of the same width and",
-                "depth on the same data order (Fashion-MNIST images as discrete codes with their",
+                "Trains a dense transformer and a Mixture-of-Transformers (and, with",
+                "--architectures, the paper's MoE-4x and a MoT whose text tower is a MoE-4x) of",
+                "the same width and depth on the same data order (Fashion-MNIST images as discrete",
+                "codes with their",
                 "captions, both directions, mixed with text-only pieces of English prose -- State",
                 "of the Union addresses, public domain; next-token loss on every token) and",
                 "evaluates held-out loss at fixed intervals on held-out prose, held-out captions",
                 "and held-out images (documents and images never trained on). Writes results.json,",
-                "results.csv and",
-                ComparisonReport.PNG + " into --out, and prints at what share of the dense",
-                "model's training FLOPs the MoT first reaches dense's final held-out loss.",
+                "results.csv, " + ComparisonReport.PNG + " and " + ComparisonReport.TIME_PNG,
+                "into --out, and prints at what share of the dense model's training FLOPs and",
+                "training time each other model first reaches dense's final held-out loss.",
                 "",
                 "  --out DIR     where the results go (created)",
                 "  --steps N     optimizer steps per model (default " + d.steps() + ")",
@@ -80,7 +85,14 @@ final class CompareCommand implements Command {
                 "                Chameleon's)",
                 "  --qk-norm yes|no  QK-norm in both models (default yes)",
                 "  --patch P     image tokenizer patch side, dividing 28 (default 4: 49 codes per",
-                "                image; 2: 196 finer codes)");
+                "                image; 2: 196 finer codes)",
+                "  --architectures A,B,...|all  the models, dense always among them (default",
+                "                dense,mot; all: "
+                        + Architecture.labels(List.of(Architecture.values()))
+                        + "):",
+                "                moe-4x is dense with a 4-expert expert-choice feed-forward",
+                "                (capacity factor 1: one expert's FLOPs per token), mot-moe-text a",
+                "                MoT whose text tower's feed-forward is that mixture");
     }
 
     @Override
@@ -102,7 +114,8 @@ final class CompareCommand implements Command {
                                 "prose",
                                 "norm-order",
                                 "qk-norm",
-                                "patch"),
+                                "patch",
+                                "architectures"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -138,7 +151,10 @@ final class CompareCommand implements Command {
             comparison =
                     new ChameleonComparison(settings)
                             .withArchitecture(normOrder, qkNorm)
-                            .withImagePatch(patch);
+                            .withImagePatch(patch)
+                            .withArchitectures(
+                                    Architecture.parseList(
+                                            options.optionalString("architectures", "dense,mot")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
@@ -162,42 +178,54 @@ final class CompareCommand implements Command {
             PrintStream out)
             throws java.io.IOException {
         outcome.report().write(outDir);
+        String models =
+                Architecture.labels(
+                        outcome.models().stream()
+                                .map(ChameleonComparison.Trained::architecture)
+                                .toList());
         out.println(
                 settings.hasProse()
                         ? String.format(
                                 Locale.ROOT,
-                                "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions +"
-                                        + " image codes, %.0f %% of sequences prose)",
+                                "%s in the Chameleon setting (Fashion-MNIST, captions + image"
+                                        + " codes, %.0f %% of sequences prose)",
+                                models,
                                 100 * settings.proseFraction())
-                        : "Dense vs MoT in the Chameleon setting (Fashion-MNIST, captions + image"
+                        : models
+                                + " in the Chameleon setting (Fashion-MNIST, captions + image"
                                 + " codes)");
+        int maxSeqLen = outcome.models().get(0).config().maxSeqLen();
         out.printf(
                 Locale.ROOT,
-                "models: d=%d, %d layers, %d heads; dense %,d parameters, MoT %,d; equal FLOPs per"
-                        + " token (%,d at T=%d)%n",
+                "models: d=%d, %d layers, %d heads, %d steps each; held-out scoring not counted in"
+                        + " the times%n",
                 settings.dim(),
                 settings.layers(),
                 settings.heads(),
-                outcome.denseFlops().totalParameters(),
-                outcome.motFlops().totalParameters(),
-                outcome.motFlops().trainingFlopsPerToken(outcome.motConfig().maxSeqLen()),
-                outcome.motConfig().maxSeqLen());
+                settings.steps());
+        for (ChameleonComparison.Trained t : outcome.models()) {
+            out.printf(
+                    Locale.ROOT,
+                    "  %-12s %,11d parameters, %,d training FLOPs per token at T=%d; %.0f s"
+                            + " (median step %.3f s)%s%n",
+                    t.architecture().label(),
+                    t.flops().totalParameters(),
+                    t.flops().trainingFlopsPerToken(maxSeqLen),
+                    maxSeqLen,
+                    t.seconds(),
+                    t.medianStepSeconds(),
+                    t.utilisation().isEmpty() ? "" : "; " + t.utilisation().describe());
+        }
         out.printf(
                 Locale.ROOT,
                 "image tokenizer on held-out images: %s%n",
                 outcome.tokenizerQuality());
-        out.printf(
-                Locale.ROOT,
-                "training time: dense %.0f s, MoT %.0f s (%d steps each; held-out scoring not"
-                        + " counted)%n",
-                outcome.denseSeconds(),
-                outcome.motSeconds(),
-                settings.steps());
         for (String line : outcome.report().summaryLines()) {
             out.println(line);
         }
         out.println("results: " + outDir.resolve(ComparisonReport.JSON));
         out.println("         " + outDir.resolve(ComparisonReport.CSV));
-        out.println("plot:    " + outDir.resolve(ComparisonReport.PNG));
+        out.println("plots:   " + outDir.resolve(ComparisonReport.PNG));
+        out.println("         " + outDir.resolve(ComparisonReport.TIME_PNG));
     }
 }

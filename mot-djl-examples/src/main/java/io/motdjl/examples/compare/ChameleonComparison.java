@@ -2,6 +2,8 @@ package io.motdjl.examples.compare;
 
 import ai.djl.translate.TranslateException;
 
+import com.google.gson.JsonPrimitive;
+
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
@@ -35,12 +37,13 @@ import java.util.function.Function;
 
 /**
  * The paper's Chameleon setting in miniature: Fashion-MNIST images as discrete codes and their
- * captions in one sequence, next-token loss on every token; a dense transformer and a MoT of the
- * same width and depth trained on the same data order for the same steps, with held-out loss per
- * modality measured at fixed intervals.
+ * captions in one sequence, next-token loss on every token; a dense transformer and a MoT (and, if
+ * asked, the paper's MoE-4x and the MoT with a MoE-4x text tower) of the same width and depth
+ * trained on the same data order for the same steps, with held-out loss per modality measured at
+ * fixed intervals.
  *
- * <p>The dense baseline is the same model with every component tied ({@link Untie#NONE}): one code
- * path, same modality ids, same FLOPs per token; only the untying differs.
+ * <p>Every model is the same config with another untying and feed-forward ({@link Architecture}):
+ * one code path, same modality ids, (nearly) the same FLOPs per token.
  */
 public final class ChameleonComparison {
 
@@ -81,6 +84,7 @@ public final class ChameleonComparison {
     private NormOrder normOrder = NormOrder.POST;
     private boolean qkNorm = true;
     private int imagePatch = PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE;
+    private List<Architecture> architectures = List.of(Architecture.DENSE, Architecture.MOT);
 
     /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
@@ -128,17 +132,43 @@ public final class ChameleonComparison {
     }
 
     /**
-     * What a run produced; {@code denseSeconds} and {@code motSeconds} are training time with the
-     * held-out evaluations taken off.
+     * The models to train (default dense and MoT); dense is always trained first, the others in
+     * {@link Architecture}'s order.
+     *
+     * @throws IllegalArgumentException without dense or with nothing to compare it with
      */
+    public ChameleonComparison withArchitectures(List<Architecture> which) {
+        this.architectures = Architecture.ordered(which);
+        return this;
+    }
+
+    /**
+     * One trained model: its config, FLOPs accounting, training time with the held-out evaluations
+     * taken off, median step time and expert utilisation (empty without mixtures).
+     */
+    public record Trained(
+            Architecture architecture,
+            MoTConfig config,
+            FlopsAccounting flops,
+            double seconds,
+            double medianStepSeconds,
+            ExpertUtilisation utilisation) {}
+
+    /** What a run produced: the report, the tokenizer's quality and each model, dense first. */
     public record Outcome(
-            ComparisonReport report,
-            ReconstructionReport tokenizerQuality,
-            MoTConfig motConfig,
-            FlopsAccounting motFlops,
-            FlopsAccounting denseFlops,
-            double denseSeconds,
-            double motSeconds) {}
+            ComparisonReport report, ReconstructionReport tokenizerQuality, List<Trained> models) {
+
+        /** The model of {@code architecture}. */
+        public Trained model(Architecture architecture) {
+            return models.stream()
+                    .filter(t -> t.architecture() == architecture)
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new IllegalArgumentException(
+                                            architecture.label() + " was not trained"));
+        }
+    }
 
     /** Runs the whole comparison: data, tokenizer, both trainings, the report. */
     public Outcome run() throws IOException, TranslateException {
@@ -193,16 +223,14 @@ public final class ChameleonComparison {
                                 .withProseFraction(settings.proseFraction()),
                         prose);
         EvaluationSets evaluation = EvaluationSets.of(data, settings.seed());
-        MoTConfig mot = modelConfig(data);
-        MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
-
-        LossCurve denseCurve = new LossCurve("dense");
-        double denseSeconds = train("dense", dense, data, evaluation, denseCurve);
-        LossCurve motCurve = new LossCurve("mot");
-        double motSeconds = train("mot", mot, data, evaluation, motCurve);
-
-        FlopsAccounting motFlops = FlopsAccounting.of(mot);
-        FlopsAccounting denseFlops = FlopsAccounting.of(dense);
+        MoTConfig base = modelConfig(data);
+        List<LossCurve> curves = new ArrayList<>();
+        List<Trained> trained = new ArrayList<>();
+        for (Architecture a : architectures) {
+            LossCurve curve = new LossCurve(a.label());
+            trained.add(train(a, a.configure(base), data, evaluation, curve));
+            curves.add(curve);
+        }
         String title =
                 String.format(
                         Locale.ROOT,
@@ -218,15 +246,16 @@ public final class ChameleonComparison {
                         settings.steps(),
                         settings.batchSize());
         ComparisonReport report =
-                new ComparisonReport(title, heldOutSets(), denseCurve, motCurve)
+                new ComparisonReport(title, heldOutSets(), curves)
                         .setting("steps", settings.steps())
                         .setting("dim", settings.dim())
                         .setting("layers", settings.layers())
                         .setting("heads", settings.heads())
                         .setting("ffn_hidden_dim", settings.ffnHiddenDim())
                         .setting("batch_size", settings.batchSize())
-                        .setting("norm_order", mot.normOrder().jsonName())
-                        .setting("qk_norm", mot.qkNorm())
+                        .setting("architectures", Architecture.labels(architectures))
+                        .setting("norm_order", base.normOrder().jsonName())
+                        .setting("qk_norm", base.qkNorm())
                         .setting("peak_learning_rate", settings.peakLearningRate())
                         .setting("seed", settings.seed())
                         .setting(
@@ -249,8 +278,8 @@ public final class ChameleonComparison {
                                         ? "State of the Union addresses 1790-2021 (public domain),"
                                                 + " split by address"
                                         : "none")
-                        .setting("vocab_size", mot.vocabSize())
-                        .setting("max_seq_len", mot.maxSeqLen())
+                        .setting("vocab_size", base.vocabSize())
+                        .setting("max_seq_len", base.maxSeqLen())
                         .setting(
                                 "tokenizer",
                                 tokenizer.codesPerImage()
@@ -261,14 +290,31 @@ public final class ChameleonComparison {
                                         + " patches), K="
                                         + tokenizer.codebookSize())
                         .setting("tokenizer_heldout_rmse", quality.rmse())
-                        .setting("tokenizer_heldout_psnr_db", quality.psnrDb())
-                        .setting(
-                                "training_flops_per_token_at_max_len",
-                                (double) motFlops.trainingFlopsPerToken(mot.maxSeqLen()))
-                        .setting("dense_parameters", denseFlops.totalParameters())
-                        .setting("mot_parameters", motFlops.totalParameters())
-                        .trainingSeconds(denseSeconds, motSeconds);
-        return new Outcome(report, quality, mot, motFlops, denseFlops, denseSeconds, motSeconds);
+                        .setting("tokenizer_heldout_psnr_db", quality.psnrDb());
+        for (Trained t : trained) {
+            describe(report, t, base.maxSeqLen());
+        }
+        return new Outcome(report, quality, List.copyOf(trained));
+    }
+
+    /** A trained model's facts under {@code architectures} in results.json. */
+    private static void describe(ComparisonReport report, Trained t, int maxSeqLen) {
+        String name = t.architecture().label();
+        report.detail(name, "description", new JsonPrimitive(t.architecture().description()))
+                .detail(name, "parameters", new JsonPrimitive(t.flops().totalParameters()))
+                .detail(
+                        name,
+                        "active_non_embedding_parameters_per_token",
+                        new JsonPrimitive(t.flops().activeNonEmbeddingParameters()))
+                .detail(
+                        name,
+                        "training_flops_per_token_at_max_len",
+                        new JsonPrimitive(t.flops().trainingFlopsPerToken(maxSeqLen)))
+                .detail(name, "training_seconds", new JsonPrimitive(t.seconds()))
+                .detail(name, "median_step_seconds", new JsonPrimitive(t.medianStepSeconds()));
+        if (!t.utilisation().isEmpty()) {
+            report.detail(name, "expert_utilisation", t.utilisation().toJson());
+        }
     }
 
     /** Names of the held-out losses the curves hold, in order. */
@@ -322,13 +368,14 @@ public final class ChameleonComparison {
                 settings.peakLearningRate());
     }
 
-    private double train(
-            String name,
+    private Trained train(
+            Architecture architecture,
             MoTConfig config,
             ChameleonData data,
             EvaluationSets evaluation,
             LossCurve curve)
             throws IOException, TranslateException {
+        String name = architecture.label();
         long start = System.nanoTime();
         // time spent scoring held-out sets, taken off the run's time
         double[] evaluating = {0};
@@ -340,39 +387,69 @@ public final class ChameleonComparison {
                         .build();
         logger.info(
                 "training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
+        ExpertUtilisation utilisation = new ExpertUtilisation();
+        List<Double> stepSeconds = new ArrayList<>();
         try (TrainingRun run =
                 TrainingRun.start(config, trainingSettings(), data.train(), options)) {
             int every = settings.evaluateEvery();
             run.every(
+                    1,
+                    (r, report) -> {
+                        utilisation.add(report);
+                        stepSeconds.add(report.nanos() / 1e9);
+                    });
+            run.every(
                     every,
                     (r, report) -> {
                         if (report.step() % every == 0 || report.step() == settings.steps()) {
+                            double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
                             evaluating[0] +=
                                     record(
                                             name,
                                             curve,
                                             r,
-                                            report.step(),
                                             report.totalTrainingFlops(),
+                                            seconds,
                                             evaluation);
                         }
                     });
             run.trainToEnd();
             if (curve.points().isEmpty() || curve.last().step() != run.step()) {
+                double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
                 evaluating[0] +=
-                        record(name, curve, run, run.step(), run.totalTrainingFlops(), evaluation);
+                        record(name, curve, run, run.totalTrainingFlops(), seconds, evaluation);
             }
         }
-        return (System.nanoTime() - start) / 1e9 - evaluating[0];
+        double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
+        return new Trained(
+                architecture,
+                config,
+                FlopsAccounting.of(config),
+                seconds,
+                median(stepSeconds),
+                utilisation);
     }
 
-    /** Scores the held-out sets, adds a point to the curve; returns the seconds it took. */
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * Scores the held-out sets, adds a point to the curve at the run's step with its FLOPs and
+     * training seconds so far; returns the seconds the scoring took.
+     */
     private static double record(
             String name,
             LossCurve curve,
             TrainingRun run,
-            long step,
             double flops,
+            double trainingSeconds,
             EvaluationSets evaluation)
             throws IOException, TranslateException {
         long start = System.nanoTime();
@@ -391,11 +468,11 @@ public final class ChameleonComparison {
                             losses[1],
                             losses[2]);
         }
-        curve.add(step, flops, losses);
+        curve.add(run.step(), flops, trainingSeconds, losses);
         logger.info(
                 "{} step {}: held-out {} at {} training FLOPs",
                 name,
-                step,
+                run.step(),
                 described,
                 String.format(Locale.ROOT, "%.3e", flops));
         return (System.nanoTime() - start) / 1e9;

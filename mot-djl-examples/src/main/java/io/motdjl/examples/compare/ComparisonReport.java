@@ -2,6 +2,7 @@ package io.motdjl.examples.compare;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
@@ -21,38 +22,49 @@ import java.util.OptionalDouble;
 import java.util.function.IntFunction;
 
 /**
- * The outputs of a dense-vs-MoT comparison: {@code results.json}, {@code results.csv}, a PNG of
- * held-out loss against training FLOPs with one panel per modality, and the summary lines (at what
- * percentage of dense's training FLOPs MoT first reaches dense's final held-out loss).
+ * The outputs of a comparison of several models against a dense baseline: {@code results.json},
+ * {@code results.csv}, PNGs of held-out loss against training FLOPs and against training time with
+ * one panel per modality and one curve per model, and the summary lines (at what share of dense's
+ * training FLOPs, and of its training time, each model first reaches dense's final held-out loss).
  */
 public final class ComparisonReport {
 
     public static final String JSON = "results.json";
     public static final String CSV = "results.csv";
     public static final String PNG = "heldout_loss_vs_flops.png";
+    public static final String TIME_PNG = "heldout_loss_vs_time.png";
 
     private final String title;
     private final List<String> modalityNames;
-    private final LossCurve dense;
-    private final LossCurve mot;
+    private final List<LossCurve> curves;
     private final Map<String, Object> settings = new LinkedHashMap<>();
-    private double denseTrainingSeconds = Double.NaN;
-    private double motTrainingSeconds = Double.NaN;
+    private final Map<String, JsonObject> details = new LinkedHashMap<>();
 
     /**
-     * Creates a report comparing the dense baseline's and the MoT's loss curves.
+     * Creates a report comparing models against a baseline.
      *
-     * @param title a line describing the run (shown on the plot)
-     * @param modalityNames name of each modality id
-     * @param dense the dense baseline's curve
-     * @param mot the MoT's curve
+     * @param title a line describing the run (shown on the plots)
+     * @param modalityNames name of each held-out set, in the curves' order
+     * @param curves the baseline's curve first (the dense model), then each compared model's; names
+     *     must differ
+     * @throws IllegalArgumentException with fewer than two curves or a repeated name
      */
-    public ComparisonReport(
-            String title, List<String> modalityNames, LossCurve dense, LossCurve mot) {
+    public ComparisonReport(String title, List<String> modalityNames, List<LossCurve> curves) {
+        if (curves.size() < 2) {
+            throw new IllegalArgumentException(
+                    "a comparison needs a baseline and at least one model, got "
+                            + curves.size()
+                            + " curve(s)");
+        }
+        if (curves.stream().map(LossCurve::model).distinct().count() != curves.size()) {
+            throw new IllegalArgumentException(
+                    "model names must differ, got "
+                            + curves.stream().map(LossCurve::model).toList());
+        }
         this.title = title;
         this.modalityNames = List.copyOf(modalityNames);
-        this.dense = dense;
-        this.mot = mot;
+        this.curves = List.copyOf(curves);
+        curves.forEach(c -> details.put(c.model(), new JsonObject()));
     }
 
     /** Records a setting of the run (written to results.json). */
@@ -62,89 +74,106 @@ public final class ComparisonReport {
     }
 
     /**
-     * Records each model's measured training time (held-out evaluation excluded), so that the
-     * report also gives the paper's wall-clock view.
+     * Records a fact about one model (written under {@code architectures} in results.json: its
+     * parameters, FLOPs per token, step time, expert utilisation).
+     *
+     * @throws IllegalArgumentException if no curve has that name
      */
-    public ComparisonReport trainingSeconds(double dense, double mot) {
-        if (!(dense > 0 && mot > 0)) {
+    public ComparisonReport detail(String model, String key, JsonElement value) {
+        JsonObject entry = details.get(model);
+        if (entry == null) {
             throw new IllegalArgumentException(
-                    "training times must be positive, got dense "
-                            + dense
-                            + " s, MoT "
-                            + mot
-                            + " s");
+                    "no model named '" + model + "' in this report: " + details.keySet());
         }
-        this.denseTrainingSeconds = dense;
-        this.motTrainingSeconds = mot;
-        settings.put("dense_training_seconds", dense);
-        settings.put("mot_training_seconds", mot);
+        entry.add(key, value);
         return this;
     }
 
+    /** The baseline's curve (the dense model). */
+    public LossCurve baseline() {
+        return curves.get(0);
+    }
+
+    /** Every model's curve, the baseline first. */
+    public List<LossCurve> curves() {
+        return curves;
+    }
+
     /**
-     * MoT's share of dense's training <em>time</em> to reach dense's final loss, per modality:
-     * MoT's FLOPs fraction times its whole run's time over dense's (both take the same FLOPs per
-     * step, so the FLOPs fraction is a step fraction; steps are taken as equally long). Empty where
-     * MoT does not reach it or no times were recorded.
+     * The FLOPs fraction of dense's at which {@code model} first reaches dense's final loss, per
+     * held-out set (empty: not reached).
      */
-    public List<OptionalDouble> timeFractions() {
-        return timeFractions(fractions());
-    }
-
-    private List<OptionalDouble> timeFractions(List<OptionalDouble> flopsFractions) {
-        List<OptionalDouble> out = new ArrayList<>();
-        for (OptionalDouble f : flopsFractions) {
-            out.add(
-                    f.isPresent() && Double.isFinite(motTrainingSeconds)
-                            ? OptionalDouble.of(
-                                    f.getAsDouble() * motTrainingSeconds / denseTrainingSeconds)
-                            : OptionalDouble.empty());
-        }
-        return out;
-    }
-
-    /** MoT's FLOPs fraction to reach dense's final loss, per modality (empty: not reached). */
-    public List<OptionalDouble> fractions() {
+    public List<OptionalDouble> fractions(String model) {
+        LossCurve other = curve(model);
         List<OptionalDouble> out = new ArrayList<>();
         for (int m = 0; m < modalityNames.size(); m++) {
-            out.add(FlopsToMatch.fraction(dense, mot, m));
+            out.add(FlopsToMatch.fraction(baseline(), other, m));
         }
         return out;
     }
 
-    /** One line per modality, as printed at the end of a run. */
+    /**
+     * The share of dense's training time at which {@code model} first reaches dense's final loss,
+     * per held-out set, each model on its own measured clock (empty: not reached or no time).
+     */
+    public List<OptionalDouble> timeFractions(String model) {
+        LossCurve other = curve(model);
+        List<OptionalDouble> out = new ArrayList<>();
+        for (int m = 0; m < modalityNames.size(); m++) {
+            out.add(FlopsToMatch.timeFraction(baseline(), other, m));
+        }
+        return out;
+    }
+
+    private LossCurve curve(String model) {
+        for (LossCurve c : curves) {
+            if (c.model().equals(model)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(
+                "no model named '" + model + "' in this report: " + details.keySet());
+    }
+
+    /**
+     * The summary as printed at the end of a run: per held-out set, dense's final loss, then one
+     * line per compared model with its final loss and where it reaches dense's.
+     */
     public List<String> summaryLines() {
         List<String> lines = new ArrayList<>();
-        List<OptionalDouble> fractions = fractions();
-        List<OptionalDouble> times = timeFractions(fractions);
         int width = modalityNames.stream().mapToInt(String::length).max().orElse(0);
+        int modelWidth = curves.stream().mapToInt(c -> c.model().length()).max().orElse(0);
         for (int m = 0; m < modalityNames.size(); m++) {
-            double denseFinal = dense.last().heldOutLoss()[m];
-            double motFinal = mot.last().heldOutLoss()[m];
-            String reach =
-                    fractions.get(m).isPresent()
-                            ? String.format(
-                                    Locale.ROOT,
-                                    "MoT reaches it at %.1f %% of dense's training FLOPs%s",
-                                    100 * fractions.get(m).getAsDouble(),
-                                    times.get(m).isPresent()
-                                            ? String.format(
-                                                    Locale.ROOT,
-                                                    " (%.1f %% of its training time)",
-                                                    100 * times.get(m).getAsDouble())
-                                            : "")
-                            : "MoT does not reach it within the run";
             lines.add(
                     String.format(
                             Locale.ROOT,
-                            "%-"
-                                    + Math.max(6, width)
-                                    + "s dense final held-out loss %.4f,"
-                                    + " MoT final %.4f: %s",
+                            "%-" + Math.max(6, width) + "s dense final held-out loss %.4f",
                             modalityNames.get(m),
-                            denseFinal,
-                            motFinal,
-                            reach));
+                            baseline().last().heldOutLoss()[m]));
+            for (LossCurve other : curves.subList(1, curves.size())) {
+                OptionalDouble flops = fractions(other.model()).get(m);
+                OptionalDouble time = timeFractions(other.model()).get(m);
+                String reach =
+                        flops.isPresent()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "reaches it at %.1f %% of dense's training FLOPs%s",
+                                        100 * flops.getAsDouble(),
+                                        time.isPresent()
+                                                ? String.format(
+                                                        Locale.ROOT,
+                                                        ", %.1f %% of dense's training time",
+                                                        100 * time.getAsDouble())
+                                                : "")
+                                : "does not reach it within the run";
+                lines.add(
+                        String.format(
+                                Locale.ROOT,
+                                "  %-" + modelWidth + "s final %.4f: %s",
+                                other.model(),
+                                other.last().heldOutLoss()[m],
+                                reach));
+            }
         }
         return lines;
     }
@@ -153,9 +182,11 @@ public final class ComparisonReport {
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         writeAtomically(
-                dir.resolve(JSON), new GsonBuilder().setPrettyPrinting().create().toJson(json()));
+                dir.resolve(JSON),
+                new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(json()));
         writeAtomically(dir.resolve(CSV), csv());
-        chart().writePng(dir.resolve(PNG));
+        chart(false).writePng(dir.resolve(PNG));
+        chart(true).writePng(dir.resolve(TIME_PNG));
     }
 
     JsonObject json() {
@@ -167,12 +198,13 @@ public final class ComparisonReport {
         modalityNames.forEach(names::add);
         root.add("modalities", names);
         JsonObject models = new JsonObject();
-        for (LossCurve curve : List.of(dense, mot)) {
+        for (LossCurve curve : curves) {
             JsonArray evals = new JsonArray();
             for (LossCurve.Point p : curve.points()) {
                 JsonObject e = new JsonObject();
                 e.addProperty("step", p.step());
                 e.addProperty("training_flops", p.trainingFlops());
+                e.addProperty("training_seconds", p.trainingSeconds());
                 double[] losses = p.heldOutLoss();
                 e.add(
                         "heldout_loss",
@@ -186,9 +218,17 @@ public final class ComparisonReport {
             models.add(curve.model(), evals);
         }
         root.add("models", models);
-        List<OptionalDouble> fractions = fractions();
-        root.add("mot_flops_fraction_to_match_dense_final", byName(fractions::get));
-        root.add("mot_time_fraction_to_match_dense_final", byName(timeFractions(fractions)::get));
+        JsonObject architectures = new JsonObject();
+        details.forEach(architectures::add);
+        root.add("architectures", architectures);
+        JsonObject flops = new JsonObject();
+        JsonObject time = new JsonObject();
+        for (LossCurve other : curves.subList(1, curves.size())) {
+            flops.add(other.model(), byName(fractions(other.model())::get));
+            time.add(other.model(), byName(timeFractions(other.model())::get));
+        }
+        root.add("flops_fraction_to_match_dense_final", flops);
+        root.add("time_fraction_to_match_dense_final", time);
         return root;
     }
 
@@ -207,13 +247,14 @@ public final class ComparisonReport {
     }
 
     String csv() {
-        StringBuilder sb = new StringBuilder("model,step,training_flops");
+        StringBuilder sb = new StringBuilder("model,step,training_flops,training_seconds");
         modalityNames.forEach(n -> sb.append(",heldout_loss_").append(n));
         sb.append('\n');
-        for (LossCurve curve : List.of(dense, mot)) {
+        for (LossCurve curve : curves) {
             for (LossCurve.Point p : curve.points()) {
                 sb.append(curve.model()).append(',').append(p.step()).append(',');
                 sb.append(String.format(Locale.ROOT, "%.6e", p.trainingFlops()));
+                sb.append(String.format(Locale.ROOT, ",%.3f", p.trainingSeconds()));
                 for (double v : p.heldOutLoss()) {
                     sb.append(',')
                             .append(
@@ -227,18 +268,22 @@ public final class ComparisonReport {
         return sb.toString();
     }
 
-    LineChart chart() {
+    /** One panel per held-out set, one curve per model, against FLOPs or training time. */
+    LineChart chart(boolean againstTime) {
         LineChart chart = new LineChart(title);
         for (int m = 0; m < modalityNames.size(); m++) {
+            List<LineChart.Series> series = new ArrayList<>();
+            for (LossCurve c : curves) {
+                series.add(
+                        new LineChart.Series(
+                                c.model(), againstTime ? c.seconds() : c.flops(), c.loss(m)));
+            }
             chart.add(
                     new LineChart.Panel(
                             modalityNames.get(m) + " tokens",
-                            "training FLOPs",
+                            againstTime ? "training seconds" : "training FLOPs",
                             "held-out loss",
-                            List.of(
-                                    new LineChart.Series(
-                                            dense.model(), dense.flops(), dense.loss(m)),
-                                    new LineChart.Series(mot.model(), mot.flops(), mot.loss(m)))));
+                            series));
         }
         return chart;
     }

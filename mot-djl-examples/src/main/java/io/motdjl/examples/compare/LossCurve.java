@@ -6,12 +6,14 @@ import java.util.List;
 
 /**
  * One model's held-out evaluations over training: at each evaluation, the step, the cumulative
- * training FLOPs and the held-out loss per modality (NaN where a modality had no tokens).
+ * training FLOPs, the cumulative training time (held-out scoring excluded) and the held-out loss
+ * per modality (NaN where a modality had no tokens).
  */
 public final class LossCurve {
 
     /** One evaluation. */
-    public record Point(long step, double trainingFlops, double[] heldOutLoss) {}
+    public record Point(
+            long step, double trainingFlops, double trainingSeconds, double[] heldOutLoss) {}
 
     private final String model;
     private final List<Point> points = new ArrayList<>();
@@ -20,12 +22,24 @@ public final class LossCurve {
         this.model = model;
     }
 
-    /** Appends an evaluation; steps must increase. */
-    public void add(long step, double trainingFlops, double[] heldOutLoss) {
-        if (!points.isEmpty() && step <= points.get(points.size() - 1).step()) {
-            throw new IllegalArgumentException("evaluation steps must increase, got " + step);
+    /** Appends an evaluation; steps must increase, FLOPs and seconds must not decrease. */
+    public void add(long step, double trainingFlops, double trainingSeconds, double[] heldOutLoss) {
+        if (!points.isEmpty()) {
+            Point last = last();
+            if (step <= last.step()) {
+                throw new IllegalArgumentException("evaluation steps must increase, got " + step);
+            }
+            if (trainingFlops < last.trainingFlops() || trainingSeconds < last.trainingSeconds()) {
+                throw new IllegalArgumentException(
+                        "training FLOPs and seconds cannot decrease, got "
+                                + trainingFlops
+                                + " FLOPs, "
+                                + trainingSeconds
+                                + " s at step "
+                                + step);
+            }
         }
-        points.add(new Point(step, trainingFlops, heldOutLoss.clone()));
+        points.add(new Point(step, trainingFlops, trainingSeconds, heldOutLoss.clone()));
     }
 
     public String model() {
@@ -47,6 +61,11 @@ public final class LossCurve {
     /** Training FLOPs of every evaluation. */
     public double[] flops() {
         return points.stream().mapToDouble(Point::trainingFlops).toArray();
+    }
+
+    /** Training seconds (held-out scoring excluded) at every evaluation. */
+    public double[] seconds() {
+        return points.stream().mapToDouble(Point::trainingSeconds).toArray();
     }
 
     /** Held-out loss of {@code modality} at every evaluation. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code bin/mot compare} at a tiny size: both models train and every output is written. */
 class CompareScriptTest {
@@ -52,10 +53,12 @@ class CompareScriptTest {
                         .getAsJsonObject();
         assertEquals(2, json.getAsJsonObject("models").getAsJsonArray("dense").size());
         assertEquals(2, json.getAsJsonObject("models").getAsJsonArray("mot").size());
+        JsonObject architectures = json.getAsJsonObject("architectures");
         assertTrue(
-                json.getAsJsonObject("settings").get("mot_parameters").getAsLong()
-                        > json.getAsJsonObject("settings").get("dense_parameters").getAsLong());
+                architectures.getAsJsonObject("mot").get("parameters").getAsLong()
+                        > architectures.getAsJsonObject("dense").get("parameters").getAsLong());
         assertTrue(Files.size(out.resolve(ComparisonReport.PNG)) > 1000);
+        assertTrue(Files.size(out.resolve(ComparisonReport.TIME_PNG)) > 1000);
         assertEquals(5, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
         assertTrue(
                 Files.readAllLines(out.resolve(ComparisonReport.CSV))
@@ -138,5 +141,95 @@ class CompareScriptTest {
                 MotScript.run(tmp, "compare", "--out", out.toString(), "--patch", "5");
         assertEquals(2, patch.exitCode(), patch.toString());
         assertTrue(patch.stderr().contains("patch side must divide 28"), patch.stderr());
+        MotScript.Result unknown =
+                MotScript.run(
+                        tmp, "compare", "--out", out.toString(), "--architectures", "dense,moe");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+        assertTrue(
+                unknown.stderr().contains("unknown architecture 'moe' (known: dense,moe-4x,mot,"),
+                unknown.stderr());
+        MotScript.Result noDense =
+                MotScript.run(
+                        tmp, "compare", "--out", out.toString(), "--architectures", "mot,moe-4x");
+        assertEquals(2, noDense.exitCode(), noDense.toString());
+        assertTrue(noDense.stderr().contains("the comparison needs dense"), noDense.stderr());
+        assertTrue(Files.notExists(out), "nothing written on a usage error");
+    }
+
+    @Test
+    void allFourArchitecturesTrainOnOneDataOrder(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--steps",
+                        "4",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "2",
+                        "--data",
+                        "bundled",
+                        "--architectures",
+                        "mot-moe-text,moe-4x,dense,mot");
+        assertEquals(0, result.exitCode(), result.toString());
+        JsonObject json =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject();
+        // dense first, then the declaration order, whatever order the flag gave
+        assertEquals(
+                List.of("dense", "moe-4x", "mot", "mot-moe-text"),
+                List.copyOf(json.getAsJsonObject("models").keySet()));
+        assertEquals(
+                List.of("moe-4x", "mot", "mot-moe-text"),
+                List.copyOf(json.getAsJsonObject("flops_fraction_to_match_dense_final").keySet()));
+        JsonObject architectures = json.getAsJsonObject("architectures");
+        // the mixtures report their experts' use; expert choice with capacity factor 1 gives
+        // each of the four experts a quarter of the computed rows in every layer
+        for (String mixture : List.of("moe-4x", "mot-moe-text")) {
+            JsonObject places =
+                    architectures
+                            .getAsJsonObject(mixture)
+                            .getAsJsonObject("expert_utilisation")
+                            .getAsJsonObject("places");
+            assertEquals(1, places.size(), places.toString());
+            JsonObject place = places.entrySet().iterator().next().getValue().getAsJsonObject();
+            assertEquals(4, place.getAsJsonArray("expert_share").size());
+            for (var share : place.getAsJsonArray("expert_share")) {
+                assertEquals(0.25, share.getAsDouble(), 1e-6);
+            }
+            double dropped = place.get("dropped").getAsDouble();
+            assertTrue(dropped >= 0 && dropped < 1, place.toString());
+        }
+        assertTrue(!architectures.getAsJsonObject("mot").has("expert_utilisation"));
+        // equal FLOPs per token up to the router: within 1 % of dense's
+        double dense =
+                architectures
+                        .getAsJsonObject("dense")
+                        .get("training_flops_per_token_at_max_len")
+                        .getAsDouble();
+        for (String a : List.of("moe-4x", "mot", "mot-moe-text")) {
+            double flops =
+                    architectures
+                            .getAsJsonObject(a)
+                            .get("training_flops_per_token_at_max_len")
+                            .getAsDouble();
+            assertEquals(1.0, flops / dense, 0.01, a);
+        }
+        // the hybrid has MoT's parameters plus three more text feed-forwards and a router
+        assertTrue(
+                architectures.getAsJsonObject("mot-moe-text").get("parameters").getAsLong()
+                        > architectures.getAsJsonObject("mot").get("parameters").getAsLong());
+        assertEquals(9, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
+        assertTrue(result.stdout().contains("rows got no expert"), result.stdout());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,73 +17,100 @@ import java.util.List;
 
 class ComparisonReportTest {
 
-    @Test
-    void writesJsonCsvAndPlot(@TempDir Path dir) throws Exception {
+    /** Dense, a MoT that is faster per FLOP and a MoE that is as good per FLOP but slower. */
+    private static List<LossCurve> threeModels() {
         LossCurve dense = new LossCurve("dense");
+        dense.add(10, 1e9, 50, new double[] {3.0, 5.0});
+        dense.add(20, 2e9, 100, new double[] {2.0, 4.0});
         LossCurve mot = new LossCurve("mot");
-        dense.add(10, 1e9, new double[] {3.0, 5.0});
-        dense.add(20, 2e9, new double[] {2.0, 4.0});
-        mot.add(10, 1e9, new double[] {2.5, 4.0});
-        mot.add(20, 2e9, new double[] {1.5, 3.5});
+        mot.add(10, 1e9, 60, new double[] {2.5, 4.5});
+        mot.add(20, 2e9, 120, new double[] {1.5, 4.1});
+        LossCurve moe = new LossCurve("moe-4x");
+        moe.add(10, 1e9, 100, new double[] {3.0, 4.0});
+        moe.add(20, 2e9, 200, new double[] {2.0, 3.0});
+        return List.of(dense, mot, moe);
+    }
+
+    @Test
+    void writesJsonCsvAndBothPlots(@TempDir Path dir) throws Exception {
         ComparisonReport report =
-                new ComparisonReport("test", List.of("text", "image"), dense, mot)
-                        .setting("steps", 20);
+                new ComparisonReport("test", List.of("text", "image"), threeModels())
+                        .setting("steps", 20)
+                        .detail("moe-4x", "parameters", new JsonPrimitive(1234));
         report.write(dir);
         JsonObject json =
                 JsonParser.parseString(Files.readString(dir.resolve(ComparisonReport.JSON)))
                         .getAsJsonObject();
         assertEquals(20, json.getAsJsonObject("settings").get("steps").getAsInt());
-        assertEquals(2, json.getAsJsonObject("models").getAsJsonArray("mot").size());
+        JsonObject models = json.getAsJsonObject("models");
+        assertEquals(List.of("dense", "mot", "moe-4x"), List.copyOf(models.keySet()));
+        JsonObject last = models.getAsJsonArray("dense").get(1).getAsJsonObject();
+        assertEquals(4.0, last.getAsJsonObject("heldout_loss").get("image").getAsDouble());
+        assertEquals(100.0, last.get("training_seconds").getAsDouble());
         assertEquals(
-                4.0,
-                json.getAsJsonObject("models")
-                        .getAsJsonArray("dense")
-                        .get(1)
-                        .getAsJsonObject()
-                        .getAsJsonObject("heldout_loss")
-                        .get("image")
-                        .getAsDouble());
+                1234,
+                json.getAsJsonObject("architectures")
+                        .getAsJsonObject("moe-4x")
+                        .get("parameters")
+                        .getAsInt());
+        JsonObject flops = json.getAsJsonObject("flops_fraction_to_match_dense_final");
         // text: MoT crosses 2.0 between 1e9 (2.5) and 2e9 (1.5): at 1.5e9 = 75 % of 2e9
-        assertEquals(
-                0.75,
-                json.getAsJsonObject("mot_flops_fraction_to_match_dense_final")
-                        .get("text")
-                        .getAsDouble(),
-                1e-12);
+        assertEquals(0.75, flops.getAsJsonObject("mot").get("text").getAsDouble(), 1e-12);
+        // image: the MoE reaches 4.0 at 1e9 FLOPs, its first evaluation
+        assertEquals(0.5, flops.getAsJsonObject("moe-4x").get("image").getAsDouble(), 1e-12);
+        assertTrue(flops.getAsJsonObject("mot").get("image").isJsonNull(), "not reached");
+        assertTrue(!flops.has("dense"), "the baseline is not compared with itself");
+        JsonObject time = json.getAsJsonObject("time_fraction_to_match_dense_final");
+        // MoT at 75 % of the steps, 90 s on its clock: 90 % of dense's 100 s
+        assertEquals(0.9, time.getAsJsonObject("mot").get("text").getAsDouble(), 1e-12);
+        // the MoE at half the FLOPs but 100 s: as long as dense
+        assertEquals(1.0, time.getAsJsonObject("moe-4x").get("image").getAsDouble(), 1e-12);
+
         List<String> csv = Files.readAllLines(dir.resolve(ComparisonReport.CSV));
-        assertEquals("model,step,training_flops,heldout_loss_text,heldout_loss_image", csv.get(0));
-        assertEquals(5, csv.size());
+        assertEquals(
+                "model,step,training_flops,training_seconds,heldout_loss_text,heldout_loss_image",
+                csv.get(0));
+        assertEquals(7, csv.size());
+        assertTrue(csv.get(6).startsWith("moe-4x,20,2.000000e+09,200.000,"), csv.get(6));
         assertTrue(Files.size(dir.resolve(ComparisonReport.PNG)) > 1000);
-        assertTrue(report.summaryLines().get(0).contains("75.0 %"), report.summaryLines().get(0));
-        // no times recorded: no wall-clock figure
-        assertTrue(!json.getAsJsonObject("mot_time_fraction_to_match_dense_final").has("text"));
-        assertTrue(!report.summaryLines().get(0).contains("training time"));
+        assertTrue(Files.size(dir.resolve(ComparisonReport.TIME_PNG)) > 1000);
     }
 
     @Test
-    void wallClockFractionScalesTheStepFractionByTheTimes() {
-        LossCurve dense = new LossCurve("dense");
-        LossCurve mot = new LossCurve("mot");
-        dense.add(10, 1e9, new double[] {3.0, 5.0});
-        dense.add(20, 2e9, new double[] {2.0, 4.0});
-        mot.add(10, 1e9, new double[] {2.5, 4.5});
-        mot.add(20, 2e9, new double[] {1.5, 4.1});
+    void summaryHasOneLinePerSetAndComparedModel() {
         ComparisonReport report =
-                new ComparisonReport("test", List.of("text", "image"), dense, mot)
-                        .trainingSeconds(100, 120);
-        // text at 75 % of the FLOPs; MoT's steps took 1.2x as long: 90 % of dense's time
-        assertEquals(0.9, report.timeFractions().get(0).getAsDouble(), 1e-12);
-        assertTrue(report.timeFractions().get(1).isEmpty(), "image not reached");
+                new ComparisonReport("test", List.of("text", "image"), threeModels());
+        List<String> lines = report.summaryLines();
+        assertEquals(6, lines.size(), String.join("\n", lines));
         assertTrue(
-                report.summaryLines().get(0).contains("(90.0 % of its training time)"),
-                report.summaryLines().get(0));
-        assertEquals(
-                0.9,
-                report.json()
-                        .getAsJsonObject("mot_time_fraction_to_match_dense_final")
-                        .get("text")
-                        .getAsDouble(),
-                1e-12);
-        assertThrows(IllegalArgumentException.class, () -> report.trainingSeconds(0, 1));
+                lines.get(0).startsWith("text   dense final held-out loss 2.0000"), lines.get(0));
+        assertTrue(
+                lines.get(1)
+                        .contains(
+                                "mot    final 1.5000: reaches it at 75.0 % of dense's training"
+                                        + " FLOPs, 90.0 % of dense's training time"),
+                lines.get(1));
+        assertTrue(lines.get(4).contains("does not reach it within the run"), lines.get(4));
+        assertTrue(lines.get(5).contains("50.0 %"), lines.get(5));
+    }
+
+    @Test
+    void needsABaselineAndDistinctNames() {
+        List<LossCurve> three = threeModels();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ComparisonReport("t", List.of("text", "image"), three.subList(0, 1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new ComparisonReport(
+                                "t",
+                                List.of("text", "image"),
+                                List.of(three.get(0), three.get(0))));
+        ComparisonReport report = new ComparisonReport("t", List.of("text", "image"), three);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> report.detail("nobody", "x", new JsonPrimitive(1)));
+        assertThrows(IllegalArgumentException.class, () -> report.fractions("nobody"));
     }
 }

@@ -11,7 +11,8 @@ class FlopsToMatchTest {
     private static LossCurve curve(String name, double[] flops, double[] text, double[] image) {
         LossCurve c = new LossCurve(name);
         for (int i = 0; i < flops.length; i++) {
-            c.add(i + 1, flops[i], new double[] {text[i], image[i]});
+            // one second per 100 FLOPs: the time axis is the FLOPs axis scaled
+            c.add(i + 1, flops[i], flops[i] / 100, new double[] {text[i], image[i]});
         }
         return c;
     }
@@ -34,6 +35,25 @@ class FlopsToMatchTest {
                 1e-12);
         // image: first reaches 2.5 exactly at 300
         assertEquals(0.75, FlopsToMatch.fraction(dense, mot, 1).getAsDouble(), 1e-12);
+        assertEquals(0.75, FlopsToMatch.timeFraction(dense, mot, 1).getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void timeFractionReadsEachModelsOwnClock() {
+        LossCurve dense = new LossCurve("dense");
+        dense.add(1, 100, 10, new double[] {3});
+        dense.add(2, 200, 20, new double[] {2});
+        // same FLOPs, but this model's steps take twice as long
+        LossCurve slow = new LossCurve("slow");
+        slow.add(1, 100, 20, new double[] {2.5});
+        slow.add(2, 200, 40, new double[] {1.5});
+        // crosses 2.0 half-way: 150 FLOPs (75 % of dense's 200), 30 s (150 % of dense's 20 s)
+        assertEquals(0.75, FlopsToMatch.fraction(dense, slow, 0).getAsDouble(), 1e-12);
+        assertEquals(1.5, FlopsToMatch.timeFraction(dense, slow, 0).getAsDouble(), 1e-12);
+        // a baseline without a recorded time gives no time fraction
+        LossCurve untimed = new LossCurve("untimed");
+        untimed.add(1, 200, 0, new double[] {2});
+        assertTrue(FlopsToMatch.timeFraction(untimed, slow, 0).isEmpty());
     }
 
     @Test
@@ -49,7 +69,9 @@ class FlopsToMatchTest {
     @Test
     void stepsMustIncrease() {
         LossCurve c = new LossCurve("x");
-        c.add(5, 1, new double[] {1});
-        assertThrows(IllegalArgumentException.class, () -> c.add(5, 2, new double[] {1}));
+        c.add(5, 1, 1, new double[] {1});
+        assertThrows(IllegalArgumentException.class, () -> c.add(5, 2, 2, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> c.add(6, 0.5, 2, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> c.add(6, 2, 0.5, new double[] {1}));
     }
 }

@@ -1,0 +1,146 @@
+package io.motdjl.examples.compare;
+
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeConfig;
+import io.motdjl.config.MoeRouting;
+import io.motdjl.config.Untie;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The four models the paper compares in the Chameleon setting, all of one width and depth and of
+ * (nearly) equal FLOPs per token; each is a point of one config family, so one code path trains
+ * them all. The mixtures follow the paper's MoE-4x: four experts of the dense feed-forward's size,
+ * expert choice with capacity factor 1 (each row gets one expert's FLOPs on average, plus the
+ * router's).
+ */
+public enum Architecture {
+
+    /** Every parameter shared by all modalities. */
+    DENSE("dense", "dense transformer, every parameter shared"),
+
+    /** Dense, with the shared feed-forward a mixture of four experts under expert choice. */
+    MOE_4X("moe-4x", "dense with a 4-expert feed-forward, expert choice, capacity factor 1"),
+
+    /** Every non-embedding parameter separate per modality. */
+    MOT("mot", "Mixture-of-Transformers, every non-embedding parameter per modality"),
+
+    /** MoT whose text tower's feed-forward is the MoE-4x mixture; the image tower stays plain. */
+    MOT_MOE_TEXT(
+            "mot-moe-text", "MoT with a 4-expert expert-choice feed-forward in the text tower");
+
+    /** Experts in the MoE-4x mixtures. */
+    public static final int EXPERTS = 4;
+
+    /** The text modality id, whose tower the hybrid makes a mixture. */
+    public static final int TEXT = 0;
+
+    private final String label;
+    private final String description;
+
+    Architecture(String label, String description) {
+        this.label = label;
+        this.description = description;
+    }
+
+    /** The name used on the command line, in results and on plots. */
+    public String label() {
+        return label;
+    }
+
+    /** One line saying what the model is. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * This architecture's config from a MoT config: the untying and the feed-forward mixture are
+     * replaced; everything else (width, depth, vocabulary, norms) is kept.
+     */
+    public MoTConfig configure(MoTConfig base) {
+        MoTConfig.Builder b = base.toBuilder().moe(null);
+        return switch (this) {
+            case DENSE -> b.untie(Untie.NONE).build();
+            case MOE_4X -> b.untie(Untie.NONE).moe(expertChoice(List.of(0))).build();
+            case MOT -> b.untie(Untie.ALL).build();
+            case MOT_MOE_TEXT -> b.untie(Untie.ALL).moe(expertChoice(List.of(TEXT))).build();
+        };
+    }
+
+    /** Whether the architecture has a mixture-of-experts feed-forward. */
+    public boolean hasExperts() {
+        return this == MOE_4X || this == MOT_MOE_TEXT;
+    }
+
+    private static MoeConfig expertChoice(List<Integer> sets) {
+        return new MoeConfig(EXPERTS, MoeRouting.EXPERT_CHOICE, 1, 1.0, sets);
+    }
+
+    /**
+     * The architecture named {@code label}.
+     *
+     * @throws IllegalArgumentException naming the known ones
+     */
+    public static Architecture parse(String label) {
+        String wanted = label.trim().toLowerCase(Locale.ROOT);
+        for (Architecture a : values()) {
+            if (a.label.equals(wanted)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown architecture '" + label + "' (known: " + labels(List.of(values())) + ")");
+    }
+
+    /**
+     * A comma-separated list of labels, or {@code all}; dense is put first (every other model is
+     * measured against it) and must be present.
+     *
+     * @throws IllegalArgumentException for an unknown or repeated name, or without dense
+     */
+    public static List<Architecture> parseList(String labels) {
+        if (labels.trim().equalsIgnoreCase("all")) {
+            return List.of(values());
+        }
+        List<Architecture> out = new ArrayList<>();
+        for (String part : labels.split(",", -1)) {
+            Architecture a = parse(part);
+            if (out.contains(a)) {
+                throw new IllegalArgumentException("architecture '" + a.label + "' named twice");
+            }
+            out.add(a);
+        }
+        return ordered(out);
+    }
+
+    /**
+     * The architectures with dense first and the rest in declaration order.
+     *
+     * @throws IllegalArgumentException without dense, or with fewer than two
+     */
+    public static List<Architecture> ordered(List<Architecture> architectures) {
+        if (!architectures.contains(DENSE)) {
+            throw new IllegalArgumentException(
+                    "the comparison needs dense: every other model is measured against it, got "
+                            + labels(architectures));
+        }
+        if (architectures.size() < 2) {
+            throw new IllegalArgumentException(
+                    "the comparison needs dense and at least one other architecture");
+        }
+        List<Architecture> out = new ArrayList<>();
+        for (Architecture a : values()) {
+            if (architectures.contains(a)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** Labels joined by commas. */
+    public static String labels(List<Architecture> architectures) {
+        return String.join(",", architectures.stream().map(Architecture::label).toList());
+    }
+}

@@ -1,0 +1,91 @@
+package io.motdjl.examples.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.MoeRouting;
+import io.motdjl.config.Untie;
+import io.motdjl.train.FlopsAccounting;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+class ArchitectureTest {
+
+    private static final MoTConfig BASE =
+            MoTConfig.builder()
+                    .vocabSize(64)
+                    .dim(32)
+                    .nLayers(2)
+                    .nHeads(2)
+                    .ffnHiddenDim(96)
+                    .nModalities(2)
+                    .maxSeqLen(16)
+                    .build();
+
+    @Test
+    void eachArchitectureIsOnePointOfTheConfigFamily() {
+        MoTConfig dense = Architecture.DENSE.configure(BASE);
+        assertEquals(Untie.NONE, dense.untie());
+        assertNull(dense.moe());
+        MoTConfig moe = Architecture.MOE_4X.configure(BASE);
+        assertEquals(Untie.NONE, moe.untie());
+        assertEquals(4, moe.moe().experts());
+        assertEquals(MoeRouting.EXPERT_CHOICE, moe.moe().routing());
+        assertEquals(1.0, moe.moe().capacityFactor());
+        assertEquals(List.of(0), moe.moe().sets());
+        MoTConfig mot = Architecture.MOT.configure(moe);
+        assertEquals(Untie.ALL, mot.untie());
+        assertNull(mot.moe(), "a mixture of the config it came from is replaced");
+        MoTConfig hybrid = Architecture.MOT_MOE_TEXT.configure(BASE);
+        assertEquals(Untie.ALL, hybrid.untie());
+        assertEquals(List.of(Architecture.TEXT), hybrid.moe().sets());
+        // width, depth and vocabulary are kept
+        for (Architecture a : Architecture.values()) {
+            MoTConfig c = a.configure(BASE);
+            assertEquals(BASE.dim(), c.dim());
+            assertEquals(BASE.nLayers(), c.nLayers());
+            assertEquals(BASE.vocabSize(), c.vocabSize());
+        }
+    }
+
+    @Test
+    void activeParametersPerTokenAreEqualUpToTheRouter() {
+        FlopsAccounting dense = FlopsAccounting.of(Architecture.DENSE.configure(BASE));
+        long router = BASE.nLayers() * (long) BASE.dim() * Architecture.EXPERTS;
+        assertEquals(
+                dense.activeNonEmbeddingParameters() + router,
+                FlopsAccounting.of(Architecture.MOE_4X.configure(BASE))
+                        .activeNonEmbeddingParameters());
+        assertEquals(
+                dense.activeNonEmbeddingParameters(),
+                FlopsAccounting.of(Architecture.MOT.configure(BASE))
+                        .activeNonEmbeddingParameters());
+        // the hybrid's text tokens pay the router, its image tokens do not
+        FlopsAccounting hybrid = FlopsAccounting.of(Architecture.MOT_MOE_TEXT.configure(BASE));
+        assertEquals(
+                dense.activeNonEmbeddingParameters() + router,
+                hybrid.activeNonEmbeddingParameters(0));
+        assertEquals(dense.activeNonEmbeddingParameters(), hybrid.activeNonEmbeddingParameters(1));
+    }
+
+    @Test
+    void listsParseInAFixedOrderWithDenseFirst() {
+        assertEquals(List.of(Architecture.values()), Architecture.parseList("all"));
+        assertEquals(
+                List.of(Architecture.DENSE, Architecture.MOE_4X, Architecture.MOT),
+                Architecture.parseList(" MoT , moe-4x,dense"));
+        IllegalArgumentException unknown =
+                assertThrows(
+                        IllegalArgumentException.class, () -> Architecture.parseList("dense,moe"));
+        assertTrue(unknown.getMessage().contains("known: dense,moe-4x,mot,mot-moe-text"));
+        assertThrows(IllegalArgumentException.class, () -> Architecture.parseList("dense,dense"));
+        assertThrows(IllegalArgumentException.class, () -> Architecture.parseList("mot,moe-4x"));
+        assertThrows(IllegalArgumentException.class, () -> Architecture.parseList("dense"));
+        assertThrows(IllegalArgumentException.class, () -> Architecture.parseList(""));
+    }
+}
