@@ -14,7 +14,8 @@ import java.util.Set;
  * The benchmark suite behind {@code mot bench}: the GEMM ceiling, the comparison with eager
  * PyTorch, training-step and prefill throughput of dense and MoT, memory over a long training run
  * and over many generate calls, a profile of one MoT step, generation with and without the
- * key/value cache, and the optimizer update alone (before and after it was made in place). {@link
+ * key/value cache, the optimizer update alone (before and after it was made in place), and the
+ * mixture-of-experts feed-forward against the dense one at equal active FLOPs. {@link
  * Settings#quick()} finishes in a few minutes on two cores; {@link Settings#full()} is what {@code
  * docs/benchmarks.md} reports.
  */
@@ -30,7 +31,8 @@ public final class BenchSuite {
         GENERATE_MEMORY,
         PROFILE,
         GENERATE,
-        OPTIMIZER;
+        OPTIMIZER,
+        MOE;
 
         /** The part called {@code name} (case-insensitive; {@code -} for {@code _}). */
         public static Part parse(String name) {
@@ -41,7 +43,8 @@ public final class BenchSuite {
                         "unknown benchmark '"
                                 + name
                                 + "' (known: gemm, anchor, train, prefill,"
-                                + " memory, generate-memory, profile, generate, optimizer)",
+                                + " memory, generate-memory, profile, generate, optimizer,"
+                                + " moe)",
                         e);
             }
         }
@@ -325,11 +328,17 @@ public final class BenchSuite {
                 tables.add(OptimizerBenchmark.run(size, 2, s.steps(), s.warmup(), out));
             }
         }
+        if (s.parts().contains(Part.MOE)) {
+            for (BenchSize size : s.sizes()) {
+                tables.addAll(MoeBenchmark.run(size, s.steps(), s.warmup(), ceiling, out));
+            }
+        }
         return tables;
     }
 
     private static boolean needsCeiling(Set<Part> parts) {
         return parts.contains(Part.ANCHOR)
+                || parts.contains(Part.MOE)
                 || parts.contains(Part.TRAIN)
                 || parts.contains(Part.PREFILL);
     }

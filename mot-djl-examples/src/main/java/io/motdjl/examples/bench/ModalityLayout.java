@@ -59,4 +59,13 @@ public enum ModalityLayout {
         }
         return ids;
     }
+
+    /** Tokens of each modality in a batch of {@code batch} rows of {@code length}. */
+    public long[] tokensPerModality(int batch, int length) {
+        long[] counts = new long[modalities];
+        for (long id : row(length)) {
+            counts[(int) id] += batch;
+        }
+        return counts;
+    }
 }

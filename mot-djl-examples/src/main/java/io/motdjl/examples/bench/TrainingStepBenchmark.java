@@ -3,6 +3,7 @@ package io.motdjl.examples.bench;
 import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 
+import io.motdjl.config.MoTConfig;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.StepReport;
@@ -26,6 +27,22 @@ public final class TrainingStepBenchmark {
     private TrainingStepBenchmark() {}
 
     /**
+     * One model of the comparison.
+     *
+     * @param label its name in the table
+     * @param config the model
+     * @param layout where the modalities sit in the synthetic batches (its modality count must be
+     *     the config's)
+     */
+    public record Contender(String label, MoTConfig config, ModalityLayout layout) {
+
+        /** The size's model for a layout: dense for one modality, else a MoT. */
+        public static Contender of(BenchSize size, ModalityLayout layout) {
+            return new Contender(layout.label(), size.config(layout.modalities()), layout);
+        }
+    }
+
+    /**
      * Runs the benchmark and prints its table.
      *
      * @param size model size and batch
@@ -46,11 +63,37 @@ public final class TrainingStepBenchmark {
             double ceiling,
             PrintStream out)
             throws IOException, TranslateException {
+        return runContenders(
+                size,
+                layouts.stream().map(l -> Contender.of(size, l)).toList(),
+                steps,
+                warmup,
+                ceiling,
+                out);
+    }
+
+    /**
+     * Runs the benchmark over any models of one size (the batch and sequence length of {@code
+     * size}) and prints its table.
+     *
+     * @param contenders the models; the first is the reference of the ratio column
+     * @return the table
+     * @throws IOException if a run fails
+     * @throws TranslateException if a batch cannot be made
+     */
+    public static Table runContenders(
+            BenchSize size,
+            List<Contender> contenders,
+            int steps,
+            int warmup,
+            double ceiling,
+            PrintStream out)
+            throws IOException, TranslateException {
         List<TrainingRun> runs = new ArrayList<>();
         List<List<Double>> times = new ArrayList<>();
         MachineLoad load = null;
         try {
-            for (ModalityLayout layout : layouts) {
+            for (Contender contender : contenders) {
                 TrainingSettings settings =
                         TrainingSettings.builder()
                                 .seed(1)
@@ -61,10 +104,14 @@ public final class TrainingStepBenchmark {
                                 .build();
                 SyntheticBatches data =
                         SyntheticBatches.create(
-                                4 * size.batch(), size.length(), size.vocab(), layout, 7);
+                                4 * size.batch(),
+                                size.length(),
+                                size.vocab(),
+                                contender.layout(),
+                                7);
                 runs.add(
                         TrainingRun.start(
-                                size.config(layout.modalities()),
+                                contender.config(),
                                 settings,
                                 data,
                                 RunOptions.builder()
@@ -104,15 +151,18 @@ public final class TrainingStepBenchmark {
                         "max",
                         "tokens/s",
                         "MFU",
-                        "time vs " + layouts.get(0).label());
+                        "time vs " + contenders.get(0).label());
         double reference = Stats.median(times.get(0));
-        for (int r = 0; r < layouts.size(); r++) {
-            ModalityLayout layout = layouts.get(r);
-            FlopsAccounting flops = FlopsAccounting.of(size.config(layout.modalities()));
+        for (int r = 0; r < contenders.size(); r++) {
+            Contender contender = contenders.get(r);
+            FlopsAccounting flops = FlopsAccounting.of(contender.config());
             double median = Stats.median(times.get(r));
-            double stepFlops = flops.trainingFlops(tokens, size.length());
+            double stepFlops =
+                    flops.trainingFlops(
+                            contender.layout().tokensPerModality(size.batch(), size.length()),
+                            size.length());
             table.row(
-                    layout.label(),
+                    contender.label(),
                     Table.fmt("%.1fM", flops.totalParameters() / 1e6),
                     Table.fmt("%.3f", median),
                     Table.fmt("%.3f", Stats.min(times.get(r))),

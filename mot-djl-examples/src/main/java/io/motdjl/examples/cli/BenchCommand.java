@@ -20,8 +20,8 @@ import java.util.Set;
  * {@code mot bench}: the performance suite of {@code docs/benchmarks.md}, printed as tables: the
  * float32 GEMM ceiling, mot-djl against eager PyTorch at the anchor's configuration, training-step
  * and prefill throughput of dense and MoT, memory over a long run, a profile of one MoT step,
- * generation (prefill and decode tokens/s) with and without the key/value cache, and the optimizer
- * update alone.
+ * generation (prefill and decode tokens/s) with and without the key/value cache, the optimizer
+ * update alone, and the mixture-of-experts feed-forward against the dense one.
  */
 final class BenchCommand implements Command {
 
@@ -63,7 +63,9 @@ final class BenchCommand implements Command {
                 "  --only PARTS         comma-separated: gemm, anchor, train, prefill, memory,",
                 "                       generate-memory, profile, generate, optimizer (the AdamW",
                 "                       update alone of MoT-2, before and after it was made in",
-                "                       place, and DJL's adamUpdate)",
+                "                       place, and DJL's adamUpdate), moe (the mixture-of-experts",
+                "                       feed-forward against the dense one at equal active FLOPs,",
+                "                       then training steps of dense, moe-4x, mot, mot-moe-text)",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
                 "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4);",
                 "                       generate and optimizer use their width and depth only",

@@ -112,6 +112,7 @@ class BenchPartsTest {
     @Test
     void partsParseByName() {
         assertEquals(BenchSuite.Part.MEMORY, BenchSuite.Part.parse(" Memory"));
+        assertEquals(BenchSuite.Part.MOE, BenchSuite.Part.parse("moe"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> BenchSuite.Part.parse("speed"));
         assertTrue(e.getMessage().contains("gemm, anchor, train"), e.getMessage());

@@ -40,6 +40,26 @@ class BenchRunsTest {
     }
 
     @Test
+    void mixtureAgainstDenseFeedForwardAndTheFourArchitectures() throws Exception {
+        List<Table> tables = MoeBenchmark.run(TINY, 2, 1, 1e9, out);
+        assertEquals(2, tables.size());
+        Table ffn = tables.get(0);
+        assertEquals(3, ffn.size());
+        assertEquals("1.00", ffn.cell(0, 5));
+        for (int r = 0; r < 3; r++) {
+            assertTrue(Double.parseDouble(ffn.cell(r, 1)) > 0, ffn.cell(r, 1));
+        }
+        assertTrue(ffn.cell(1, 6).endsWith(" ms"), ffn.cell(1, 6));
+        Table steps = tables.get(1);
+        assertEquals(4, steps.size());
+        assertEquals("dense", steps.cell(0, 0));
+        assertEquals("mot-moe-text", steps.cell(3, 0));
+        for (int r = 0; r < 4; r++) {
+            assertTrue(Double.parseDouble(steps.cell(r, 5)) > 0, steps.cell(r, 5));
+        }
+    }
+
+    @Test
     void prefillOfDenseAndMoT() {
         Table table = PrefillBenchmark.run(TINY, ALL, 2, 1, 1e9, out);
         assertEquals(3, table.size());
