@@ -140,7 +140,8 @@ public final class MoTSequenceBatchifier implements Batchifier {
         }
         // spans only when the records carry them: they switch attention to bidirectional
         NDArray spanArray = anySpans ? NativeArrays.of(manager, spanBatch, shape) : null;
-        return new MoTInputs(tokenArray, modalityArray, spanArray, validArray, null).toNDList();
+        return new MoTInputs(tokenArray, modalityArray, spanArray, validArray, null, null)
+                .toNDList();
     }
 
     /**

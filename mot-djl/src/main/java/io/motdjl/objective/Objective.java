@@ -25,4 +25,29 @@ public interface Objective {
      * @throws IllegalArgumentException if outputs or labels do not have the layout it needs
      */
     LossValue evaluate(MoTOutputs outputs, NDList labels);
+
+    /**
+     * Whether this objective's batches may hold image spans ({@code image_span_ids > 0}: attention
+     * bidirectional inside each image). Only an objective that predicts no token from inside a span
+     * may allow them; a next-token loss would see its own targets. False by default.
+     */
+    default boolean allowsImageSpans() {
+        return false;
+    }
+
+    /**
+     * Turns a batch as the data gives it into what the model and {@link #evaluate} see, e.g. the
+     * diffusion objective noises the images and adds the noise to the labels. Every array it makes
+     * must belong to the batch's manager (the data's), so that it is closed with the batch. The
+     * default passes the batch through.
+     *
+     * @param data the batch's inputs
+     * @param labels the batch's labels
+     * @param seed the seed of any randomness, given by the caller so that a resumed run and a
+     *     repeated held-out evaluation draw the same numbers
+     * @return the batch to run
+     */
+    default PreparedBatch prepare(NDList data, NDList labels, long seed) {
+        return new PreparedBatch(data, labels);
+    }
 }

@@ -86,6 +86,16 @@ public final class WithAuxiliaryLosses implements Objective {
     }
 
     @Override
+    public boolean allowsImageSpans() {
+        return base.allowsImageSpans();
+    }
+
+    @Override
+    public PreparedBatch prepare(NDList data, NDList labels, long seed) {
+        return base.prepare(data, labels, seed);
+    }
+
+    @Override
     public String toString() {
         return base + " + auxiliary " + weights;
     }

@@ -16,7 +16,8 @@ import java.util.Set;
  * <ul>
  *   <li>data: the {@link MoTInputs} layout, {@code tokens} and {@code modalities} {@code (B, T)}
  *       first, then optional arrays <em>named</em> {@code image_span_ids}, {@code attention_mask}
- *       or {@code document_ids} (the model finds them by name);
+ *       or {@code document_ids} (the model finds them by name), each {@code (B, T)}, and extras an
+ *       input adapter reads (any other name; shape {@code (B, T, ...)});
  *   <li>labels: {@code [tokens, modalities]} or {@code [tokens, modalities, attention_mask]}, each
  *       {@code (B, T)}.
  * </ul>
@@ -28,8 +29,18 @@ final class BatchLayout {
 
     private BatchLayout() {}
 
-    /** Throws {@link IllegalArgumentException} naming what is wrong. */
+    /** Checks a next-token batch (no image spans); see {@link #check(NDList, NDList, boolean)}. */
     static void check(NDList data, NDList labels) {
+        check(data, labels, false);
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming what is wrong.
+     *
+     * @param imageSpansAllowed whether the objective allows image spans (a diffusion objective
+     *     predicts no token inside them)
+     */
+    static void check(NDList data, NDList labels, boolean imageSpansAllowed) {
         if (data.size() < 2) {
             throw new IllegalArgumentException(
                     "a training batch needs data [tokens, modalities, ...], got "
@@ -42,16 +53,28 @@ final class BatchLayout {
         }
         for (int i = 1; i < data.size(); i++) {
             NDArray array = data.get(i);
-            if (i >= 2 && (array.getName() == null || !OPTIONAL_INPUTS.contains(array.getName()))) {
+            String name = array.getName();
+            if (i >= 2 && (name == null || name.isEmpty())) {
                 throw new IllegalArgumentException(
                         "batch data array "
                                 + i
-                                + " is named "
-                                + quoted(array.getName())
-                                + "; optional inputs are found by name and must be one of "
-                                + OPTIONAL_INPUTS);
+                                + " has no name; optional inputs are found by name: one of "
+                                + OPTIONAL_INPUTS
+                                + ", or an extra an input adapter reads");
             }
-            requireShape("batch data array " + i, array, shape);
+            if (i < 2 || OPTIONAL_INPUTS.contains(name)) {
+                requireShape("batch data array " + i, array, shape);
+            } else if (array.getShape().dimension() < 2
+                    || !array.getShape().slice(0, 2).equals(shape)) {
+                throw new IllegalArgumentException(
+                        "batch extra input "
+                                + quoted(name)
+                                + " has shape "
+                                + array.getShape()
+                                + ", expected "
+                                + shape
+                                + " followed by its own dimensions");
+            }
         }
         if (labels.size() < 2 || labels.size() > 3) {
             throw new IllegalArgumentException(
@@ -63,7 +86,9 @@ final class BatchLayout {
             requireShape("batch label " + i, labels.get(i), shape);
         }
         NDArray spans = named(data, MoTInputs.IMAGE_SPAN_IDS);
-        if (spans != null && spans.max().toType(DataType.INT64, false).getLong() > 0) {
+        if (!imageSpansAllowed
+                && spans != null
+                && spans.max().toType(DataType.INT64, false).getLong() > 0) {
             // inside a bidirectional span position t sees token t+1: a next-token loss would leak
             throw new IllegalArgumentException(
                     "the batch has image spans (image_span_ids > 0), which make attention"

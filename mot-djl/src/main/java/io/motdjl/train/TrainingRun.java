@@ -30,6 +30,7 @@ import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.ObjectiveLoss;
+import io.motdjl.objective.PreparedBatch;
 import io.motdjl.util.Seeds;
 
 import org.slf4j.Logger;
@@ -81,6 +82,9 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The {@link Seeds} stream of the engine seed set before each step. */
     private static final long ENGINE_SEED_STREAM = 0x53544550L; // "STEP"
+
+    private static final long PREPARE_SEED_STREAM = 0x50524550L; // "PREP"
+    private static final long HELD_OUT_SEED = 0x48454c44L; // "HELD"
 
     private static final Logger logger = LoggerFactory.getLogger(TrainingRun.class);
     private static final String MODEL_NAME = "mot";
@@ -298,9 +302,16 @@ public final class TrainingRun implements AutoCloseable {
             if (epoch != epochBefore) {
                 trainer.notifyListeners(listener -> listener.onEpoch(trainer));
             }
-            NDList data = batch.getData();
-            NDList labels = batch.getLabels();
-            BatchLayout.check(data, labels);
+            BatchLayout.check(
+                    batch.getData(), batch.getLabels(), loss.objective().allowsImageSpans());
+            PreparedBatch prepared =
+                    loss.objective()
+                            .prepare(
+                                    batch.getData(),
+                                    batch.getLabels(),
+                                    Seeds.mix(settings.seed(), PREPARE_SEED_STREAM, stepNumber));
+            NDList data = prepared.data();
+            NDList labels = prepared.labels();
             NDList predictions;
             float lossValue;
             try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -395,11 +406,23 @@ public final class TrainingRun implements AutoCloseable {
                                     evalManager,
                                     new BatchSampler(new SequenceSampler(), batchSize, false))
                             : heldOut.getData(evalManager);
+            long index = 0;
             for (Batch batch : batches) {
                 try (batch) {
-                    NDList data = batch.getData();
-                    NDList labels = batch.getLabels();
-                    BatchLayout.check(data, labels);
+                    BatchLayout.check(
+                            batch.getData(),
+                            batch.getLabels(),
+                            loss.objective().allowsImageSpans());
+                    // the same seed for the i-th held-out batch at every evaluation: a diffusion
+                    // objective scores fixed (timestep, noise) pairs, so curves are comparable
+                    PreparedBatch prepared =
+                            loss.objective()
+                                    .prepare(
+                                            batch.getData(),
+                                            batch.getLabels(),
+                                            Seeds.mix(HELD_OUT_SEED, PREPARE_SEED_STREAM, index++));
+                    NDList data = prepared.data();
+                    NDList labels = prepared.labels();
                     NDList predictions = trainer.evaluate(data);
                     total = total.plus(ModalityLosses.of(loss.compute(labels, predictions)));
                     Device device = data.head().getDevice();

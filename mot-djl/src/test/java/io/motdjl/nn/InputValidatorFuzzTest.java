@@ -104,7 +104,8 @@ class InputValidatorFuzzTest {
                     modalities.create(m),
                     spans == null ? null : spans.create(m),
                     valid == null ? null : valid.create(m),
-                    documents == null ? null : documents.create(m));
+                    documents == null ? null : documents.create(m),
+                    null);
         }
     }
 

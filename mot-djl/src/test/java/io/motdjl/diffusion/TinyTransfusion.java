@@ -1,0 +1,131 @@
+package io.motdjl.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.util.Progress;
+
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.Untie;
+import io.motdjl.nn.MoTInputs;
+import io.motdjl.nn.MoTModel;
+
+import java.util.Random;
+
+/**
+ * A learnable Transfusion-layout task: a "caption" naming one of four classes, BOI, an image of
+ * {@link #IMAGE_ROWS} patches of {@link #PATCH} values whose pattern is fixed by the class (plus a
+ * little pixel noise), EOI and one more text token. Text is modality 0, image rows modality 1 in
+ * span 1.
+ */
+final class TinyTransfusion extends RandomAccessDataset {
+
+    static final int PATCH = 4;
+    static final int IMAGE_ROWS = 6;
+    static final int LENGTH = 3 + IMAGE_ROWS + 2;
+    static final int DIM = 16;
+    static final long BOI = 30;
+    static final long EOI = 31;
+
+    static final MoTConfig CONFIG =
+            MoTConfig.builder()
+                    .vocabSize(32)
+                    .dim(DIM)
+                    .nLayers(1)
+                    .nHeads(2)
+                    .ffnHiddenDim(32)
+                    .nModalities(2)
+                    .maxSeqLen(LENGTH)
+                    .untie(Untie.ALL)
+                    .build();
+
+    private final long[][] tokens;
+    private final long[][] modalities;
+    private final long[][] spans;
+    private final float[][] patches;
+
+    private TinyTransfusion(
+            Builder b, long[][] tokens, long[][] modalities, long[][] spans, float[][] patches) {
+        super(b);
+        this.tokens = tokens;
+        this.modalities = modalities;
+        this.spans = spans;
+        this.patches = patches;
+    }
+
+    /** The Transfusion model of {@link #CONFIG}: patch adapter and noise head for modality 1. */
+    static MoTModel model(MoTConfig config) {
+        return MoTModel.builder(config)
+                .optInputAdapter(new PatchAdapter(PATCH, config.dim(), 1000), 1)
+                .optOutputHead(new NoiseHead(config.dim(), PATCH), 1)
+                .build();
+    }
+
+    static TinyTransfusion create(int rows, long seed, int batch) {
+        Random random = new Random(seed);
+        long[][] tokens = new long[rows][LENGTH];
+        long[][] modalities = new long[rows][LENGTH];
+        long[][] spans = new long[rows][LENGTH];
+        float[][] patches = new float[rows][LENGTH * PATCH];
+        for (int r = 0; r < rows; r++) {
+            int c = random.nextInt(4);
+            tokens[r][0] = 1;
+            tokens[r][1] = 10 + c;
+            tokens[r][2] = BOI;
+            for (int i = 0; i < IMAGE_ROWS; i++) {
+                int t = 3 + i;
+                modalities[r][t] = 1;
+                spans[r][t] = 1;
+                for (int p = 0; p < PATCH; p++) {
+                    double pattern = Math.sin(1.3 * (c + 1) * (i * PATCH + p));
+                    patches[r][t * PATCH + p] = (float) (pattern + 0.05 * random.nextGaussian());
+                }
+            }
+            tokens[r][LENGTH - 2] = EOI;
+            tokens[r][LENGTH - 1] = 2;
+        }
+        return new TinyTransfusion(
+                new Builder().setSampling(batch, false), tokens, modalities, spans, patches);
+    }
+
+    @Override
+    public Record get(NDManager manager, long index) {
+        int i = Math.toIntExact(index);
+        NDList data =
+                new NDList(
+                        named(manager.create(tokens[i]), MoTInputs.TOKENS),
+                        named(manager.create(modalities[i]), MoTInputs.MODALITIES),
+                        named(manager.create(spans[i]), MoTInputs.IMAGE_SPAN_IDS),
+                        named(
+                                manager.create(patches[i], new Shape(LENGTH, PATCH)),
+                                PatchAdapter.PATCHES));
+        NDList labels =
+                new NDList(
+                        named(manager.create(tokens[i]), MoTInputs.TOKENS),
+                        named(manager.create(modalities[i]), MoTInputs.MODALITIES));
+        return new Record(data, labels);
+    }
+
+    private static NDArray named(NDArray array, String name) {
+        array.setName(name);
+        return array;
+    }
+
+    @Override
+    protected long availableSize() {
+        return tokens.length;
+    }
+
+    @Override
+    public void prepare(Progress progress) {}
+
+    static final class Builder extends BaseBuilder<Builder> {
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}
