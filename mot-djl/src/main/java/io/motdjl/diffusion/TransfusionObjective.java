@@ -30,7 +30,8 @@ import java.util.Random;
  * PatchAdapter#PATCHES} holding the <em>clean</em> patches; labels {@code [tokens, modalities,
  * attention_mask (optional)]}. {@link #prepare} draws the timesteps and noise from its seed and
  * gives the model the noised patches and {@value PatchAdapter#TIMESTEPS}, and the labels {@code
- * [tokens, modalities, valid, noise (B, T, P), image_span_ids]}.
+ * [tokens, modalities, valid, noise (B, T, P), image_span_ids]}. An optional extra {@value
+ * #TIMESTEP_LIMIT} bounds an image's timestep.
  *
  * <p>Per-modality metrics: the next-token loss for every modality but the image one, whose entry is
  * the mean squared error per image row.
@@ -42,6 +43,14 @@ public final class TransfusionObjective implements Objective {
 
     /** The name of the noise label. */
     public static final String NOISE = "noise";
+
+    /**
+     * An optional extra input {@code (B, T)} integer: where it is positive at an image's rows, that
+     * image's timestep is drawn from {@code [0, limit)} instead of the whole schedule (Transfusion
+     * keeps an image that precedes its caption lightly noised, so that the model learns to read
+     * images).
+     */
+    public static final String TIMESTEP_LIMIT = "diffusion_timestep_limit";
 
     private final int numModalities;
     private final int imageModality;
@@ -114,6 +123,9 @@ public final class TransfusionObjective implements Objective {
         int length = Math.toIntExact(shape.get(1));
         long[] modalities = in.modalities().toType(DataType.INT64, false).toLongArray();
         long[] valid = validity(in, labels, batch * length);
+        NDArray limitArray = in.extra(TIMESTEP_LIMIT);
+        long[] limits =
+                limitArray == null ? null : limitArray.toType(DataType.INT64, false).toLongArray();
         long[] spans =
                 in.imageSpanIds() == null
                         ? new long[batch * length]
@@ -153,9 +165,12 @@ public final class TransfusionObjective implements Objective {
                 continue;
             }
             long image = (long) (i / length) << 32 | spans[i];
-            int t =
-                    timestepOfImage.computeIfAbsent(
-                            image, k -> random.nextInt(schedule.timesteps()));
+            int bound = schedule.timesteps();
+            if (limits != null && limits[i] > 0) {
+                bound = Math.toIntExact(Math.min(bound, limits[i]));
+            }
+            int drawFrom = bound;
+            int t = timestepOfImage.computeIfAbsent(image, k -> random.nextInt(drawFrom));
             timesteps[i] = t;
             signal[i] = (float) schedule.signalScale(t);
             noiseScale[i] = (float) schedule.noiseScale(t);

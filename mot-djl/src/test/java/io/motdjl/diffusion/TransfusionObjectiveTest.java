@@ -102,6 +102,37 @@ class TransfusionObjectiveTest {
     }
 
     @Test
+    void aTimestepLimitKeepsAnImageLightlyNoised() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Batch batch = firstBatch(manager);
+            MoTInputs in = MoTInputs.from(batch.getData());
+            // the first two sequences' images are limited to t < 3, the others are free
+            long[] limit = new long[B * T];
+            java.util.Arrays.fill(limit, 0, 2 * T, 3);
+            NDList data =
+                    in.withExtra(
+                                    TransfusionObjective.TIMESTEP_LIMIT,
+                                    manager.create(limit, in.tokens().getShape()))
+                            .toNDList();
+            int high = 0;
+            for (long seed = 0; seed < 20; seed++) {
+                long[] steps =
+                        MoTInputs.from(OBJECTIVE.prepare(data, batch.getLabels(), seed).data())
+                                .extra(PatchAdapter.TIMESTEPS)
+                                .toLongArray();
+                for (int i = 0; i < B * T; i++) {
+                    if (i < 2 * T) {
+                        assertTrue(steps[i] < 3, "limited image at t=" + steps[i]);
+                    } else if (steps[i] >= 3) {
+                        high++;
+                    }
+                }
+            }
+            assertTrue(high > 0, "the free images draw from the whole schedule");
+        }
+    }
+
+    @Test
     void lossIsNextTokenOnTextPlusLambdaTimesTheMeanErrorPerImage() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = model(manager);
