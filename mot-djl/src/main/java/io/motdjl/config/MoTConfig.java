@@ -46,7 +46,8 @@ public record MoTConfig(
         int maxSeqLen,
         Untie untie,
         long[][] modalityTokenRanges,
-        MoeConfig moe) {
+        MoeConfig moe,
+        DiffusionConfig diffusion) {
 
     private static final Set<String> KEYS =
             Set.of(
@@ -65,15 +66,19 @@ public record MoTConfig(
                     "max_seq_len",
                     "untie",
                     "modality_token_ranges",
-                    "moe");
+                    "moe",
+                    "diffusion");
     private static final Set<String> UNTIE_KEYS = Set.of("attention", "ffn", "norms");
     private static final Set<String> MOE_KEYS =
             Set.of("experts", "routing", "top_k", "capacity_factor", "modalities");
+    private static final Set<String> DIFFUSION_KEYS =
+            Set.of("modality", "patch_values", "timesteps");
 
     /**
      * The canonical constructor: checks every value. {@code headDim} 0 means {@code dim / nHeads};
      * {@code modalityTokenRanges} may be null (no constraint) and is copied; {@code moe} is null
-     * when every feed-forward is one SwiGLU.
+     * when every feed-forward is one SwiGLU; {@code diffusion} is null outside the Transfusion
+     * setting.
      *
      * @throws IllegalArgumentException naming every invalid value
      */
@@ -93,7 +98,8 @@ public record MoTConfig(
             int maxSeqLen,
             Untie untie,
             long[][] modalityTokenRanges,
-            MoeConfig moe) {
+            MoeConfig moe,
+            DiffusionConfig diffusion) {
         this.vocabSize = vocabSize;
         this.dim = dim;
         this.nLayers = nLayers;
@@ -112,6 +118,7 @@ public record MoTConfig(
         this.modalityTokenRanges =
                 modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
         this.moe = moe;
+        this.diffusion = diffusion;
         validate();
     }
 
@@ -139,15 +146,25 @@ public record MoTConfig(
         b.untie = untie;
         b.modalityTokenRanges = modalityTokenRanges;
         b.moe = moe;
+        b.diffusion = diffusion;
         return b;
     }
 
     /**
      * The dense twin: same sizes, one modality, so that MoT and dense run through one code path.
      * Modality token ranges are dropped (a dense model accepts every token everywhere), and so is
-     * any mixture of experts: the twin's feed-forward is one SwiGLU.
+     * any mixture of experts: the twin's feed-forward is one SwiGLU. A Transfusion config has no
+     * one-modality twin (its image rows need their own adapter and head): use {@link Untie#NONE}.
+     *
+     * @throws IllegalStateException for a Transfusion config
      */
     public MoTConfig denseTwin() {
+        if (diffusion != null) {
+            throw new IllegalStateException(
+                    "a Transfusion config keeps its modalities (the image rows have their own"
+                            + " adapter and head); its dense baseline ties every component"
+                            + " instead: toBuilder().untie(Untie.NONE)");
+        }
         return toBuilder().nModalities(1).modalityTokenRanges(null).moe(null).build();
     }
 
@@ -196,6 +213,17 @@ public record MoTConfig(
         }
         if (moe != null) {
             validateMoeSets(errors);
+        }
+        if (diffusion != null && diffusion.modality() >= nModalities) {
+            errors.add(
+                    "diffusion.modality is "
+                            + diffusion.modality()
+                            + ", outside the modality ids [0, "
+                            + nModalities
+                            + ")");
+        }
+        if (diffusion != null && dim % 2 != 0) {
+            errors.add("dim must be even for the diffusion timestep embedding, got " + dim);
         }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid MoT config: " + String.join("; ", errors));
@@ -330,6 +358,9 @@ public record MoTConfig(
         if (o.has("moe") && !o.get("moe").isJsonNull()) {
             b.moe = parseMoe(o.get("moe"), source);
         }
+        if (o.has("diffusion") && !o.get("diffusion").isJsonNull()) {
+            b.diffusion = parseDiffusion(o.get("diffusion"), source);
+        }
         return b.build();
     }
 
@@ -415,6 +446,43 @@ public record MoTConfig(
                         : 1.0;
         try {
             return new MoeConfig(experts, routing, topK, capacity, sets);
+        } catch (IllegalArgumentException invalid) {
+            throw new IllegalArgumentException(
+                    invalid.getMessage()
+                            .replace("Invalid MoT config:", "Invalid MoT config " + source + ":"),
+                    invalid);
+        }
+    }
+
+    private static DiffusionConfig parseDiffusion(JsonElement e, String source) {
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException(
+                    "Invalid MoT config "
+                            + source
+                            + ": \"diffusion\" must be an object {modality, patch_values,"
+                            + " timesteps}");
+        }
+        JsonObject d = e.getAsJsonObject();
+        for (String key : d.keySet()) {
+            if (!DIFFUSION_KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "Invalid MoT config "
+                                + source
+                                + ": unknown key \"diffusion."
+                                + key
+                                + "\"; expected "
+                                + DIFFUSION_KEYS);
+            }
+        }
+        int timesteps =
+                d.has("timesteps")
+                        ? requiredInt(d, "timesteps", "diffusion.", source)
+                        : DiffusionConfig.DEFAULT_TIMESTEPS;
+        try {
+            return new DiffusionConfig(
+                    requiredInt(d, "modality", "diffusion.", source),
+                    requiredInt(d, "patch_values", "diffusion.", source),
+                    timesteps);
         } catch (IllegalArgumentException invalid) {
             throw new IllegalArgumentException(
                     invalid.getMessage()
@@ -609,6 +677,13 @@ public record MoTConfig(
             m.add("modalities", sets);
             o.add("moe", m);
         }
+        if (diffusion != null) {
+            JsonObject d = new JsonObject();
+            d.addProperty("modality", diffusion.modality());
+            d.addProperty("patch_values", diffusion.patchValues());
+            d.addProperty("timesteps", diffusion.timesteps());
+            o.add("diffusion", d);
+        }
         return o;
     }
 
@@ -675,6 +750,7 @@ public record MoTConfig(
         private Untie untie = Untie.ALL;
         private long[][] modalityTokenRanges;
         private MoeConfig moe;
+        private DiffusionConfig diffusion;
 
         private Builder() {}
 
@@ -791,6 +867,15 @@ public record MoTConfig(
             return this;
         }
 
+        /**
+         * Sets {@code diffusion}: the Transfusion setting's continuous image modality ({@code
+         * diffusion}); {@code null} (the default) for none.
+         */
+        public Builder diffusion(DiffusionConfig v) {
+            diffusion = v;
+            return this;
+        }
+
         /** Builds and validates the config. */
         public MoTConfig build() {
             return new MoTConfig(
@@ -809,7 +894,8 @@ public record MoTConfig(
                     maxSeqLen,
                     untie,
                     modalityTokenRanges,
-                    moe);
+                    moe,
+                    diffusion);
         }
     }
 }

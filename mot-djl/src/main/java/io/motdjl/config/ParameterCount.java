@@ -14,6 +14,8 @@ package io.motdjl.config;
  *                                (a mixture-of-experts set: E · 3·d·F + E·d, experts and router)
  *                              + S_norms · (2·d [+ 2·hd with QK-norm])
  *   final norm                 S_norms · d
+ *   Transfusion (diffusion)    P·d + d + 2·(d·d + d)         (patch projection, timestep MLP)
+ *                              + d·P + P                     (noise head), P the patch values
  * </pre>
  *
  * <p>Arithmetic is exact: a config whose count does not fit a {@code long} is an {@link
@@ -56,9 +58,21 @@ public final class ParameterCount {
         return Math.addExact(Math.multiplyExact(moe.experts(), feedForwardPerLayer()), router);
     }
 
-    /** Token embedding plus output head: {@code 2·V·d}. */
+    /**
+     * The ways in and out: token embedding plus output head, {@code 2·V·d}, and in the Transfusion
+     * setting the patch adapter and the noise head.
+     */
     public long embedding() {
-        return Math.multiplyExact(2L * config.vocabSize(), config.dim());
+        long d = config.dim();
+        long tokens = Math.multiplyExact(2L * config.vocabSize(), d);
+        DiffusionConfig diffusion = config.diffusion();
+        if (diffusion == null) {
+            return tokens;
+        }
+        long p = diffusion.patchValues();
+        long adapter = p * d + d + 2 * (d * d + d);
+        long head = d * p + p;
+        return Math.addExact(tokens, Math.addExact(adapter, head));
     }
 
     /** Every value but the embedding and the head. */

@@ -9,6 +9,8 @@ import ai.djl.training.ParameterStore;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
+import io.motdjl.nn.NoiseHead;
+import io.motdjl.nn.PatchAdapter;
 
 import java.util.Random;
 

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTOutputs;
+import io.motdjl.nn.NoiseHead;
+import io.motdjl.nn.PatchAdapter;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.objective.Objective;

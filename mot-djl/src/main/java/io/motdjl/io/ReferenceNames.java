@@ -9,15 +9,22 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.nn.InputAdapter;
 import io.motdjl.nn.MixtureOfExperts;
 import io.motdjl.nn.MoTAttention;
 import io.motdjl.nn.MoTFeedForward;
 import io.motdjl.nn.MoTLayer;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.NoiseHead;
+import io.motdjl.nn.OutputHead;
+import io.motdjl.nn.PatchAdapter;
 import io.motdjl.nn.PerModality;
 import io.motdjl.nn.QkNorm;
 import io.motdjl.nn.RmsNorm;
 import io.motdjl.nn.SwiGlu;
+import io.motdjl.nn.TimestepEmbedding;
+import io.motdjl.nn.TokenEmbedding;
+import io.motdjl.nn.VocabularyHead;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -121,11 +128,24 @@ public final class ReferenceNames {
         long d = c.dim();
         long inner = (long) c.nHeads() * c.headDim();
         Map<String, Slot> names = new LinkedHashMap<>();
-        whole(
-                names,
-                "tok_embeddings.weight",
-                model.tokenEmbedding().weight(),
-                new Shape(c.vocabSize(), d));
+        for (InputAdapter adapter : model.inputAdapters()) {
+            if (adapter instanceof TokenEmbedding embedding) {
+                whole(
+                        names,
+                        "tok_embeddings.weight",
+                        embedding.weight(),
+                        new Shape(c.vocabSize(), d));
+            } else if (adapter instanceof PatchAdapter patches) {
+                long p = patches.patchSize();
+                linear(names, "image_adapter.patch_projection.", patches.projection(), d, p);
+                TimestepEmbedding time = patches.timestepEmbedding();
+                linear(names, "image_adapter.timestep_embedding.linear_1.", time.first(), d, d);
+                linear(names, "image_adapter.timestep_embedding.linear_2.", time.second(), d, d);
+            } else {
+                throw new IllegalArgumentException(
+                        "the input adapter " + adapter + " has no reference tensor names");
+            }
+        }
         List<MoTLayer> layers = model.layers();
         for (int l = 0; l < layers.size(); l++) {
             String layer = "layers." + l + ".";
@@ -212,8 +232,24 @@ public final class ReferenceNames {
             norms(names, f + "local_experts_ffn_norm.%d.weight", ffn.outputNorm());
         }
         norms(names, "norm.%d.weight", model.trunk().norm());
-        whole(names, "output.weight", model.vocabularyHead().weight(), new Shape(c.vocabSize(), d));
+        for (OutputHead head : model.outputHeads()) {
+            if (head instanceof VocabularyHead vocabulary) {
+                whole(names, "output.weight", vocabulary.weight(), new Shape(c.vocabSize(), d));
+            } else if (head instanceof NoiseHead noise) {
+                linear(names, "image_head.projection.", noise.projection(), noise.outputWidth(), d);
+            } else {
+                throw new IllegalArgumentException(
+                        "the output head " + head + " has no reference tensor names");
+            }
+        }
         return Collections.unmodifiableMap(names);
+    }
+
+    /** A projection with bias, {@code weight [out, in]} and {@code bias [out]}. */
+    private static void linear(
+            Map<String, Slot> names, String prefix, Linear linear, long out, long in) {
+        whole(names, prefix + "weight", linear.getParameters().get("weight"), new Shape(out, in));
+        whole(names, prefix + "bias", linear.getParameters().get("bias"), new Shape(out));
     }
 
     /**

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.MoeRouting;
 import io.motdjl.routing.GroupedRows;
@@ -378,6 +379,15 @@ public final class MoTModel extends AbstractBlock {
             heads = new OutputHead[m];
             Arrays.fill(adapters, new TokenEmbedding(config.vocabSize(), config.dim()));
             Arrays.fill(heads, new VocabularyHead(config.vocabSize(), config.dim()));
+            DiffusionConfig diffusion = config.diffusion();
+            if (diffusion != null) {
+                // the Transfusion setting: continuous patches in, predicted noise out
+                int image = diffusion.modality();
+                adapters[image] =
+                        new PatchAdapter(
+                                diffusion.patchValues(), config.dim(), diffusion.timesteps());
+                heads[image] = new NoiseHead(config.dim(), diffusion.patchValues());
+            }
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.motdjl.train;
 
+import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.MoeConfig;
 import io.motdjl.config.ParameterCount;
@@ -117,17 +118,34 @@ public final class FlopsAccounting {
         return config.nLayers() * 2L * 2L * sequenceLength * attentionWidth();
     }
 
+    /**
+     * FLOPs of modality {@code m}'s way in and out per token: the vocabulary head's {@code 2·V·d}
+     * (an embedding lookup costs none), or for the Transfusion setting's patch rows the patch
+     * projection, the timestep MLP and the noise head, {@code 2·(P·d + 2·d² + d·P)}.
+     */
+    public long adapterAndHeadFlopsPerToken(int m) {
+        DiffusionConfig diffusion = config.diffusion();
+        if (diffusion != null && diffusion.modality() == m) {
+            long d = config.dim();
+            long p = diffusion.patchValues();
+            return 2L * (p * d + 2 * d * d + d * p);
+        }
+        return headFlopsPerToken();
+    }
+
     /** Forward FLOPs per token at sequence length {@code T} (of the costliest modality). */
     public long forwardFlopsPerToken(int sequenceLength) {
-        return 2L * activeNonEmbeddingParameters()
-                + headFlopsPerToken()
-                + attentionFlopsPerToken(sequenceLength);
+        long most = 0;
+        for (int m = 0; m < config.nModalities(); m++) {
+            most = Math.max(most, forwardFlopsPerToken(m, sequenceLength));
+        }
+        return most;
     }
 
     /** Forward FLOPs per token of modality {@code m} at sequence length {@code T}. */
     public long forwardFlopsPerToken(int m, int sequenceLength) {
         return 2L * activeNonEmbeddingParameters(m)
-                + headFlopsPerToken()
+                + adapterAndHeadFlopsPerToken(m)
                 + attentionFlopsPerToken(sequenceLength);
     }
 

@@ -8,10 +8,12 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
 
+import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.PatchAdapter;
 
 import java.util.Random;
 
@@ -40,6 +42,7 @@ final class TinyTransfusion extends RandomAccessDataset {
                     .nModalities(2)
                     .maxSeqLen(LENGTH)
                     .untie(Untie.ALL)
+                    .diffusion(new DiffusionConfig(1, PATCH, 1000))
                     .build();
 
     private final long[][] tokens;
@@ -56,12 +59,9 @@ final class TinyTransfusion extends RandomAccessDataset {
         this.patches = patches;
     }
 
-    /** The Transfusion model of {@link #CONFIG}: patch adapter and noise head for modality 1. */
+    /** The Transfusion model of a config: its {@code diffusion} gives modality 1 patches. */
     static MoTModel model(MoTConfig config) {
-        return MoTModel.builder(config)
-                .optInputAdapter(new PatchAdapter(PATCH, config.dim(), 1000), 1)
-                .optOutputHead(new NoiseHead(config.dim(), PATCH), 1)
-                .build();
+        return new MoTModel(config);
     }
 
     static TinyTransfusion create(int rows, long seed, int batch) {

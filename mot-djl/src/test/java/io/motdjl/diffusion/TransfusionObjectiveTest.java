@@ -21,6 +21,8 @@ import io.motdjl.TinyModels;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
+import io.motdjl.nn.NoiseHead;
+import io.motdjl.nn.PatchAdapter;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.PreparedBatch;

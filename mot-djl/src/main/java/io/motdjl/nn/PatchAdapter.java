@@ -1,4 +1,4 @@
-package io.motdjl.diffusion;
+package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,9 +10,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
-import io.motdjl.nn.InputAdapter;
-import io.motdjl.nn.MoTInputs;
 
 /**
  * The Transfusion setting's way in for image rows: each row is one continuous patch of {@code P}
@@ -161,6 +158,16 @@ public final class PatchAdapter extends AbstractBlock implements InputAdapter {
     /** T of the schedule the timesteps come from. */
     public int timesteps() {
         return timesteps;
+    }
+
+    /** The patch projection {@code Linear(P, D)}. */
+    public Linear projection() {
+        return projection;
+    }
+
+    /** The timestep embedding. */
+    public TimestepEmbedding timestepEmbedding() {
+        return timestepEmbedding;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.motdjl.diffusion;
+package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -76,6 +76,16 @@ public final class TimestepEmbedding extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].size(), dim)};
+    }
+
+    /** The first projection {@code Linear(D, D)}, before the SiLU. */
+    public Linear first() {
+        return first;
+    }
+
+    /** The second projection {@code Linear(D, D)}. */
+    public Linear second() {
+        return second;
     }
 
     @Override

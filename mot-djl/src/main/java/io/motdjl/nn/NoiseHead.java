@@ -1,4 +1,4 @@
-package io.motdjl.diffusion;
+package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,8 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
-import io.motdjl.nn.OutputHead;
 
 /**
  * The Transfusion setting's way out for image rows: {@code Linear(D, P)} from a final hidden row to
@@ -76,6 +74,11 @@ public final class NoiseHead extends AbstractBlock implements OutputHead {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
         return new Shape[] {in.slice(0, in.dimension() - 1).add(patchSize)};
+    }
+
+    /** The projection {@code Linear(D, P)}. */
+    public Linear projection() {
+        return projection;
     }
 
     @Override
