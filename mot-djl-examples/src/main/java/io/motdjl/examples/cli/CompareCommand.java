@@ -6,6 +6,8 @@ import io.motdjl.examples.compare.Architecture;
 import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
+import io.motdjl.examples.compare.CurveTraining;
+import io.motdjl.examples.compare.TransfusionComparison;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 
 import java.io.PrintStream;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code mot compare}: trains a dense model and a MoT (and, if asked, the paper's MoE-4x and the
@@ -26,7 +29,7 @@ final class CompareCommand implements Command {
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
-                    + " [--architectures A,B,...|all]";
+                    + " [--architectures A,B,...|all] [--setting chameleon|transfusion]";
 
     @Override
     public String name() {
@@ -92,7 +95,12 @@ final class CompareCommand implements Command {
                         + "):",
                 "                moe-4x is dense with a 4-expert expert-choice feed-forward",
                 "                (capacity factor 1: one expert's FLOPs per token), mot-moe-text a",
-                "                MoT whose text tower's feed-forward is that mixture");
+                "                MoT whose text tower's feed-forward is that mixture",
+                "  --setting S   chameleon (default: images as discrete codes, next-token loss) or",
+                "                transfusion (images as continuous 4x4 patches, 49 rows of 16",
+                "                values, trained by a diffusion loss beside the captions'",
+                "                next-token loss; held-out caption text and image diffusion loss;",
+                "                no prose: --prose defaults to 0 there; --patch does not apply)");
     }
 
     @Override
@@ -115,7 +123,8 @@ final class CompareCommand implements Command {
                                 "norm-order",
                                 "qk-norm",
                                 "patch",
-                                "architectures"),
+                                "architectures",
+                                "setting"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -130,8 +139,15 @@ final class CompareCommand implements Command {
         int patch =
                 options.optionalInt(
                         "patch", PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE, SYNOPSIS);
+        boolean transfusion =
+                options.optionalChoice(
+                                "setting",
+                                "chameleon",
+                                List.of("chameleon", "transfusion"),
+                                SYNOPSIS)
+                        .equals("transfusion");
         ComparisonSettings settings;
-        ChameleonComparison comparison;
+        Callable<ChameleonComparison.Outcome> comparison;
         try {
             settings =
                     new ComparisonSettings(
@@ -147,18 +163,23 @@ final class CompareCommand implements Command {
                             options.optionalInt("seed", d.seed(), SYNOPSIS),
                             dataDirectory(options.optionalString("data", null)),
                             d.heldOutFraction(),
-                            options.optionalDouble("prose", d.proseFraction(), SYNOPSIS));
+                            options.optionalDouble(
+                                    "prose", transfusion ? 0 : d.proseFraction(), SYNOPSIS));
+            List<Architecture> architectures =
+                    Architecture.parseList(options.optionalString("architectures", "dense,mot"));
             comparison =
-                    new ChameleonComparison(settings)
-                            .withArchitecture(normOrder, qkNorm)
-                            .withImagePatch(patch)
-                            .withArchitectures(
-                                    Architecture.parseList(
-                                            options.optionalString("architectures", "dense,mot")));
+                    transfusion
+                            ? new TransfusionComparison(settings).withArchitectures(architectures)
+                                    ::run
+                            : new ChameleonComparison(settings)
+                                            .withArchitecture(normOrder, qkNorm)
+                                            .withImagePatch(patch)
+                                            .withArchitectures(architectures)
+                                    ::run;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
-        printOutcome(comparison.run(), settings, outDir, out);
+        printOutcome(comparison.call(), settings, outDir, out);
         return ExitStatus.OK;
     }
 
@@ -181,19 +202,24 @@ final class CompareCommand implements Command {
         String models =
                 Architecture.labels(
                         outcome.models().stream()
-                                .map(ChameleonComparison.Trained::architecture)
+                                .map(CurveTraining.Trained::architecture)
                                 .toList());
+        boolean transfusion = outcome.tokenizerQuality() == null;
         out.println(
-                settings.hasProse()
-                        ? String.format(
-                                Locale.ROOT,
-                                "%s in the Chameleon setting (Fashion-MNIST, captions + image"
-                                        + " codes, %.0f %% of sequences prose)",
-                                models,
-                                100 * settings.proseFraction())
-                        : models
-                                + " in the Chameleon setting (Fashion-MNIST, captions + image"
-                                + " codes)");
+                transfusion
+                        ? models
+                                + " in the Transfusion setting (Fashion-MNIST, captions + images"
+                                + " as continuous patches, diffusion loss)"
+                        : settings.hasProse()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%s in the Chameleon setting (Fashion-MNIST, captions + image"
+                                                + " codes, %.0f %% of sequences prose)",
+                                        models,
+                                        100 * settings.proseFraction())
+                                : models
+                                        + " in the Chameleon setting (Fashion-MNIST, captions + image"
+                                        + " codes)");
         int maxSeqLen = outcome.models().get(0).config().maxSeqLen();
         out.printf(
                 Locale.ROOT,
@@ -203,7 +229,7 @@ final class CompareCommand implements Command {
                 settings.layers(),
                 settings.heads(),
                 settings.steps());
-        for (ChameleonComparison.Trained t : outcome.models()) {
+        for (CurveTraining.Trained t : outcome.models()) {
             out.printf(
                     Locale.ROOT,
                     "  %-12s %,11d parameters, %,d training FLOPs per token at T=%d; %.0f s"
@@ -216,10 +242,12 @@ final class CompareCommand implements Command {
                     t.medianStepSeconds(),
                     t.utilisation().isEmpty() ? "" : "; " + t.utilisation().describe());
         }
-        out.printf(
-                Locale.ROOT,
-                "image tokenizer on held-out images: %s%n",
-                outcome.tokenizerQuality());
+        if (!transfusion) {
+            out.printf(
+                    Locale.ROOT,
+                    "image tokenizer on held-out images: %s%n",
+                    outcome.tokenizerQuality());
+        }
         for (String line : outcome.report().summaryLines()) {
             out.println(line);
         }

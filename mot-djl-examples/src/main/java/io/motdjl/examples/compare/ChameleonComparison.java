@@ -2,8 +2,6 @@ package io.motdjl.examples.compare;
 
 import ai.djl.translate.TranslateException;
 
-import com.google.gson.JsonPrimitive;
-
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
@@ -12,13 +10,11 @@ import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.examples.chameleon.ChameleonData;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.chameleon.ProseCorpus;
-import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.Objective;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
-import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
@@ -143,23 +139,16 @@ public final class ChameleonComparison {
     }
 
     /**
-     * One trained model: its config, FLOPs accounting, training time with the held-out evaluations
-     * taken off, median step time and expert utilisation (empty without mixtures).
+     * What a run produced: the report, the image tokenizer's quality (null where images are not
+     * tokenized) and each model, dense first.
      */
-    public record Trained(
-            Architecture architecture,
-            MoTConfig config,
-            FlopsAccounting flops,
-            double seconds,
-            double medianStepSeconds,
-            ExpertUtilisation utilisation) {}
-
-    /** What a run produced: the report, the tokenizer's quality and each model, dense first. */
     public record Outcome(
-            ComparisonReport report, ReconstructionReport tokenizerQuality, List<Trained> models) {
+            ComparisonReport report,
+            ReconstructionReport tokenizerQuality,
+            List<CurveTraining.Trained> models) {
 
         /** The model of {@code architecture}. */
-        public Trained model(Architecture architecture) {
+        public CurveTraining.Trained model(Architecture architecture) {
             return models.stream()
                     .filter(t -> t.architecture() == architecture)
                     .findFirst()
@@ -225,10 +214,25 @@ public final class ChameleonComparison {
         EvaluationSets evaluation = EvaluationSets.of(data, settings.seed());
         MoTConfig base = modelConfig(data);
         List<LossCurve> curves = new ArrayList<>();
-        List<Trained> trained = new ArrayList<>();
+        List<CurveTraining.Trained> trained = new ArrayList<>();
+        RunOptions options =
+                RunOptions.builder()
+                        .modalityNames(MODALITIES)
+                        .logEvery(Math.max(1, settings.evaluateEvery()))
+                        .objective(objective)
+                        .build();
         for (Architecture a : architectures) {
             LossCurve curve = new LossCurve(a.label());
-            trained.add(train(a, a.configure(base), data, evaluation, curve));
+            trained.add(
+                    CurveTraining.train(
+                            a,
+                            a.configure(base),
+                            trainingSettings(),
+                            data.train(),
+                            options,
+                            settings.evaluateEvery(),
+                            new HeldOutScorer(evaluation),
+                            curve));
             curves.add(curve);
         }
         String title =
@@ -291,30 +295,10 @@ public final class ChameleonComparison {
                                         + tokenizer.codebookSize())
                         .setting("tokenizer_heldout_rmse", quality.rmse())
                         .setting("tokenizer_heldout_psnr_db", quality.psnrDb());
-        for (Trained t : trained) {
-            describe(report, t, base.maxSeqLen());
+        for (CurveTraining.Trained t : trained) {
+            CurveTraining.describe(report, t, base.maxSeqLen());
         }
         return new Outcome(report, quality, List.copyOf(trained));
-    }
-
-    /** A trained model's facts under {@code architectures} in results.json. */
-    private static void describe(ComparisonReport report, Trained t, int maxSeqLen) {
-        String name = t.architecture().label();
-        report.detail(name, "description", new JsonPrimitive(t.architecture().description()))
-                .detail(name, "parameters", new JsonPrimitive(t.flops().totalParameters()))
-                .detail(
-                        name,
-                        "active_non_embedding_parameters_per_token",
-                        new JsonPrimitive(t.flops().activeNonEmbeddingParameters()))
-                .detail(
-                        name,
-                        "training_flops_per_token_at_max_len",
-                        new JsonPrimitive(t.flops().trainingFlopsPerToken(maxSeqLen)))
-                .detail(name, "training_seconds", new JsonPrimitive(t.seconds()))
-                .detail(name, "median_step_seconds", new JsonPrimitive(t.medianStepSeconds()));
-        if (!t.utilisation().isEmpty()) {
-            report.detail(name, "expert_utilisation", t.utilisation().toJson());
-        }
     }
 
     /** Names of the held-out losses the curves hold, in order. */
@@ -368,114 +352,31 @@ public final class ChameleonComparison {
                 settings.peakLearningRate());
     }
 
-    private Trained train(
-            Architecture architecture,
-            MoTConfig config,
-            ChameleonData data,
-            EvaluationSets evaluation,
-            LossCurve curve)
-            throws IOException, TranslateException {
-        String name = architecture.label();
-        long start = System.nanoTime();
-        // time spent scoring held-out sets, taken off the run's time
-        double[] evaluating = {0};
-        RunOptions options =
-                RunOptions.builder()
-                        .modalityNames(MODALITIES)
-                        .logEvery(Math.max(1, settings.evaluateEvery()))
-                        .objective(objective)
-                        .build();
-        logger.info(
-                "training {} ({} parameters)", name, FlopsAccounting.of(config).totalParameters());
-        ExpertUtilisation utilisation = new ExpertUtilisation();
-        List<Double> stepSeconds = new ArrayList<>();
-        try (TrainingRun run =
-                TrainingRun.start(config, trainingSettings(), data.train(), options)) {
-            int every = settings.evaluateEvery();
-            run.every(
-                    1,
-                    (r, report) -> {
-                        utilisation.add(report);
-                        stepSeconds.add(report.nanos() / 1e9);
-                    });
-            run.every(
-                    every,
-                    (r, report) -> {
-                        if (report.step() % every == 0 || report.step() == settings.steps()) {
-                            double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
-                            evaluating[0] +=
-                                    record(
-                                            name,
-                                            curve,
-                                            r,
-                                            report.totalTrainingFlops(),
-                                            seconds,
-                                            evaluation);
-                        }
-                    });
-            run.trainToEnd();
-            if (curve.points().isEmpty() || curve.last().step() != run.step()) {
-                double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
-                evaluating[0] +=
-                        record(name, curve, run, run.totalTrainingFlops(), seconds, evaluation);
+    /** Prose, captions and images of the held-out sets, one loss each. */
+    private record HeldOutScorer(EvaluationSets evaluation) implements CurveTraining.Scorer {
+
+        @Override
+        public double[] score(TrainingRun run) throws IOException, TranslateException {
+            double[] captionsAndImages =
+                    run.evaluate(evaluation.captionsAndImages(), EVALUATION_BATCH).means();
+            if (evaluation.prose() == null) {
+                return captionsAndImages;
             }
+            double prose = run.evaluate(evaluation.prose(), EVALUATION_BATCH).means()[0];
+            return new double[] {prose, captionsAndImages[0], captionsAndImages[1]};
         }
-        double seconds = (System.nanoTime() - start) / 1e9 - evaluating[0];
-        return new Trained(
-                architecture,
-                config,
-                FlopsAccounting.of(config),
-                seconds,
-                median(stepSeconds),
-                utilisation);
-    }
 
-    private static double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /**
-     * Scores the held-out sets, adds a point to the curve at the run's step with its FLOPs and
-     * training seconds so far; returns the seconds the scoring took.
-     */
-    private static double record(
-            String name,
-            LossCurve curve,
-            TrainingRun run,
-            double flops,
-            double trainingSeconds,
-            EvaluationSets evaluation)
-            throws IOException, TranslateException {
-        long start = System.nanoTime();
-        ModalityLosses heldOut = run.evaluate(evaluation.captionsAndImages(), EVALUATION_BATCH);
-        double[] losses = heldOut.means();
-        String described = heldOut.format(MODALITIES);
-        if (evaluation.prose() != null) {
-            ModalityLosses prose = run.evaluate(evaluation.prose(), EVALUATION_BATCH);
-            double[] captionsAndImages = losses;
-            losses = new double[] {prose.means()[0], captionsAndImages[0], captionsAndImages[1]};
-            described =
-                    String.format(
+        @Override
+        public String describe(double[] losses) {
+            return losses.length == 3
+                    ? String.format(
                             Locale.ROOT,
                             "prose text %.4f, caption text %.4f, image %.4f",
                             losses[0],
                             losses[1],
-                            losses[2]);
+                            losses[2])
+                    : String.format(Locale.ROOT, "text %.4f, image %.4f", losses[0], losses[1]);
         }
-        curve.add(run.step(), flops, trainingSeconds, losses);
-        logger.info(
-                "{} step {}: held-out {} at {} training FLOPs",
-                name,
-                run.step(),
-                described,
-                String.format(Locale.ROOT, "%.3e", flops));
-        return (System.nanoTime() - start) / 1e9;
     }
 
     /**

@@ -232,4 +232,67 @@ class CompareScriptTest {
         assertEquals(9, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
         assertTrue(result.stdout().contains("rows got no expert"), result.stdout());
     }
+
+    @Test
+    void theTransfusionSettingTrainsDiffusionAndText(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--steps",
+                        "4",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "2",
+                        "--data",
+                        "bundled");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().contains("in the Transfusion setting"), result.stdout());
+        assertTrue(
+                result.stdout().contains("image diffusion dense final held-out loss"),
+                result.stdout());
+        JsonObject json =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject();
+        assertEquals("transfusion", json.getAsJsonObject("settings").get("setting").getAsString());
+        assertEquals(
+                List.of("caption text", "image diffusion"),
+                json.getAsJsonArray("modalities").asList().stream()
+                        .map(e -> e.getAsString())
+                        .toList());
+        JsonObject last =
+                json.getAsJsonObject("models")
+                        .getAsJsonArray("mot")
+                        .get(1)
+                        .getAsJsonObject()
+                        .getAsJsonObject("heldout_loss");
+        // an untrained noise head predicts about nothing: the epsilon MSE starts near 1
+        double diffusion = last.get("image diffusion").getAsDouble();
+        assertTrue(diffusion > 0.2 && diffusion < 3, "diffusion loss " + diffusion);
+        assertTrue(last.get("caption text").getAsDouble() > 0);
+        MotScript.Result prose =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--prose",
+                        "0.5");
+        assertEquals(2, prose.exitCode(), prose.toString());
+        assertTrue(prose.stderr().contains("no prose yet"), prose.stderr());
+    }
 }

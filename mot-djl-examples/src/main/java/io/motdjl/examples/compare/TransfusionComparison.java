@@ -1,0 +1,281 @@
+package io.motdjl.examples.compare;
+
+import ai.djl.translate.TranslateException;
+
+import io.motdjl.config.DiffusionConfig;
+import io.motdjl.config.MoTConfig;
+import io.motdjl.config.NormOrder;
+import io.motdjl.config.Untie;
+import io.motdjl.data.Direction;
+import io.motdjl.diffusion.ImagePatches;
+import io.motdjl.diffusion.TransfusionDataset;
+import io.motdjl.diffusion.TransfusionObjective;
+import io.motdjl.diffusion.TransfusionSequence;
+import io.motdjl.examples.chameleon.CaptionTemplates;
+import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.objective.ModalityLosses;
+import io.motdjl.tokenize.JointVocabulary;
+import io.motdjl.train.RunOptions;
+import io.motdjl.train.TrainingRun;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The paper's Transfusion setting in miniature: Fashion-MNIST images as continuous 4×4 patches (49
+ * rows of 16 values) with their captions in one sequence; text trained by next-token prediction,
+ * images by ε-prediction under a cosine schedule (λ = 5). Most sequences put the caption first (the
+ * image noised, the caption dropped one time in ten for classifier-free guidance); the others put
+ * the image first, lightly noised ({@code t < 500}), so that the model learns to read images. A
+ * dense model and a MoT (and, if asked, the mixtures of {@link Architecture}) train on the same
+ * data order; held-out curves: caption text (image first, the image at a fixed light noise) and the
+ * diffusion loss of held-out images (caption first, fixed seeded timesteps and noise).
+ */
+public final class TransfusionComparison {
+
+    /** Modality 0 holds captions and markers, modality 1 the patch rows. */
+    public static final List<String> MODALITIES = List.of("text", "image");
+
+    /** The held-out losses: caption text after a clean-ish image; the images' diffusion loss. */
+    public static final List<String> HELD_OUT_SETS = List.of("caption text", "image diffusion");
+
+    /** Patch side: 4×4 patches of a 28×28 image, 49 rows of 16 values. */
+    public static final int PATCH = 4;
+
+    /** Share of sequences that put the caption first (Transfusion: "most of the time"). */
+    public static final double CAPTION_FIRST = 0.8;
+
+    /** Share of caption-first sequences whose caption is dropped. */
+    public static final double CAPTION_DROPOUT = 0.1;
+
+    /** The timestep bound of an image that comes before its caption. */
+    public static final int IMAGE_FIRST_TIMESTEP_LIMIT = 500;
+
+    private static final Logger logger = LoggerFactory.getLogger(TransfusionComparison.class);
+    private static final int EVALUATION_BATCH = 128;
+    private static final ImagePatches GEOMETRY =
+            new ImagePatches(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, PATCH);
+
+    private final ComparisonSettings settings;
+    private List<Architecture> architectures = List.of(Architecture.DENSE, Architecture.MOT);
+
+    /** A comparison with these knobs (their prose fraction must be 0: no prose here yet). */
+    public TransfusionComparison(ComparisonSettings settings) {
+        if (settings.hasProse()) {
+            throw new IllegalArgumentException(
+                    "the Transfusion comparison has no prose yet: use --prose 0 (got "
+                            + settings.proseFraction()
+                            + ")");
+        }
+        this.settings = settings;
+    }
+
+    /** The models to train (default dense and MoT), dense first. */
+    public TransfusionComparison withArchitectures(List<Architecture> which) {
+        this.architectures = Architecture.ordered(which);
+        return this;
+    }
+
+    /** Runs the whole comparison: data, every model's training, the report. */
+    public ChameleonComparison.Outcome run() throws IOException, TranslateException {
+        FashionMnist images =
+                settings.dataDir() == null
+                        ? FashionMnist.bundled()
+                        : FashionMnist.readDirectory(settings.dataDir());
+        FashionMnist.Split split = images.split(settings.heldOutFraction(), settings.seed());
+        CaptionTemplates captions = CaptionTemplates.defaults(settings.seed());
+        List<TransfusionSequence> train = trainingSequences(split.train(), captions);
+        FashionMnist scored =
+                split.heldOut().size() <= ChameleonComparison.EVALUATED_PER_SET
+                        ? split.heldOut()
+                        : split.heldOut()
+                                .split(
+                                        (double) ChameleonComparison.EVALUATED_PER_SET
+                                                / split.heldOut().size(),
+                                        settings.seed() + 1)
+                                .heldOut();
+        List<TransfusionSequence> reading = new ArrayList<>();
+        List<TransfusionSequence> drawing = new ArrayList<>();
+        for (int i = 0; i < scored.size(); i++) {
+            String caption = captions.caption(scored.label(i), i);
+            float[] rows = GEOMETRY.toRows(pixels(scored.image(i)));
+            reading.add(
+                    TransfusionSequence.of(
+                            caption,
+                            rows,
+                            GEOMETRY.values(),
+                            Direction.IMAGE_TO_CAPTION,
+                            false,
+                            IMAGE_FIRST_TIMESTEP_LIMIT));
+            drawing.add(
+                    TransfusionSequence.of(
+                            caption,
+                            rows,
+                            GEOMETRY.values(),
+                            Direction.CAPTION_TO_IMAGE,
+                            false,
+                            0));
+        }
+        TransfusionDataset trainSet =
+                TransfusionDataset.builder()
+                        .setSequences(train, GEOMETRY.values())
+                        .setSampling(settings.batchSize(), true)
+                        .build();
+        TransfusionDataset readingSet = evaluationSet(reading);
+        TransfusionDataset drawingSet = evaluationSet(drawing);
+        int maxLength =
+                Math.max(
+                        trainSet.sequenceLength(),
+                        Math.max(readingSet.sequenceLength(), drawingSet.sequenceLength()));
+        logger.info(
+                "Transfusion data: {} training sequences, {} held-out images, length {}",
+                train.size(),
+                scored.size(),
+                maxLength);
+        MoTConfig base =
+                MoTConfig.builder()
+                        .vocabSize(JointVocabulary.TEXT_TOKENS)
+                        .dim(settings.dim())
+                        .nLayers(settings.layers())
+                        .nHeads(settings.heads())
+                        .ffnHiddenDim(settings.ffnHiddenDim())
+                        .nModalities(MODALITIES.size())
+                        .normOrder(NormOrder.POST)
+                        .qkNorm(true)
+                        .maxSeqLen(maxLength)
+                        .untie(Untie.ALL)
+                        .diffusion(
+                                new DiffusionConfig(
+                                        JointVocabulary.IMAGE,
+                                        GEOMETRY.values(),
+                                        DiffusionConfig.DEFAULT_TIMESTEPS))
+                        .build();
+        RunOptions options =
+                RunOptions.builder()
+                        .modalityNames(MODALITIES)
+                        .logEvery(Math.max(1, settings.evaluateEvery()))
+                        .objective(
+                                c ->
+                                        TransfusionObjective.standard(
+                                                c.nModalities(), JointVocabulary.IMAGE))
+                        .build();
+        List<LossCurve> curves = new ArrayList<>();
+        List<CurveTraining.Trained> trained = new ArrayList<>();
+        CurveTraining.Scorer scorer = new HeldOutScorer(readingSet, drawingSet);
+        for (Architecture a : architectures) {
+            LossCurve curve = new LossCurve(a.label());
+            trained.add(
+                    CurveTraining.train(
+                            a,
+                            a.configure(base),
+                            ChameleonComparison.recipe(
+                                    settings.seed(),
+                                    settings.batchSize(),
+                                    settings.steps(),
+                                    settings.peakLearningRate()),
+                            trainSet,
+                            options,
+                            settings.evaluateEvery(),
+                            scorer,
+                            curve));
+            curves.add(curve);
+        }
+        String title =
+                String.format(
+                        Locale.ROOT,
+                        "Transfusion setting, Fashion-MNIST 4x4 patches: d=%d, %d layers, %d steps x"
+                                + " %d seqs",
+                        settings.dim(),
+                        settings.layers(),
+                        settings.steps(),
+                        settings.batchSize());
+        ComparisonReport report =
+                new ComparisonReport(title, HELD_OUT_SETS, curves)
+                        .setting("setting", "transfusion")
+                        .setting("steps", settings.steps())
+                        .setting("dim", settings.dim())
+                        .setting("layers", settings.layers())
+                        .setting("heads", settings.heads())
+                        .setting("ffn_hidden_dim", settings.ffnHiddenDim())
+                        .setting("batch_size", settings.batchSize())
+                        .setting("architectures", Architecture.labels(architectures))
+                        .setting("peak_learning_rate", settings.peakLearningRate())
+                        .setting("seed", settings.seed())
+                        .setting("train_images", split.train().size())
+                        .setting("heldout_images_scored", scored.size())
+                        .setting("patch", PATCH + "x" + PATCH + ", " + GEOMETRY.rows() + " rows")
+                        .setting("caption_first_share", CAPTION_FIRST)
+                        .setting("caption_dropout", CAPTION_DROPOUT)
+                        .setting("image_first_timestep_limit", IMAGE_FIRST_TIMESTEP_LIMIT)
+                        .setting("diffusion_loss_weight", TransfusionObjective.DEFAULT_LAMBDA)
+                        .setting("max_seq_len", maxLength);
+        for (CurveTraining.Trained t : trained) {
+            CurveTraining.describe(report, t, maxLength);
+        }
+        return new ChameleonComparison.Outcome(report, null, List.copyOf(trained));
+    }
+
+    /**
+     * One sequence per training image: caption first with probability {@link #CAPTION_FIRST}
+     * (caption dropped with probability {@link #CAPTION_DROPOUT}), else image first and lightly
+     * noised; seeded per image.
+     */
+    private List<TransfusionSequence> trainingSequences(
+            FashionMnist images, CaptionTemplates captions) {
+        List<TransfusionSequence> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + i);
+            boolean captionFirst = random.nextDouble() < CAPTION_FIRST;
+            boolean dropped = captionFirst && random.nextDouble() < CAPTION_DROPOUT;
+            out.add(
+                    TransfusionSequence.of(
+                            captions.caption(images.label(i), i),
+                            GEOMETRY.toRows(pixels(images.image(i))),
+                            GEOMETRY.values(),
+                            captionFirst ? Direction.CAPTION_TO_IMAGE : Direction.IMAGE_TO_CAPTION,
+                            dropped,
+                            captionFirst ? 0 : IMAGE_FIRST_TIMESTEP_LIMIT));
+        }
+        return out;
+    }
+
+    private static TransfusionDataset evaluationSet(List<TransfusionSequence> sequences) {
+        return TransfusionDataset.builder()
+                .setSequences(sequences, GEOMETRY.values())
+                .setSampling(EVALUATION_BATCH, false)
+                .build();
+    }
+
+    /** Unsigned bytes to pixels in [0, 1]. */
+    static float[] pixels(byte[] image) {
+        float[] out = new float[image.length];
+        for (int i = 0; i < image.length; i++) {
+            out[i] = Byte.toUnsignedInt(image[i]) / 255f;
+        }
+        return out;
+    }
+
+    /** Caption text after an image; the diffusion loss of images after their caption. */
+    private record HeldOutScorer(TransfusionDataset reading, TransfusionDataset drawing)
+            implements CurveTraining.Scorer {
+
+        @Override
+        public double[] score(TrainingRun run) throws IOException, TranslateException {
+            ModalityLosses captions = run.evaluate(reading, EVALUATION_BATCH);
+            ModalityLosses images = run.evaluate(drawing, EVALUATION_BATCH);
+            return new double[] {captions.mean(0), images.mean(1)};
+        }
+
+        @Override
+        public String describe(double[] losses) {
+            return String.format(
+                    Locale.ROOT, "caption text %.4f, image diffusion %.4f", losses[0], losses[1]);
+        }
+    }
+}
