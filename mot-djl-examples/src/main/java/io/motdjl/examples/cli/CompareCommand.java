@@ -11,6 +11,7 @@ import io.motdjl.examples.compare.TransfusionComparison;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,11 @@ final class CompareCommand implements Command {
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
-                    + " [--architectures A,B,...|all] [--setting chameleon|transfusion]";
+                    + " [--architectures A,B,...|all] [--setting chameleon|transfusion]"
+                    + " [--samples N] [--sample-steps S]";
+
+    /** Default images per class in each model's sample grid (Transfusion setting). */
+    private static final int SAMPLES_PER_CLASS = 4;
 
     @Override
     public String name() {
@@ -100,7 +105,17 @@ final class CompareCommand implements Command {
                 "                transfusion (images as continuous 4x4 patches, 49 rows of 16",
                 "                values, trained by a diffusion loss beside the captions'",
                 "                next-token loss; held-out caption text and image diffusion loss;",
-                "                no prose: --prose defaults to 0 there; --patch does not apply)");
+                "                no prose: --prose defaults to 0 there; --patch does not apply);",
+                "                each model also draws images per class into",
+                "                samples_<model>.png (DDIM, guidance "
+                        + TransfusionComparison.GUIDANCE
+                        + ")",
+                "  --samples N   images per class in each grid (default "
+                        + SAMPLES_PER_CLASS
+                        + "; 0: none)",
+                "  --sample-steps S  DDIM steps per image (default "
+                        + TransfusionComparison.SAMPLE_STEPS
+                        + ")");
     }
 
     @Override
@@ -124,7 +139,9 @@ final class CompareCommand implements Command {
                                 "qk-norm",
                                 "patch",
                                 "architectures",
-                                "setting"),
+                                "setting",
+                                "samples",
+                                "sample-steps"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -146,6 +163,9 @@ final class CompareCommand implements Command {
                                 List.of("chameleon", "transfusion"),
                                 SYNOPSIS)
                         .equals("transfusion");
+        int samples = options.optionalInt("samples", SAMPLES_PER_CLASS, SYNOPSIS);
+        int sampleSteps =
+                options.optionalInt("sample-steps", TransfusionComparison.SAMPLE_STEPS, SYNOPSIS);
         ComparisonSettings settings;
         Callable<ChameleonComparison.Outcome> comparison;
         try {
@@ -167,10 +187,19 @@ final class CompareCommand implements Command {
                                     "prose", transfusion ? 0 : d.proseFraction(), SYNOPSIS));
             List<Architecture> architectures =
                     Architecture.parseList(options.optionalString("architectures", "dense,mot"));
-            comparison =
+            if (samples < 0) {
+                throw new IllegalArgumentException("--samples must be 0 or more, got " + samples);
+            }
+            TransfusionComparison tf =
                     transfusion
                             ? new TransfusionComparison(settings).withArchitectures(architectures)
-                                    ::run
+                            : null;
+            if (tf != null && samples > 0) {
+                tf.withSamples(outDir, samples, sampleSteps);
+            }
+            comparison =
+                    transfusion
+                            ? tf::run
                             : new ChameleonComparison(settings)
                                             .withArchitecture(normOrder, qkNorm)
                                             .withImagePatch(patch)
@@ -255,5 +284,17 @@ final class CompareCommand implements Command {
         out.println("         " + outDir.resolve(ComparisonReport.CSV));
         out.println("plots:   " + outDir.resolve(ComparisonReport.PNG));
         out.println("         " + outDir.resolve(ComparisonReport.TIME_PNG));
+        if (transfusion
+                && Files.exists(
+                        outDir.resolve(
+                                TransfusionComparison.samplesFile(
+                                        outcome.models().get(0).architecture())))) {
+            for (CurveTraining.Trained t : outcome.models()) {
+                out.println(
+                        "samples: "
+                                + outDir.resolve(
+                                        TransfusionComparison.samplesFile(t.architecture())));
+            }
+        }
     }
 }

@@ -232,7 +232,8 @@ public final class ChameleonComparison {
                             options,
                             settings.evaluateEvery(),
                             new HeldOutScorer(evaluation),
-                            curve));
+                            curve,
+                            null));
             curves.add(curve);
         }
         String title =

@@ -37,6 +37,11 @@ public final class CurveTraining {
         String describe(double[] losses);
     }
 
+    /** Something to do with a trained model before its run is closed (e.g. draw samples). */
+    interface AfterTraining {
+        void accept(Architecture architecture, TrainingRun run) throws IOException;
+    }
+
     private CurveTraining() {}
 
     /**
@@ -53,7 +58,8 @@ public final class CurveTraining {
 
     /**
      * Trains {@code config} to the end of {@code settings}, scoring every {@code evaluateEvery}
-     * steps and at the last step.
+     * steps and at the last step, then hands the run to {@code afterTraining} (may be null; its
+     * time is not counted as training).
      */
     static Trained train(
             Architecture architecture,
@@ -63,7 +69,8 @@ public final class CurveTraining {
             RunOptions options,
             int evaluateEvery,
             Scorer scorer,
-            LossCurve curve)
+            LossCurve curve,
+            AfterTraining afterTraining)
             throws IOException, TranslateException {
         String name = architecture.label();
         long start = System.nanoTime();
@@ -88,6 +95,11 @@ public final class CurveTraining {
             run.trainToEnd();
             if (curve.points().isEmpty() || curve.last().step() != run.step()) {
                 evaluating[0] += record(name, curve, run, seconds(start, evaluating), scorer);
+            }
+            if (afterTraining != null) {
+                long hook = System.nanoTime();
+                afterTraining.accept(architecture, run);
+                evaluating[0] += (System.nanoTime() - hook) / 1e9;
             }
         }
         return new Trained(

@@ -1,5 +1,6 @@
 package io.motdjl.examples.compare;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
 
 import io.motdjl.config.DiffusionConfig;
@@ -7,12 +8,16 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.data.Direction;
+import io.motdjl.diffusion.CosineSchedule;
 import io.motdjl.diffusion.ImagePatches;
+import io.motdjl.diffusion.ImageSampler;
+import io.motdjl.diffusion.SamplingSettings;
 import io.motdjl.diffusion.TransfusionDataset;
 import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.diffusion.TransfusionSequence;
 import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.train.RunOptions;
@@ -22,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +69,17 @@ public final class TransfusionComparison {
     private static final ImagePatches GEOMETRY =
             new ImagePatches(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, PATCH);
 
+    /** Default denoising steps of the sample grids (DDIM). */
+    public static final int SAMPLE_STEPS = 50;
+
+    /** Classifier-free guidance scale of the sample grids. */
+    public static final double GUIDANCE = 3.0;
+
     private final ComparisonSettings settings;
     private List<Architecture> architectures = List.of(Architecture.DENSE, Architecture.MOT);
+    private Path samplesDir;
+    private int samplesPerClass = 4;
+    private int sampleSteps = SAMPLE_STEPS;
 
     /** A comparison with these knobs (their prose fraction must be 0: no prose here yet). */
     public TransfusionComparison(ComparisonSettings settings) {
@@ -80,6 +96,84 @@ public final class TransfusionComparison {
     public TransfusionComparison withArchitectures(List<Architecture> which) {
         this.architectures = Architecture.ordered(which);
         return this;
+    }
+
+    /**
+     * Makes each model draw a grid of images once trained. For every class, {@code perClass} images
+     * for the caption "a photo of a" and the class name (DDIM with {@code steps} steps, guidance
+     * {@value #GUIDANCE}, seeds 0, 1, ...), written as {@code samples_MODEL.png} into {@code dir}:
+     * one row per class.
+     *
+     * @throws IllegalArgumentException if {@code perClass} or {@code steps} is not positive, or
+     *     {@code steps} exceeds the schedule's 1,000
+     */
+    public TransfusionComparison withSamples(Path dir, int perClass, int steps) {
+        if (perClass < 1 || steps < 1 || steps > DiffusionConfig.DEFAULT_TIMESTEPS) {
+            throw new IllegalArgumentException(
+                    "samples per class must be positive and sampling steps in [1, "
+                            + DiffusionConfig.DEFAULT_TIMESTEPS
+                            + "], got "
+                            + perClass
+                            + " and "
+                            + steps);
+        }
+        this.samplesDir = java.util.Objects.requireNonNull(dir, "dir");
+        this.samplesPerClass = perClass;
+        this.sampleSteps = steps;
+        return this;
+    }
+
+    /** The grid file of a model's samples. */
+    public static String samplesFile(Architecture architecture) {
+        return "samples_" + architecture.label() + ".png";
+    }
+
+    private void drawSamples(Architecture architecture, TrainingRun run) throws IOException {
+        ImageSampler sampler =
+                new ImageSampler(
+                        run.model(),
+                        CosineSchedule.standard(),
+                        JointVocabulary.TEXT,
+                        JointVocabulary.IMAGE,
+                        GEOMETRY.values());
+        long[] unconditional = {JointVocabulary.BOS, JointVocabulary.BOI};
+        ImageGrid grid = new ImageGrid(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, 3);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+                String caption =
+                        CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
+                int[] text = JointVocabulary.encodeText(caption);
+                long[] prefix = new long[text.length + 2];
+                prefix[0] = JointVocabulary.BOS;
+                for (int i = 0; i < text.length; i++) {
+                    prefix[i + 1] = text[i];
+                }
+                prefix[prefix.length - 1] = JointVocabulary.BOI;
+                List<byte[]> row = new ArrayList<>();
+                for (int k = 0; k < samplesPerClass; k++) {
+                    float[] rows =
+                            sampler.sample(
+                                    prefix,
+                                    unconditional,
+                                    GEOMETRY.rows(),
+                                    SamplingSettings.ddim(sampleSteps, GUIDANCE, k),
+                                    manager);
+                    row.add(bytes(GEOMETRY.toPixels(rows)));
+                }
+                grid.addRow(FashionMnist.className(label), row);
+            }
+        }
+        Files.createDirectories(samplesDir);
+        grid.writePng(samplesDir.resolve(samplesFile(architecture)));
+        logger.info("{}: samples written to {}", architecture.label(), samplesDir);
+    }
+
+    private static byte[] bytes(float[] pixels) {
+        byte[] out = new byte[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            out[i] = (byte) Math.round(255 * Math.max(0f, Math.min(1f, pixels[i])));
+        }
+        return out;
     }
 
     /** Runs the whole comparison: data, every model's training, the report. */
@@ -183,7 +277,8 @@ public final class TransfusionComparison {
                             options,
                             settings.evaluateEvery(),
                             scorer,
-                            curve));
+                            curve,
+                            samplesDir == null ? null : this::drawSamples));
             curves.add(curve);
         }
         String title =

@@ -257,7 +257,11 @@ class CompareScriptTest {
                         "--evals",
                         "2",
                         "--data",
-                        "bundled");
+                        "bundled",
+                        "--samples",
+                        "2",
+                        "--sample-steps",
+                        "2");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("in the Transfusion setting"), result.stdout());
         assertTrue(
@@ -282,6 +286,13 @@ class CompareScriptTest {
         double diffusion = last.get("image diffusion").getAsDouble();
         assertTrue(diffusion > 0.2 && diffusion < 3, "diffusion loss " + diffusion);
         assertTrue(last.get("caption text").getAsDouble() > 0);
+        // each model drew its grid: ten classes, two samples each, 28x28 at scale 3
+        for (String model : List.of("dense", "mot")) {
+            java.awt.image.BufferedImage grid =
+                    javax.imageio.ImageIO.read(out.resolve("samples_" + model + ".png").toFile());
+            assertTrue(grid.getHeight() >= 10 * 28 * 3, "height " + grid.getHeight());
+            assertTrue(grid.getWidth() >= 2 * 28 * 3, "width " + grid.getWidth());
+        }
         MotScript.Result prose =
                 MotScript.run(
                         tmp,
