@@ -166,7 +166,7 @@ public final class TransfusionObjective implements Objective {
             if (valid[i] == 0 || modalities[i] != imageModality) {
                 continue;
             }
-            long image = (long) (i / length) << 32 | spans[i];
+            long image = imageKey(i, length, spans[i]);
             int bound = schedule.timesteps();
             if (limits != null && limits[i] > 0) {
                 bound = Math.toIntExact(Math.min(bound, limits[i]));
@@ -203,6 +203,11 @@ public final class TransfusionObjective implements Objective {
                         epsilon,
                         spanLabel);
         return new PreparedBatch(prepared.toNDList(), preparedLabels);
+    }
+
+    /** One image of a batch: the row of the sequence and the span id of position {@code i}. */
+    private static long imageKey(int i, int length, long span) {
+        return (long) (i / length) << 32 | span;
     }
 
     /** 1 for real tokens: the inputs' mask, else the third label, else every token. */
@@ -249,7 +254,7 @@ public final class TransfusionObjective implements Objective {
         Map<Long, Integer> rowsOfImage = new LinkedHashMap<>();
         for (int i = 0; i < hostModalities.length; i++) {
             if (hostValid[i] != 0 && hostModalities[i] == imageModality) {
-                rowsOfImage.merge((long) (i / length) << 32 | hostSpans[i], 1, Integer::sum);
+                rowsOfImage.merge(imageKey(i, length, hostSpans[i]), 1, Integer::sum);
             }
         }
         float[] imageWeight = new float[hostModalities.length];
@@ -257,7 +262,7 @@ public final class TransfusionObjective implements Objective {
         long imageRows = 0;
         for (int i = 0; i < hostModalities.length; i++) {
             if (hostValid[i] != 0 && hostModalities[i] == imageModality) {
-                int rows = rowsOfImage.get((long) (i / length) << 32 | hostSpans[i]);
+                int rows = rowsOfImage.get(imageKey(i, length, hostSpans[i]));
                 imageWeight[i] = 1f / rows / rowsOfImage.size();
                 imageRow[i] = 1f;
                 imageRows++;

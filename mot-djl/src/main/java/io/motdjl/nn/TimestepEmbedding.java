@@ -22,6 +22,10 @@ public final class TimestepEmbedding extends AbstractBlock {
     private static final double MAX_PERIOD = 10_000;
 
     private final long dim;
+
+    /** The sinusoids' frequencies, {@code 10000^(-i/(D/2))}: fixed by D, made once. */
+    private final float[] frequencies;
+
     private final Linear first;
     private final Linear second;
 
@@ -38,20 +42,20 @@ public final class TimestepEmbedding extends AbstractBlock {
                     "the timestep embedding needs a positive even width, got " + dim);
         }
         this.dim = dim;
+        int half = Math.toIntExact(dim / 2);
+        frequencies = new float[half];
+        for (int i = 0; i < half; i++) {
+            frequencies[i] = (float) Math.exp(-Math.log(MAX_PERIOD) * i / half);
+        }
         first = addChildBlock("linear_1", Linear.builder().setUnits(dim).build());
         second = addChildBlock("linear_2", Linear.builder().setUnits(dim).build());
     }
 
     /** The sinusoidal features {@code (n, D)} of timesteps {@code (n)}, before the MLP. */
     public NDArray features(NDArray timesteps) {
-        int half = Math.toIntExact(dim / 2);
-        float[] frequencies = new float[half];
-        for (int i = 0; i < half; i++) {
-            frequencies[i] = (float) Math.exp(-Math.log(MAX_PERIOD) * i / half);
-        }
         NDManager manager = timesteps.getManager();
         NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1);
-        NDArray angles = t.mul(manager.create(frequencies).reshape(1, half));
+        NDArray angles = t.mul(manager.create(frequencies).reshape(1, frequencies.length));
         return angles.sin().concat(angles.cos(), 1);
     }
 

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 import io.motdjl.nn.MoTModel;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
 
@@ -34,14 +32,6 @@ class ImageSamplerTest {
 
     @Test
     void samplesFollowTheirCaptionAndTheSeed() throws Exception {
-        RunOptions options =
-                RunOptions.builder()
-                        .device(Device.cpu())
-                        .progressBar(false)
-                        .logEvery(0)
-                        .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
-                        .model(TinyTransfusion::model)
-                        .build();
         TrainingSettings settings =
                 TrainingSettings.builder()
                         .seed(5)
@@ -55,7 +45,7 @@ class ImageSamplerTest {
                         TinyTransfusion.CONFIG.toBuilder().dim(32).headDim(16).nLayers(2).build(),
                         settings,
                         TinyTransfusion.create(256, 1, 16),
-                        options)) {
+                        TinyTransfusion.OPTIONS)) {
             run.trainToEnd();
             MoTModel model = run.model();
             ImageSampler sampler = new ImageSampler(model, CosineSchedule.standard(), 0, 1, P);

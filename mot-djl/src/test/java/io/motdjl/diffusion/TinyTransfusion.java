@@ -1,5 +1,6 @@
 package io.motdjl.diffusion;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,8 +13,8 @@ import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.Untie;
 import io.motdjl.nn.MoTInputs;
-import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.PatchAdapter;
+import io.motdjl.train.RunOptions;
 
 import java.util.Random;
 
@@ -45,6 +46,15 @@ final class TinyTransfusion extends RandomAccessDataset {
                     .diffusion(new DiffusionConfig(1, PATCH, 1000))
                     .build();
 
+    /** A quiet CPU run training with the paper's Transfusion objective (image modality 1). */
+    static final RunOptions OPTIONS =
+            RunOptions.builder()
+                    .device(Device.cpu())
+                    .progressBar(false)
+                    .logEvery(0)
+                    .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
+                    .build();
+
     private final long[][] tokens;
     private final long[][] modalities;
     private final long[][] spans;
@@ -57,11 +67,6 @@ final class TinyTransfusion extends RandomAccessDataset {
         this.modalities = modalities;
         this.spans = spans;
         this.patches = patches;
-    }
-
-    /** The Transfusion model of a config: its {@code diffusion} gives modality 1 patches. */
-    static MoTModel model(MoTConfig config) {
-        return new MoTModel(config);
     }
 
     static TinyTransfusion create(int rows, long seed, int batch) {

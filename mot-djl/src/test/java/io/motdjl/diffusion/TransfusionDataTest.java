@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-
 import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.data.Direction;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.tokenize.JointVocabulary;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
 
@@ -147,13 +144,6 @@ class TransfusionDataTest {
                         .maxSeqLen(trainSet.sequenceLength())
                         .diffusion(new DiffusionConfig(1, GEOMETRY.values(), 1000))
                         .build();
-        RunOptions options =
-                RunOptions.builder()
-                        .device(Device.cpu())
-                        .progressBar(false)
-                        .logEvery(0)
-                        .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
-                        .build();
         TrainingSettings settings =
                 TrainingSettings.builder()
                         .seed(2)
@@ -162,7 +152,8 @@ class TransfusionDataTest {
                         .warmupSteps(5)
                         .peakLearningRate(1e-2)
                         .build();
-        try (TrainingRun run = TrainingRun.start(config, settings, trainSet, options)) {
+        try (TrainingRun run =
+                TrainingRun.start(config, settings, trainSet, TinyTransfusion.OPTIONS)) {
             ModalityLosses before = run.evaluate(heldOutSet);
             run.trainToEnd();
             ModalityLosses after = run.evaluate(heldOutSet);

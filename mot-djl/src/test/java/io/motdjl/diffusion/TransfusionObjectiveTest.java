@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -26,7 +25,6 @@ import io.motdjl.nn.PatchAdapter;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.PreparedBatch;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
 
@@ -49,7 +47,7 @@ class TransfusionObjectiveTest {
 
     private static MoTModel model(NDManager manager) {
         return TinyModels.initialize(
-                TinyTransfusion.model(TinyTransfusion.CONFIG), manager, DataType.FLOAT32);
+                new MoTModel(TinyTransfusion.CONFIG), manager, DataType.FLOAT32);
     }
 
     @Test
@@ -305,14 +303,6 @@ class TransfusionObjectiveTest {
     void trainingLowersTheDiffusionLossOnFixedHeldOutNoise() throws Exception {
         TinyTransfusion train = TinyTransfusion.create(64, 1, 8);
         TinyTransfusion heldOut = TinyTransfusion.create(16, 2, 8);
-        RunOptions options =
-                RunOptions.builder()
-                        .device(Device.cpu())
-                        .progressBar(false)
-                        .logEvery(0)
-                        .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
-                        .model(TinyTransfusion::model)
-                        .build();
         TrainingSettings settings =
                 TrainingSettings.builder()
                         .seed(3)
@@ -322,7 +312,8 @@ class TransfusionObjectiveTest {
                         .peakLearningRate(1e-2)
                         .build();
         try (TrainingRun run =
-                TrainingRun.start(TinyTransfusion.CONFIG, settings, train, options)) {
+                TrainingRun.start(
+                        TinyTransfusion.CONFIG, settings, train, TinyTransfusion.OPTIONS)) {
             ModalityLosses before = run.evaluate(heldOut);
             // the held-out (timestep, noise) pairs are fixed: scoring again gives the same losses
             ModalityLosses again = run.evaluate(heldOut);
