@@ -1,28 +1,41 @@
 package io.motdjl.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
+import io.motdjl.nn.KeyValueCache;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.nn.NoiseHead;
 import io.motdjl.nn.PatchAdapter;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
- * Draws an image from a Transfusion model: after a prefix that ends in the begin-of-image token, a
+ * Draws images from a Transfusion model: after a prefix that ends in the begin-of-image token, a
  * block of {@code rows} patch rows starts as pure noise and is denoised step by step ({@link
  * DenoisingStep}), attention bidirectional inside the block, the prefix's tokens as the condition.
  * With classifier-free guidance a second, unconditional prefix (the caption dropped) gives the
- * unconditional estimate. Each step runs the whole sequence; every array of a step is closed at its
- * end.
+ * unconditional estimate.
+ *
+ * <p>The prefixes are run once into a {@link KeyValueCache}; each denoising step runs only the
+ * image block against the cached keys and values and then rewinds the cache to the prefix. Several
+ * images are drawn together as rows of one batch (conditional and unconditional prefixes side by
+ * side, left-padded to one length); each image's noise comes from its own seed, so an image does
+ * not depend on what it was batched with. Every array of a step is closed at its end.
  */
 public final class ImageSampler {
+
+    /** Patch rows' placeholder token id (the patch adapter reads patch values, not ids). */
+    private static final long IMAGE_ROW_TOKEN = 0;
 
     private final MoTModel model;
     private final CosineSchedule schedule;
@@ -53,7 +66,31 @@ public final class ImageSampler {
     }
 
     /**
-     * Samples one image.
+     * One image to draw.
+     *
+     * @param prefix the condition's token ids, ending with the begin-of-image token
+     * @param seed the seed of the image's starting noise (and of an ancestral sampler's fresh
+     *     noise)
+     */
+    public record Request(long[] prefix, long seed) {
+
+        /** Checks the prefix. */
+        public Request {
+            if (prefix == null || prefix.length < 1) {
+                throw new IllegalArgumentException(
+                        "a prefix needs at least the begin-of-image token");
+            }
+            prefix = prefix.clone();
+        }
+
+        @Override
+        public long[] prefix() {
+            return prefix.clone();
+        }
+    }
+
+    /**
+     * Samples one image, its noise seeded by {@code settings.seed()}.
      *
      * @param prefix the condition's token ids, ending with the begin-of-image token
      * @param unconditionalPrefix the prefix without the condition (used when guiding)
@@ -70,54 +107,207 @@ public final class ImageSampler {
             int rows,
             SamplingSettings settings,
             NDManager manager) {
+        return sample(
+                        List.of(new Request(prefix, settings.seed())),
+                        unconditionalPrefix,
+                        rows,
+                        settings,
+                        manager)
+                .get(0);
+    }
+
+    /**
+     * Samples several images together, each from its own seed ({@code settings.seed()} is not
+     * used): the result for a request is the image {@link #sample(long[], long[], int,
+     * SamplingSettings, NDManager)} draws with that seed, to float rounding.
+     *
+     * @param requests the images: prefix and seed each
+     * @param unconditionalPrefix the prefix without the condition (used when guiding)
+     * @param rows patch rows of each image
+     * @param settings steps, η, guidance and clipping
+     * @param manager where the passes' arrays are made (the cache and each step in sub-managers)
+     * @return the sampled patch values of each request, {@code rows × P} row-major, in order
+     * @throws IllegalArgumentException if a sequence would not fit the model or a value is out of
+     *     range
+     */
+    public List<float[]> sample(
+            List<Request> requests,
+            long[] unconditionalPrefix,
+            int rows,
+            SamplingSettings settings,
+            NDManager manager) {
         if (rows < 1) {
             throw new IllegalArgumentException(
                     "an image needs at least one patch row, got " + rows);
         }
-        if (prefix.length < 1 || unconditionalPrefix.length < 1) {
-            throw new IllegalArgumentException("a prefix needs at least the begin-of-image token");
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("no images requested");
         }
-        int longest = Math.max(prefix.length, unconditionalPrefix.length) + rows;
-        if (longest > model.config().maxSeqLen()) {
+        if (unconditionalPrefix.length < 1) {
+            throw new IllegalArgumentException(
+                    "the unconditional prefix needs at least the begin-of-image token");
+        }
+        boolean conditional = settings.guidanceScale() != 0;
+        boolean unconditional = settings.needsUnconditional();
+        List<long[]> prefixes = new ArrayList<>();
+        if (conditional) {
+            requests.forEach(r -> prefixes.add(r.prefix()));
+        }
+        if (unconditional) {
+            requests.forEach(r -> prefixes.add(unconditionalPrefix));
+        }
+        int prefixLength = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+        int capacity = prefixLength + rows;
+        if (capacity > model.config().maxSeqLen()) {
             throw new IllegalArgumentException(
                     "prefix and image ("
-                            + longest
+                            + capacity
                             + " positions) exceed the model's max_seq_len "
                             + model.config().maxSeqLen());
         }
+        int n = requests.size();
+        int values = Math.toIntExact(rows * patchSize);
+        Random[] randoms = new Random[n];
+        float[][] x = new float[n][];
+        for (int i = 0; i < n; i++) {
+            randoms[i] = new Random(requests.get(i).seed());
+            x[i] = gaussian(randoms[i], values);
+        }
         int[] timesteps = DenoisingStep.timesteps(schedule, settings.steps());
-        Random random = new Random(settings.seed());
-        float[] x = gaussian(random, Math.toIntExact(rows * patchSize));
         ParameterStore ps = new ParameterStore(manager, false);
-        for (int i = 0; i < timesteps.length; i++) {
-            int t = timesteps[i];
-            float[] epsilon;
-            try (NDManager step = manager.newSubManager()) {
-                float[] conditional =
-                        settings.guidanceScale() == 0
-                                ? null
-                                : noiseEstimate(ps, step, prefix, x, rows, t);
-                if (!settings.needsUnconditional()) {
-                    epsilon = conditional;
-                } else {
-                    float[] unconditional =
-                            noiseEstimate(ps, step, unconditionalPrefix, x, rows, t);
-                    epsilon = guided(unconditional, conditional, settings.guidanceScale());
+        try (KeyValueCache cache =
+                new KeyValueCache(
+                        model.config(),
+                        prefixes.size(),
+                        capacity,
+                        manager,
+                        model.dataType(),
+                        manager.getDevice())) {
+            prefill(ps, cache, prefixes, prefixLength, manager);
+            for (int s = 0; s < timesteps.length; s++) {
+                int t = timesteps[s];
+                float[] estimates;
+                try (NDManager step = manager.newSubManager()) {
+                    estimates =
+                            blockEstimate(ps, cache, x, conditional, unconditional, rows, t, step);
+                }
+                cache.rewind(prefixLength);
+                int previous = s + 1 < timesteps.length ? timesteps[s + 1] : -1;
+                for (int i = 0; i < n; i++) {
+                    float[] epsilon =
+                            combined(estimates, i, n, values, conditional, unconditional, settings);
+                    float[] fresh =
+                            settings.eta() > 0 && previous >= 0
+                                    ? gaussian(randoms[i], values)
+                                    : null;
+                    DenoisingStep.apply(
+                            schedule,
+                            x[i],
+                            epsilon,
+                            t,
+                            previous,
+                            settings.eta(),
+                            settings.clip(),
+                            fresh);
                 }
             }
-            int previous = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-            float[] fresh = settings.eta() > 0 && previous >= 0 ? gaussian(random, x.length) : null;
-            DenoisingStep.apply(
-                    schedule, x, epsilon, t, previous, settings.eta(), settings.clip(), fresh);
         }
-        return x;
+        return List.of(x);
     }
 
-    private static float[] guided(float[] unconditional, float[] conditional, double scale) {
-        float[] out = new float[unconditional.length];
-        for (int i = 0; i < out.length; i++) {
-            double c = conditional == null ? unconditional[i] : conditional[i];
-            out[i] = (float) (unconditional[i] + scale * (c - unconditional[i]));
+    /** Runs the prefixes, left-padded to one length, into the cache. */
+    private void prefill(
+            ParameterStore ps,
+            KeyValueCache cache,
+            List<long[]> prefixes,
+            int length,
+            NDManager manager) {
+        int batch = prefixes.size();
+        long[] tokens = new long[batch * length];
+        long[] modalities = new long[batch * length];
+        long[] valid = new long[batch * length];
+        for (int b = 0; b < batch; b++) {
+            long[] prefix = prefixes.get(b);
+            int pad = length - prefix.length;
+            for (int j = 0; j < length; j++) {
+                modalities[b * length + j] = textModality;
+                if (j >= pad) {
+                    tokens[b * length + j] = prefix[j - pad];
+                    valid[b * length + j] = 1;
+                }
+            }
+        }
+        try (NDManager pass = manager.newSubManager()) {
+            Shape shape = new Shape(batch, length);
+            MoTInputs inputs =
+                    MoTInputs.of(pass.create(tokens, shape), pass.create(modalities, shape))
+                            .withValidTokens(pass.create(valid, shape));
+            model.forward(ps, inputs.toNDList(), false, cache.asParam());
+        }
+    }
+
+    /**
+     * The model's noise estimates for the image block of every cache row at timestep t: row-major
+     * {@code (rows of the cache) × rows × P}, the conditional rows first.
+     */
+    private float[] blockEstimate(
+            ParameterStore ps,
+            KeyValueCache cache,
+            float[][] x,
+            boolean conditional,
+            boolean unconditional,
+            int rows,
+            int t,
+            NDManager step) {
+        int batch = cache.batch();
+        int values = x[0].length;
+        long[] tokens = new long[batch * rows];
+        long[] modalities = new long[batch * rows];
+        long[] spans = new long[batch * rows];
+        long[] steps = new long[batch * rows];
+        Arrays.fill(tokens, IMAGE_ROW_TOKEN);
+        Arrays.fill(modalities, imageModality);
+        Arrays.fill(spans, 1);
+        Arrays.fill(steps, t);
+        float[] patches = new float[batch * values];
+        int copies = (conditional ? 1 : 0) + (unconditional ? 1 : 0);
+        for (int c = 0; c < copies; c++) {
+            for (int i = 0; i < x.length; i++) {
+                System.arraycopy(x[i], 0, patches, (c * x.length + i) * values, values);
+            }
+        }
+        Shape shape = new Shape(batch, rows);
+        MoTInputs inputs =
+                MoTInputs.of(step.create(tokens, shape), step.create(modalities, shape))
+                        .withImageSpanIds(step.create(spans, shape))
+                        .withExtra(
+                                PatchAdapter.PATCHES,
+                                step.create(patches, new Shape(batch, rows, patchSize)))
+                        .withExtra(PatchAdapter.TIMESTEPS, step.create(steps, shape));
+        NDList outputs = model.forward(ps, inputs.toNDList(), false, cache.asParam());
+        NDArray predicted = MoTOutputs.of(outputs).get(NoiseHead.OUTPUT);
+        return predicted.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    /** Image i's noise estimate: conditional, unconditional, or guided between the two. */
+    private static float[] combined(
+            float[] estimates,
+            int i,
+            int n,
+            int values,
+            boolean conditional,
+            boolean unconditional,
+            SamplingSettings settings) {
+        float[] first = Arrays.copyOfRange(estimates, i * values, (i + 1) * values);
+        if (!conditional || !unconditional) {
+            return first; // the only estimate there is
+        }
+        int u = (n + i) * values;
+        float[] out = new float[values];
+        double scale = settings.guidanceScale();
+        for (int k = 0; k < values; k++) {
+            float uncond = estimates[u + k];
+            out[k] = (float) (uncond + scale * (first[k] - uncond));
         }
         return out;
     }
@@ -128,35 +318,5 @@ public final class ImageSampler {
             out[i] = (float) random.nextGaussian();
         }
         return out;
-    }
-
-    /** The model's noise estimate for the image rows after {@code prefix}, at timestep t. */
-    private float[] noiseEstimate(
-            ParameterStore ps, NDManager step, long[] prefix, float[] x, int rows, int t) {
-        int length = prefix.length + rows;
-        long[] tokens = new long[length];
-        long[] modalities = new long[length];
-        long[] spans = new long[length];
-        long[] steps = new long[length];
-        float[] patches = new float[Math.toIntExact(length * patchSize)];
-        System.arraycopy(prefix, 0, tokens, 0, prefix.length);
-        for (int r = 0; r < length; r++) {
-            boolean image = r >= prefix.length;
-            modalities[r] = image ? imageModality : textModality;
-            spans[r] = image ? 1 : 0;
-            steps[r] = image ? t : 0;
-        }
-        System.arraycopy(x, 0, patches, Math.toIntExact(prefix.length * patchSize), x.length);
-        Shape shape = new Shape(1, length);
-        MoTInputs inputs =
-                MoTInputs.of(step.create(tokens, shape), step.create(modalities, shape))
-                        .withImageSpanIds(step.create(spans, shape))
-                        .withExtra(
-                                PatchAdapter.PATCHES,
-                                step.create(patches, new Shape(1, length, patchSize)))
-                        .withExtra(PatchAdapter.TIMESTEPS, step.create(steps, shape));
-        NDArray predicted =
-                MoTOutputs.of(model.forward(ps, inputs.toNDList(), false)).get(NoiseHead.OUTPUT);
-        return predicted.get(new NDIndex("0, " + prefix.length + ":")).toFloatArray();
     }
 }

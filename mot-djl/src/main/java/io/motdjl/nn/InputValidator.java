@@ -24,7 +24,7 @@ final class InputValidator {
      * @param validTokens 1 for a real token, 0 for padding; null when the inputs have no padding
      *     mask
      */
-    record HostCopies(long[] modalityIds, long[] validTokens) {}
+    record HostCopies(long[] modalityIds, long[] validTokens, long[] imageSpanIds) {}
 
     /** Validates {@code in} and returns what it copied to the host. */
     static HostCopies validate(MoTConfig config, MoTInputs in) {
@@ -86,7 +86,7 @@ final class InputValidator {
         if (spans != null) {
             rules.checkSpans(spans, documents);
         }
-        return new HostCopies(mod, valid);
+        return new HostCopies(mod, valid, spans);
     }
 
     private static void checkTokens(

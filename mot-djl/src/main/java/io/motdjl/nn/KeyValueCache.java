@@ -29,6 +29,12 @@ import io.motdjl.config.MoTConfig;
  * RoPE makes attention depend only on the distance between positions, a left-padded row attends
  * exactly as the unpadded row would.
  *
+ * <p>A pass may also carry image spans ({@code image_span_ids}): the new tokens of one span then
+ * attend to each other in both directions, as in an uncached pass, so a block of image rows can be
+ * denoised after a cached caption. A span must lie wholly in one pass: rows cached earlier could
+ * not have seen the span's later rows. {@link #rewind} forgets positions, so the same block can be
+ * run again at the next denoising step without recomputing the prefix.
+ *
  * <p>The buffers live in the cache's own manager; {@link #close()} frees them.
  */
 public final class KeyValueCache implements AutoCloseable {
@@ -41,6 +47,7 @@ public final class KeyValueCache implements AutoCloseable {
     private final int capacity;
     private final Layer[] layers;
     private final boolean[][] valid;
+    private final long[][] spans;
     private final RotaryEmbedding.Tables rotary;
     private final ScalarConstants constants;
     private int length;
@@ -78,6 +85,7 @@ public final class KeyValueCache implements AutoCloseable {
         this.capacity = capacity;
         this.manager = parent.newSubManager(device);
         this.valid = new boolean[batch][capacity];
+        this.spans = new long[batch][capacity];
         Shape shape = new Shape(2, batch, config.nHeads(), capacity, config.headDim());
         this.layers = new Layer[config.nLayers()];
         for (int l = 0; l < layers.length; l++) {
@@ -167,16 +175,47 @@ public final class KeyValueCache implements AutoCloseable {
     }
 
     /**
+     * Checks that no image span of the next pass continues one that ends the cache: its cached rows
+     * were computed before they could see the new ones.
+     *
+     * @param chunkSpans span ids of the new tokens (row-major {@code B·n}), or null
+     * @param n new tokens per row
+     * @throws IllegalArgumentException if a span crosses the cache boundary
+     */
+    void checkSpans(long[] chunkSpans, int n) {
+        if (chunkSpans == null || length == 0) {
+            return;
+        }
+        for (int b = 0; b < batch; b++) {
+            long first = chunkSpans[b * n];
+            if (first != 0 && spans[b][length - 1] == first) {
+                throw new IllegalArgumentException(
+                        "image span "
+                                + first
+                                + " of row "
+                                + b
+                                + " continues a span already in the key/value cache; its cached"
+                                + " rows could not attend to the new ones. Pass a whole span in"
+                                + " one cached pass (rewind the cache to before it to run it"
+                                + " again)");
+            }
+        }
+    }
+
+    /**
      * The additive attention mask {@code (B, 1, n, length+n)} of the next {@code n} tokens (null
-     * when nothing is masked): causal, never onto padding, always onto the token itself.
+     * when nothing is masked): causal, both ways inside an image span of the new tokens, never onto
+     * padding, always onto the token itself.
      *
      * @param chunkValid validity of the {@code n} new tokens per row (row-major {@code B·n}), or
      *     null when none is padding
+     * @param chunkSpans image span ids of the new tokens (row-major {@code B·n}, 0 outside any
+     *     span), or null when there are none
      * @param n new tokens per row
      * @param target where the mask is made
      * @param type floating type of the mask
      */
-    NDArray mask(long[] chunkValid, int n, NDManager target, DataType type) {
+    NDArray mask(long[] chunkValid, long[] chunkSpans, int n, NDManager target, DataType type) {
         int keys = length + n;
         float[] values = new float[batch * n * keys];
         boolean anyMasked = false;
@@ -189,7 +228,12 @@ public final class KeyValueCache implements AutoCloseable {
                             j < length
                                     ? valid[b][j]
                                     : chunkValid == null || chunkValid[b * n + j - length] != 0;
-                    boolean allowed = j == query || (j < query && keyValid);
+                    boolean sameSpan =
+                            chunkSpans != null
+                                    && j >= length
+                                    && chunkSpans[b * n + i] != 0
+                                    && chunkSpans[b * n + i] == chunkSpans[b * n + j - length];
+                    boolean allowed = j == query || ((j < query || sameSpan) && keyValid);
                     values[at++] = allowed ? 0f : Float.NEGATIVE_INFINITY;
                     anyMasked |= !allowed;
                 }
@@ -216,14 +260,38 @@ public final class KeyValueCache implements AutoCloseable {
         return constants;
     }
 
-    /** Records {@code n} written positions and their validity; called once per forward pass. */
-    void advance(long[] chunkValid, int n) {
+    /**
+     * Records {@code n} written positions, their validity and image spans; called once per forward
+     * pass.
+     */
+    void advance(long[] chunkValid, long[] chunkSpans, int n) {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < n; i++) {
                 valid[b][length + i] = chunkValid == null || chunkValid[b * n + i] != 0;
+                spans[b][length + i] = chunkSpans == null ? 0 : chunkSpans[b * n + i];
             }
         }
         length += n;
+    }
+
+    /**
+     * Forgets every position from {@code newLength} on, so that the next pass writes there again: a
+     * block of image rows denoised after a cached prefix is run once per step this way, the prefix
+     * computed once.
+     *
+     * @param newLength positions to keep, in {@code [0, length()]}
+     * @throws IllegalArgumentException if {@code newLength} is outside that range
+     * @throws IllegalStateException if the cache is closed
+     */
+    public void rewind(int newLength) {
+        if (closed) {
+            throw new IllegalStateException("the key/value cache is closed");
+        }
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException(
+                    "can rewind to a length in [0, " + length + "], got " + newLength);
+        }
+        length = newLength;
     }
 
     @Override

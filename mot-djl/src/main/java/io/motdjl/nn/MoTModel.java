@@ -105,16 +105,19 @@ public final class MoTModel extends AbstractBlock {
 
         KeyValueCache cache = KeyValueCache.from(params);
         long[] chunkValid = null; // padding of the cached pass's tokens, as validation read it
+        long[] chunkSpans = null; // and its image spans
         ForwardContext context;
         if (cache == null) {
             context = ForwardContext.create(config, in, host, type);
         } else {
             checkCachedInputs(in, cache, batch, length, training);
             chunkValid = host.validTokens();
+            chunkSpans = host.imageSpanIds();
+            cache.checkSpans(chunkSpans, (int) length);
             context =
                     new ForwardContext(
                             ModalityRouting.of(host.modalityIds(), config.nModalities(), manager),
-                            cache.mask(chunkValid, (int) length, manager, type),
+                            cache.mask(chunkValid, chunkSpans, (int) length, manager, type),
                             cache.rotary((int) length, manager),
                             cache.constants(),
                             chunkValid);
@@ -127,7 +130,7 @@ public final class MoTModel extends AbstractBlock {
         NDList auxiliary = new NDList();
         x = trunk.apply(ps, x, context, batch, length, training, cache, auxiliary);
         if (cache != null) {
-            cache.advance(chunkValid, (int) length);
+            cache.advance(chunkValid, chunkSpans, (int) length);
         }
         NDList outputs = new NDList();
         NDArray hiddenInOrder = null;
@@ -221,10 +224,10 @@ public final class MoTModel extends AbstractBlock {
                     "a key/value cache is for inference; training passes cannot use one");
         }
         requireCausalFeedForward(config);
-        if (in.imageSpanIds() != null || in.documentIds() != null) {
+        if (in.documentIds() != null) {
             throw new IllegalArgumentException(
-                    "cached decoding is causal over one document per row: image_span_ids and"
-                            + " document_ids are not accepted with a key/value cache");
+                    "cached decoding is over one document per row: document_ids are not accepted"
+                            + " with a key/value cache");
         }
         cache.checkFits(batch, length);
     }

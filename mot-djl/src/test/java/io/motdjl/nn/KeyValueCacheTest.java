@@ -242,10 +242,82 @@ class KeyValueCacheTest {
                         () ->
                                 model.forward(
                                         ps,
-                                        MoTInputs.of(one, one).withImageSpanIds(one).toNDList(),
+                                        MoTInputs.of(one, one).withDocumentIds(one).toNDList(),
                                         false,
                                         cache.asParam()));
                 assertEquals(0, cache.length(), "a refused pass writes nothing");
+            }
+        }
+    }
+
+    @Test
+    void anImageSpanAfterACachedPrefixAttendsBothWaysAndCanBeRunAgain() {
+        MoTConfig config = config(NormOrder.PRE, true, 2, RopeStyle.HALF, Untie.ALL);
+        int prefix = 5;
+        int end = 10; // positions prefix..end-1 form image span 1
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = TinyModels.model(config, manager, DataType.FLOAT32);
+            ParameterStore ps = new ParameterStore(manager, false);
+            Random random = new Random(11);
+            NDArray tokens = TinyModels.ids(manager, random, 2, end, config.vocabSize());
+            long[] modality = new long[2 * end];
+            long[] span = new long[2 * end];
+            for (int i = 0; i < modality.length; i++) {
+                boolean image = i % end >= prefix;
+                modality[i] = image ? 1 : 0;
+                span[i] = image ? 1 : 0;
+            }
+            NDArray modalities = manager.create(modality, new Shape(2, end));
+            NDArray spans = manager.create(span, new Shape(2, end));
+            NDArray full =
+                    TinyModels.logits(
+                            model,
+                            manager,
+                            MoTInputs.of(tokens, modalities).withImageSpanIds(spans));
+            NDIndex head = new NDIndex(":, :" + prefix);
+            NDIndex block = new NDIndex(":, " + prefix + ":");
+            NDIndex part = new NDIndex(":, " + prefix + ":" + (prefix + 2));
+            try (KeyValueCache cache =
+                    new KeyValueCache(
+                            config, 2, LENGTH, manager, DataType.FLOAT32, manager.getDevice())) {
+                model.forward(
+                        ps,
+                        MoTInputs.of(tokens.get(head), modalities.get(head)).toNDList(),
+                        false,
+                        cache.asParam());
+                MoTInputs spanPass =
+                        MoTInputs.of(tokens.get(block), modalities.get(block))
+                                .withImageSpanIds(spans.get(block));
+                for (int run = 0; run < 2; run++) {
+                    NDArray logits =
+                            model.forward(ps, spanPass.toNDList(), false, cache.asParam()).head();
+                    double diff = TinyModels.maxAbsDiff(full.get(block), logits);
+                    assertTrue(diff < TOLERANCE, "run " + run + ": max |Δlogit| " + diff);
+                    assertEquals(end, cache.length());
+                    cache.rewind(prefix);
+                }
+                model.forward(
+                        ps,
+                        MoTInputs.of(tokens.get(part), modalities.get(part))
+                                .withImageSpanIds(spans.get(part))
+                                .toNDList(),
+                        false,
+                        cache.asParam());
+                NDIndex rest = new NDIndex(":, " + (prefix + 2) + ":");
+                IllegalArgumentException split =
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () ->
+                                        model.forward(
+                                                ps,
+                                                MoTInputs.of(tokens.get(rest), modalities.get(rest))
+                                                        .withImageSpanIds(spans.get(rest))
+                                                        .toNDList(),
+                                                false,
+                                                cache.asParam()));
+                assertTrue(split.getMessage().contains("continues a span"), split.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> cache.rewind(prefix + 3));
+                assertThrows(IllegalArgumentException.class, () -> cache.rewind(-1));
             }
         }
     }

@@ -137,35 +137,49 @@ public final class TransfusionComparison {
                         JointVocabulary.IMAGE,
                         GEOMETRY.values());
         long[] unconditional = {JointVocabulary.BOS, JointVocabulary.BOI};
-        ImageGrid grid = new ImageGrid(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, 3);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
-                String caption =
-                        CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
-                int[] text = JointVocabulary.encodeText(caption);
-                long[] prefix = new long[text.length + 2];
-                prefix[0] = JointVocabulary.BOS;
-                for (int i = 0; i < text.length; i++) {
-                    prefix[i + 1] = text[i];
-                }
-                prefix[prefix.length - 1] = JointVocabulary.BOI;
-                List<byte[]> row = new ArrayList<>();
-                for (int k = 0; k < samplesPerClass; k++) {
-                    float[] rows =
-                            sampler.sample(
-                                    prefix,
-                                    unconditional,
-                                    GEOMETRY.rows(),
-                                    SamplingSettings.ddim(sampleSteps, GUIDANCE, k),
-                                    manager);
-                    row.add(bytes(GEOMETRY.toPixels(rows)));
-                }
-                grid.addRow(FashionMnist.className(label), row);
+        List<ImageSampler.Request> requests = new ArrayList<>();
+        for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+            for (int k = 0; k < samplesPerClass; k++) {
+                requests.add(new ImageSampler.Request(captionPrefix(label), k));
             }
+        }
+        List<float[]> images;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // one batch: the captions and the unconditional prefix are run once, then only the
+            // image blocks at each step
+            images =
+                    sampler.sample(
+                            requests,
+                            unconditional,
+                            GEOMETRY.rows(),
+                            SamplingSettings.ddim(sampleSteps, GUIDANCE, 0),
+                            manager);
+        }
+        ImageGrid grid = new ImageGrid(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, 3);
+        for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+            List<byte[]> row = new ArrayList<>();
+            for (int k = 0; k < samplesPerClass; k++) {
+                row.add(bytes(GEOMETRY.toPixels(images.get(label * samplesPerClass + k))));
+            }
+            grid.addRow(FashionMnist.className(label), row);
         }
         Files.createDirectories(samplesDir);
         grid.writePng(samplesDir.resolve(samplesFile(architecture)));
         logger.info("{}: samples written to {}", architecture.label(), samplesDir);
+    }
+
+    /** "BOS a photo of a <class> BOI": the prefix that asks for an image of the class. */
+    private static long[] captionPrefix(int label) {
+        String caption =
+                CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
+        int[] text = JointVocabulary.encodeText(caption);
+        long[] prefix = new long[text.length + 2];
+        prefix[0] = JointVocabulary.BOS;
+        for (int i = 0; i < text.length; i++) {
+            prefix[i + 1] = text[i];
+        }
+        prefix[prefix.length - 1] = JointVocabulary.BOI;
+        return prefix;
     }
 
     private static byte[] bytes(float[] pixels) {
