@@ -54,7 +54,7 @@ public final class MoeBenchmark {
         List<Table> tables = new ArrayList<>();
         tables.add(feedForward(size, passes, warmup, ceiling, out));
         List<TrainingStepBenchmark.Contender> contenders = new ArrayList<>();
-        for (Architecture a : Architecture.values()) {
+        for (Architecture a : Architecture.EQUAL_FLOPS) {
             contenders.add(
                     new TrainingStepBenchmark.Contender(
                             a.label(), a.configure(size.config(2)), ModalityLayout.TWO_MODALITIES));

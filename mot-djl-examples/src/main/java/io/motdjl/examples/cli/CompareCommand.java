@@ -31,10 +31,13 @@ final class CompareCommand implements Command {
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
                     + " [--architectures A,B,...|all] [--setting chameleon|transfusion]"
-                    + " [--samples N] [--sample-steps S]";
+                    + " [--samples N] [--sample-steps S] [--quality-images N]";
 
     /** Default images per class in each model's sample grid (Transfusion setting). */
     private static final int SAMPLES_PER_CLASS = 4;
+
+    /** Default images per class each model draws for the image-quality measures. */
+    private static final int QUALITY_IMAGES_PER_CLASS = 50;
 
     @Override
     public String name() {
@@ -96,11 +99,13 @@ final class CompareCommand implements Command {
                 "                image; 2: 196 finer codes)",
                 "  --architectures A,B,...|all  the models, dense always among them (default",
                 "                dense,mot; all: "
-                        + Architecture.labels(List.of(Architecture.values()))
+                        + Architecture.labels(Architecture.EQUAL_FLOPS)
                         + "):",
                 "                moe-4x is dense with a 4-expert expert-choice feed-forward",
                 "                (capacity factor 1: one expert's FLOPs per token), mot-moe-text a",
-                "                MoT whose text tower's feed-forward is that mixture",
+                "                MoT whose text tower's feed-forward is that mixture; dense-2x",
+                "                (only when named) dense with twice the layers, for the paper's",
+                "                size claim (MoT against a dense model of ~2x its parameters)",
                 "  --setting S   chameleon (default: images as discrete codes, next-token loss) or",
                 "                transfusion (images as continuous 4x4 patches, 49 rows of 16",
                 "                values, trained by a diffusion loss beside the captions'",
@@ -115,7 +120,14 @@ final class CompareCommand implements Command {
                         + "; 0: none)",
                 "  --sample-steps S  DDIM steps per image (default "
                         + TransfusionComparison.SAMPLE_STEPS
-                        + ")");
+                        + ")",
+                "  --quality-images N  each model draws N images per class (\"a photo of a"
+                        + " <class>\")",
+                "                and the bundled Fashion-MNIST classifier measures their caption",
+                "                fidelity and Fashion-MNIST-feature FID against the held-out",
+                "                images (default "
+                        + QUALITY_IMAGES_PER_CLASS
+                        + "; 0: not measured; docs/image-quality.md)");
     }
 
     @Override
@@ -141,7 +153,8 @@ final class CompareCommand implements Command {
                                 "architectures",
                                 "setting",
                                 "samples",
-                                "sample-steps"),
+                                "sample-steps",
+                                "quality-images"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -164,6 +177,8 @@ final class CompareCommand implements Command {
                                 SYNOPSIS)
                         .equals("transfusion");
         int samples = options.optionalInt("samples", SAMPLES_PER_CLASS, SYNOPSIS);
+        int qualityImages =
+                options.optionalInt("quality-images", QUALITY_IMAGES_PER_CLASS, SYNOPSIS);
         int sampleSteps =
                 options.optionalInt("sample-steps", TransfusionComparison.SAMPLE_STEPS, SYNOPSIS);
         ComparisonSettings settings;
@@ -192,7 +207,9 @@ final class CompareCommand implements Command {
             }
             TransfusionComparison tf =
                     transfusion
-                            ? new TransfusionComparison(settings).withArchitectures(architectures)
+                            ? new TransfusionComparison(settings)
+                                    .withArchitectures(architectures)
+                                    .withImageQuality(qualityImages)
                             : null;
             if (tf != null && samples > 0) {
                 tf.withSamples(outDir, samples, sampleSteps);
@@ -204,6 +221,7 @@ final class CompareCommand implements Command {
                                             .withArchitecture(normOrder, qkNorm)
                                             .withImagePatch(patch)
                                             .withArchitectures(architectures)
+                                            .withImageQuality(qualityImages)
                                     ::run;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The four models the paper compares in the Chameleon setting, all of one width and depth and of
- * (nearly) equal FLOPs per token; each is a point of one config family, so one code path trains
- * them all. The mixtures follow the paper's MoE-4x: four experts of the dense feed-forward's size,
- * expert choice with capacity factor 1 (each row gets one expert's FLOPs on average, plus the
- * router's).
+ * The models the paper compares: four of one width and depth and of (nearly) equal FLOPs per token
+ * (dense, MoE-4x, MoT, the hybrid), and a dense model twice as deep for the paper's size claim (a
+ * MoT against a dense model with about twice its parameters and FLOPs). Each is a point of one
+ * config family, so one code path trains them all. The mixtures follow the paper's MoE-4x: four
+ * experts of the dense feed-forward's size, expert choice with capacity factor 1 (each row gets one
+ * expert's FLOPs on average, plus the router's).
  */
 public enum Architecture {
 
@@ -29,7 +30,16 @@ public enum Architecture {
 
     /** MoT whose text tower's feed-forward is the MoE-4x mixture; the image tower stays plain. */
     MOT_MOE_TEXT(
-            "mot-moe-text", "MoT with a 4-expert expert-choice feed-forward in the text tower");
+            "mot-moe-text", "MoT with a 4-expert expert-choice feed-forward in the text tower"),
+
+    /**
+     * Dense with twice the layers: about twice the non-embedding parameters and the FLOPs per token
+     * of the others (a two-modality MoT has about as many parameters, at half the FLOPs).
+     */
+    DENSE_2X("dense-2x", "dense transformer with twice the layers (2x parameters and FLOPs)");
+
+    /** The architectures of equal FLOPs per token: what {@code all} names. */
+    public static final List<Architecture> EQUAL_FLOPS = List.of(DENSE, MOE_4X, MOT, MOT_MOE_TEXT);
 
     /** Experts in the MoE-4x mixtures. */
     public static final int EXPERTS = 4;
@@ -57,7 +67,8 @@ public enum Architecture {
 
     /**
      * This architecture's config from a MoT config: the untying and the feed-forward mixture are
-     * replaced; everything else (width, depth, vocabulary, norms) is kept.
+     * replaced (and the depth doubled for {@link #DENSE_2X}); everything else (width, vocabulary,
+     * norms) is kept.
      */
     public MoTConfig configure(MoTConfig base) {
         MoTConfig.Builder b = base.toBuilder().moe(null);
@@ -66,6 +77,7 @@ public enum Architecture {
             case MOE_4X -> b.untie(Untie.NONE).moe(expertChoice(List.of(0))).build();
             case MOT -> b.untie(Untie.ALL).build();
             case MOT_MOE_TEXT -> b.untie(Untie.ALL).moe(expertChoice(List.of(TEXT))).build();
+            case DENSE_2X -> b.untie(Untie.NONE).nLayers(2 * base.nLayers()).build();
         };
     }
 
@@ -95,14 +107,14 @@ public enum Architecture {
     }
 
     /**
-     * A comma-separated list of labels, or {@code all}; dense is put first (every other model is
-     * measured against it) and must be present.
+     * A comma-separated list of labels, or {@code all} (the {@link #EQUAL_FLOPS} four); dense is
+     * put first (every other model is measured against it) and must be present.
      *
      * @throws IllegalArgumentException for an unknown or repeated name, or without dense
      */
     public static List<Architecture> parseList(String labels) {
         if (labels.trim().equalsIgnoreCase("all")) {
-            return List.of(values());
+            return EQUAL_FLOPS;
         }
         List<Architecture> out = new ArrayList<>();
         for (String part : labels.split(",", -1)) {

@@ -1,5 +1,6 @@
 package io.motdjl.examples.compare;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
 
 import io.motdjl.config.MoTConfig;
@@ -10,6 +11,9 @@ import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.examples.chameleon.ChameleonData;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.chameleon.ProseCorpus;
+import io.motdjl.examples.quality.FashionImages;
+import io.motdjl.generate.ChameleonGenerator;
+import io.motdjl.generate.SamplingSettings;
 import io.motdjl.objective.NextTokenObjective;
 import io.motdjl.objective.Objective;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
@@ -61,6 +65,8 @@ public final class ChameleonComparison {
      */
     private static final int EVALUATION_BATCH = 128;
 
+    private static final int QUALITY_BATCH = 100;
+
     /**
      * At most this many held-out sequences per set are scored, a seeded random sample: the bundled
      * split's size. The full 70,000-image set would hold out 7,000 images (and as many prose
@@ -81,6 +87,7 @@ public final class ChameleonComparison {
     private boolean qkNorm = true;
     private int imagePatch = PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE;
     private List<Architecture> architectures = List.of(Architecture.DENSE, Architecture.MOT);
+    private int qualityImagesPerClass;
 
     /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
@@ -159,6 +166,33 @@ public final class ChameleonComparison {
         }
     }
 
+    /**
+     * Makes each trained model draw {@code perClass} images per class (caption "a photo of a" and
+     * the class name, sampled at temperature 1) and measures their caption fidelity and
+     * Fashion-MNIST-feature FID against the held-out images with the bundled classifier (0, the
+     * default: not measured).
+     *
+     * @throws IllegalArgumentException if {@code perClass} is negative
+     */
+    public ChameleonComparison withImageQuality(int perClass) {
+        if (perClass < 0) {
+            throw new IllegalArgumentException(
+                    "images per class for the quality measures must be 0 or more, got " + perClass);
+        }
+        this.qualityImagesPerClass = perClass;
+        return this;
+    }
+
+    /**
+     * The held-out images a comparison scores: all of them, or a seeded subset of {@value
+     * #EVALUATED_PER_SET} when there are more.
+     */
+    static FashionMnist evaluationImages(FashionMnist heldOut, int seed) {
+        return heldOut.size() <= EVALUATED_PER_SET
+                ? heldOut
+                : heldOut.split((double) EVALUATED_PER_SET / heldOut.size(), seed + 1).heldOut();
+    }
+
     /** Runs the whole comparison: data, tokenizer, both trainings, the report. */
     public Outcome run() throws IOException, TranslateException {
         FashionMnist images = loadImages();
@@ -221,20 +255,37 @@ public final class ChameleonComparison {
                         .logEvery(Math.max(1, settings.evaluateEvery()))
                         .objective(objective)
                         .build();
-        for (Architecture a : architectures) {
-            LossCurve curve = new LossCurve(a.label());
-            trained.add(
-                    CurveTraining.train(
-                            a,
-                            a.configure(base),
-                            trainingSettings(),
-                            data.train(),
-                            options,
-                            settings.evaluateEvery(),
-                            new HeldOutScorer(evaluation),
-                            curve,
-                            null));
-            curves.add(curve);
+        GeneratedImageQuality measured;
+        // a null resource is allowed: without quality measures nothing is loaded or closed
+        try (GeneratedImageQuality imageQuality =
+                qualityImagesPerClass == 0
+                        ? null
+                        : new GeneratedImageQuality(
+                                qualityImagesPerClass,
+                                evaluationImages(split.heldOut(), settings.seed()))) {
+            measured = imageQuality;
+            for (Architecture a : architectures) {
+                LossCurve curve = new LossCurve(a.label());
+                trained.add(
+                        CurveTraining.train(
+                                a,
+                                a.configure(base),
+                                trainingSettings(),
+                                data.train(),
+                                options,
+                                settings.evaluateEvery(),
+                                new HeldOutScorer(evaluation),
+                                curve,
+                                imageQuality == null
+                                        ? null
+                                        : (arch, run) ->
+                                                imageQuality.measure(
+                                                        arch,
+                                                        (labels, seeds) ->
+                                                                drawImages(
+                                                                        run, tokenizer, labels))));
+                curves.add(curve);
+            }
         }
         String title =
                 String.format(
@@ -299,7 +350,34 @@ public final class ChameleonComparison {
         for (CurveTraining.Trained t : trained) {
             CurveTraining.describe(report, t, base.maxSeqLen());
         }
+        if (measured != null) {
+            measured.describe(report);
+        }
         return new Outcome(report, quality, List.copyOf(trained));
+    }
+
+    /**
+     * A trained model's images for the classes {@code labels}, one each, drawn at temperature 1
+     * (row b of a batch from its own seeded generator), in batches.
+     */
+    private static List<float[]> drawImages(
+            TrainingRun run, PatchKMeansTokenizer tokenizer, List<Integer> labels) {
+        List<float[]> out = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ChameleonGenerator generator = new ChameleonGenerator(run.model(), manager, tokenizer);
+            for (int from = 0; from < labels.size(); from += QUALITY_BATCH) {
+                List<String> captions = new ArrayList<>();
+                for (int label :
+                        labels.subList(from, Math.min(labels.size(), from + QUALITY_BATCH))) {
+                    captions.add(GeneratedImageQuality.caption(label));
+                }
+                for (byte[] image :
+                        generator.captionsToImages(captions, SamplingSettings.sample(1.0, from))) {
+                    out.add(FashionImages.toFloats(image));
+                }
+            }
+        }
+        return out;
     }
 
     /** Names of the held-out losses the curves hold, in order. */

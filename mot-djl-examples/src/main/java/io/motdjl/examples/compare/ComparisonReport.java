@@ -39,6 +39,7 @@ public final class ComparisonReport {
     private final List<LossCurve> curves;
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final Map<String, JsonObject> details = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
 
     /**
      * Creates a report comparing models against a baseline.
@@ -65,6 +66,12 @@ public final class ComparisonReport {
         this.modalityNames = List.copyOf(modalityNames);
         this.curves = List.copyOf(curves);
         curves.forEach(c -> details.put(c.model(), new JsonObject()));
+    }
+
+    /** Adds a line to the end of the printed summary (a measure that is not a loss curve). */
+    public ComparisonReport note(String line) {
+        notes.add(line);
+        return this;
     }
 
     /** Records a setting of the run (written to results.json). */
@@ -175,6 +182,7 @@ public final class ComparisonReport {
                                 reach));
             }
         }
+        lines.addAll(notes);
         return lines;
     }
 

@@ -8,11 +8,11 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.data.Direction;
-import io.motdjl.diffusion.CosineSchedule;
 import io.motdjl.diffusion.ImagePatches;
 import io.motdjl.diffusion.ImageSampler;
 import io.motdjl.diffusion.SamplingSettings;
 import io.motdjl.diffusion.TransfusionDataset;
+import io.motdjl.diffusion.TransfusionGenerator;
 import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.diffusion.TransfusionSequence;
 import io.motdjl.examples.chameleon.CaptionTemplates;
@@ -66,6 +66,7 @@ public final class TransfusionComparison {
 
     private static final Logger logger = LoggerFactory.getLogger(TransfusionComparison.class);
     private static final int EVALUATION_BATCH = 128;
+    private static final int SAMPLE_BATCH = 100;
     private static final ImagePatches GEOMETRY =
             new ImagePatches(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, PATCH);
 
@@ -80,6 +81,7 @@ public final class TransfusionComparison {
     private Path samplesDir;
     private int samplesPerClass = 4;
     private int sampleSteps = SAMPLE_STEPS;
+    private int qualityImagesPerClass;
 
     /** A comparison with these knobs (their prose fraction must be 0: no prose here yet). */
     public TransfusionComparison(ComparisonSettings settings) {
@@ -123,63 +125,75 @@ public final class TransfusionComparison {
         return this;
     }
 
+    /**
+     * Makes each trained model draw {@code perClass} images per class (caption "a photo of a" and
+     * the class name, DDIM with the sample grid's steps and guidance) and measures their caption
+     * fidelity and Fashion-MNIST-feature FID against the held-out images with the bundled
+     * classifier (0, the default: not measured).
+     *
+     * @throws IllegalArgumentException if {@code perClass} is negative
+     */
+    public TransfusionComparison withImageQuality(int perClass) {
+        if (perClass < 0) {
+            throw new IllegalArgumentException(
+                    "images per class for the quality measures must be 0 or more, got " + perClass);
+        }
+        this.qualityImagesPerClass = perClass;
+        return this;
+    }
+
     /** The grid file of a model's samples. */
     public static String samplesFile(Architecture architecture) {
         return "samples_" + architecture.label() + ".png";
     }
 
-    private void drawSamples(Architecture architecture, TrainingRun run) throws IOException {
-        ImageSampler sampler =
-                new ImageSampler(
-                        run.model(),
-                        CosineSchedule.standard(),
-                        JointVocabulary.TEXT,
-                        JointVocabulary.IMAGE,
-                        GEOMETRY.values());
-        long[] unconditional = {JointVocabulary.BOS, JointVocabulary.BOI};
-        List<ImageSampler.Request> requests = new ArrayList<>();
-        for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
-            for (int k = 0; k < samplesPerClass; k++) {
-                requests.add(new ImageSampler.Request(captionPrefix(label), k));
+    /**
+     * A trained model's images, one per (class, seed), pixels in [0, 1]: DDIM with the grid's steps
+     * and guidance, in batches (captions run once per batch, then only the image blocks).
+     */
+    private List<float[]> drawImages(TrainingRun run, List<Integer> labels, List<Long> seeds) {
+        List<float[]> out = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TransfusionGenerator generator =
+                    new TransfusionGenerator(run.model(), manager, GEOMETRY);
+            for (int from = 0; from < labels.size(); from += SAMPLE_BATCH) {
+                List<ImageSampler.Request> requests = new ArrayList<>();
+                for (int i = from; i < Math.min(labels.size(), from + SAMPLE_BATCH); i++) {
+                    requests.add(
+                            new ImageSampler.Request(
+                                    TransfusionGenerator.imagePrefix(
+                                            GeneratedImageQuality.caption(labels.get(i))),
+                                    seeds.get(i)));
+                }
+                out.addAll(
+                        generator.images(
+                                requests, SamplingSettings.ddim(sampleSteps, GUIDANCE, 0)));
             }
         }
-        List<float[]> images;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            // one batch: the captions and the unconditional prefix are run once, then only the
-            // image blocks at each step
-            images =
-                    sampler.sample(
-                            requests,
-                            unconditional,
-                            GEOMETRY.rows(),
-                            SamplingSettings.ddim(sampleSteps, GUIDANCE, 0),
-                            manager);
+        return out;
+    }
+
+    private void drawSamples(Architecture architecture, TrainingRun run) throws IOException {
+        List<Integer> labels = new ArrayList<>();
+        List<Long> seeds = new ArrayList<>();
+        for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+            for (int k = 0; k < samplesPerClass; k++) {
+                labels.add(label);
+                seeds.add((long) k);
+            }
         }
+        List<float[]> images = drawImages(run, labels, seeds);
         ImageGrid grid = new ImageGrid(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, 3);
         for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
             List<byte[]> row = new ArrayList<>();
             for (int k = 0; k < samplesPerClass; k++) {
-                row.add(bytes(GEOMETRY.toPixels(images.get(label * samplesPerClass + k))));
+                row.add(bytes(images.get(label * samplesPerClass + k)));
             }
             grid.addRow(FashionMnist.className(label), row);
         }
         Files.createDirectories(samplesDir);
         grid.writePng(samplesDir.resolve(samplesFile(architecture)));
         logger.info("{}: samples written to {}", architecture.label(), samplesDir);
-    }
-
-    /** "BOS a photo of a <class> BOI": the prefix that asks for an image of the class. */
-    private static long[] captionPrefix(int label) {
-        String caption =
-                CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
-        int[] text = JointVocabulary.encodeText(caption);
-        long[] prefix = new long[text.length + 2];
-        prefix[0] = JointVocabulary.BOS;
-        for (int i = 0; i < text.length; i++) {
-            prefix[i + 1] = text[i];
-        }
-        prefix[prefix.length - 1] = JointVocabulary.BOI;
-        return prefix;
     }
 
     private static byte[] bytes(float[] pixels) {
@@ -200,14 +214,7 @@ public final class TransfusionComparison {
         CaptionTemplates captions = CaptionTemplates.defaults(settings.seed());
         List<TransfusionSequence> train = trainingSequences(split.train(), captions);
         FashionMnist scored =
-                split.heldOut().size() <= ChameleonComparison.EVALUATED_PER_SET
-                        ? split.heldOut()
-                        : split.heldOut()
-                                .split(
-                                        (double) ChameleonComparison.EVALUATED_PER_SET
-                                                / split.heldOut().size(),
-                                        settings.seed() + 1)
-                                .heldOut();
+                ChameleonComparison.evaluationImages(split.heldOut(), settings.seed());
         List<TransfusionSequence> reading = new ArrayList<>();
         List<TransfusionSequence> drawing = new ArrayList<>();
         for (int i = 0; i < scored.size(); i++) {
@@ -276,24 +283,41 @@ public final class TransfusionComparison {
         List<LossCurve> curves = new ArrayList<>();
         List<CurveTraining.Trained> trained = new ArrayList<>();
         CurveTraining.Scorer scorer = new HeldOutScorer(readingSet, drawingSet);
-        for (Architecture a : architectures) {
-            LossCurve curve = new LossCurve(a.label());
-            trained.add(
-                    CurveTraining.train(
-                            a,
-                            a.configure(base),
-                            ChameleonComparison.recipe(
-                                    settings.seed(),
-                                    settings.batchSize(),
-                                    settings.steps(),
-                                    settings.peakLearningRate()),
-                            trainSet,
-                            options,
-                            settings.evaluateEvery(),
-                            scorer,
-                            curve,
-                            samplesDir == null ? null : this::drawSamples));
-            curves.add(curve);
+        GeneratedImageQuality measured;
+        // a null resource is allowed: without quality measures nothing is loaded or closed
+        try (GeneratedImageQuality imageQuality =
+                qualityImagesPerClass == 0
+                        ? null
+                        : new GeneratedImageQuality(qualityImagesPerClass, scored)) {
+            measured = imageQuality;
+            for (Architecture a : architectures) {
+                LossCurve curve = new LossCurve(a.label());
+                trained.add(
+                        CurveTraining.train(
+                                a,
+                                a.configure(base),
+                                ChameleonComparison.recipe(
+                                        settings.seed(),
+                                        settings.batchSize(),
+                                        settings.steps(),
+                                        settings.peakLearningRate()),
+                                trainSet,
+                                options,
+                                settings.evaluateEvery(),
+                                scorer,
+                                curve,
+                                (arch, run) -> {
+                                    if (samplesDir != null) {
+                                        drawSamples(arch, run);
+                                    }
+                                    if (imageQuality != null) {
+                                        imageQuality.measure(
+                                                arch,
+                                                (labels, seeds) -> drawImages(run, labels, seeds));
+                                    }
+                                }));
+                curves.add(curve);
+            }
         }
         String title =
                 String.format(
@@ -326,6 +350,9 @@ public final class TransfusionComparison {
                         .setting("max_seq_len", maxLength);
         for (CurveTraining.Trained t : trained) {
             CurveTraining.describe(report, t, maxLength);
+        }
+        if (measured != null) {
+            measured.describe(report);
         }
         return new ChameleonComparison.Outcome(report, null, List.copyOf(trained));
     }

@@ -41,7 +41,9 @@ class CompareScriptTest {
                         "--evals",
                         "2",
                         "--data",
-                        "bundled");
+                        "bundled",
+                        "--quality-images",
+                        "3");
         assertEquals(0, result.exitCode(), result.toString());
         // by default half of the sequences are prose: three held-out sets
         for (String set : new String[] {"prose text  ", "caption text", "image       "}) {
@@ -66,6 +68,7 @@ class CompareScriptTest {
                         .endsWith(
                                 "heldout_loss_prose text,heldout_loss_caption text,"
                                         + "heldout_loss_image"));
+        assertImageQuality(architectures, List.of("dense", "mot"), 30, result.stdout());
         JsonObject settings = json.getAsJsonObject("settings");
         assertEquals(0.5, settings.get("prose_fraction").getAsDouble());
         assertTrue(settings.get("heldout_prose_sequences").getAsInt() > 0);
@@ -180,17 +183,19 @@ class CompareScriptTest {
                         "--data",
                         "bundled",
                         "--architectures",
-                        "mot-moe-text,moe-4x,dense,mot");
+                        "mot-moe-text,dense-2x,moe-4x,dense,mot",
+                        "--quality-images",
+                        "0");
         assertEquals(0, result.exitCode(), result.toString());
         JsonObject json =
                 JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
                         .getAsJsonObject();
         // dense first, then the declaration order, whatever order the flag gave
         assertEquals(
-                List.of("dense", "moe-4x", "mot", "mot-moe-text"),
+                List.of("dense", "moe-4x", "mot", "mot-moe-text", "dense-2x"),
                 List.copyOf(json.getAsJsonObject("models").keySet()));
         assertEquals(
-                List.of("moe-4x", "mot", "mot-moe-text"),
+                List.of("moe-4x", "mot", "mot-moe-text", "dense-2x"),
                 List.copyOf(json.getAsJsonObject("flops_fraction_to_match_dense_final").keySet()));
         JsonObject architectures = json.getAsJsonObject("architectures");
         // the mixtures report their experts' use; expert choice with capacity factor 1 gives
@@ -211,6 +216,19 @@ class CompareScriptTest {
             assertTrue(dropped >= 0 && dropped < 1, place.toString());
         }
         assertTrue(!architectures.getAsJsonObject("mot").has("expert_utilisation"));
+        assertTrue(
+                !architectures.getAsJsonObject("mot").has("image_quality"), "--quality-images 0");
+        // the size claim's dense model: twice the layers, about twice dense's parameters
+        double ratio =
+                architectures
+                                .getAsJsonObject("dense-2x")
+                                .get("active_non_embedding_parameters_per_token")
+                                .getAsDouble()
+                        / architectures
+                                .getAsJsonObject("dense")
+                                .get("active_non_embedding_parameters_per_token")
+                                .getAsDouble();
+        assertEquals(2.0, ratio, 1e-9);
         // equal FLOPs per token up to the router: within 1 % of dense's
         double dense =
                 architectures
@@ -229,7 +247,7 @@ class CompareScriptTest {
         assertTrue(
                 architectures.getAsJsonObject("mot-moe-text").get("parameters").getAsLong()
                         > architectures.getAsJsonObject("mot").get("parameters").getAsLong());
-        assertEquals(9, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
+        assertEquals(11, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
         assertTrue(result.stdout().contains("rows got no expert"), result.stdout());
     }
 
@@ -261,7 +279,9 @@ class CompareScriptTest {
                         "--samples",
                         "2",
                         "--sample-steps",
-                        "2");
+                        "2",
+                        "--quality-images",
+                        "3");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("in the Transfusion setting"), result.stdout());
         assertTrue(
@@ -286,6 +306,11 @@ class CompareScriptTest {
         double diffusion = last.get("image diffusion").getAsDouble();
         assertTrue(diffusion > 0.2 && diffusion < 3, "diffusion loss " + diffusion);
         assertTrue(last.get("caption text").getAsDouble() > 0);
+        assertImageQuality(
+                json.getAsJsonObject("architectures"),
+                List.of("dense", "mot"),
+                30,
+                result.stdout());
         // each model drew its grid: ten classes, two samples each, 28x28 at scale 3
         for (String model : List.of("dense", "mot")) {
             java.awt.image.BufferedImage grid =
@@ -305,5 +330,21 @@ class CompareScriptTest {
                         "0.5");
         assertEquals(2, prose.exitCode(), prose.toString());
         assertTrue(prose.stderr().contains("no prose yet"), prose.stderr());
+    }
+
+    /** Each model's image quality is in results.json and in the printed summary. */
+    private static void assertImageQuality(
+            JsonObject architectures, List<String> models, int images, String stdout) {
+        for (String model : models) {
+            JsonObject quality =
+                    architectures.getAsJsonObject(model).getAsJsonObject("image_quality");
+            assertEquals(images, quality.get("images").getAsInt(), model);
+            double fidelity = quality.get("caption_fidelity").getAsDouble();
+            assertTrue(fidelity >= 0 && fidelity <= 1, model + " fidelity " + fidelity);
+            double fid = quality.get("fashion_mnist_feature_fid").getAsDouble();
+            assertTrue(Double.isFinite(fid) && fid > 0, model + " FID " + fid);
+            assertEquals(10, quality.getAsJsonObject("caption_fidelity_per_class").size());
+            assertTrue(stdout.contains(model + " generated images: caption fidelity"), stdout);
+        }
     }
 }

@@ -45,12 +45,21 @@ class ArchitectureTest {
         assertEquals(Untie.ALL, hybrid.untie());
         assertEquals(List.of(Architecture.TEXT), hybrid.moe().sets());
         // width, depth and vocabulary are kept
-        for (Architecture a : Architecture.values()) {
+        for (Architecture a : Architecture.EQUAL_FLOPS) {
             MoTConfig c = a.configure(BASE);
             assertEquals(BASE.dim(), c.dim());
             assertEquals(BASE.nLayers(), c.nLayers());
             assertEquals(BASE.vocabSize(), c.vocabSize());
         }
+        // the size claim's dense model: twice as deep, everything tied, about MoT's parameters at
+        // twice its FLOPs per token
+        MoTConfig deep = Architecture.DENSE_2X.configure(BASE);
+        assertEquals(2 * BASE.nLayers(), deep.nLayers());
+        assertEquals(Untie.NONE, deep.untie());
+        FlopsAccounting denseFlops = FlopsAccounting.of(Architecture.DENSE.configure(BASE));
+        assertEquals(
+                2 * denseFlops.activeNonEmbeddingParameters(),
+                FlopsAccounting.of(deep).activeNonEmbeddingParameters());
     }
 
     @Test
@@ -75,7 +84,10 @@ class ArchitectureTest {
 
     @Test
     void listsParseInAFixedOrderWithDenseFirst() {
-        assertEquals(List.of(Architecture.values()), Architecture.parseList("all"));
+        assertEquals(Architecture.EQUAL_FLOPS, Architecture.parseList("all"));
+        assertEquals(
+                List.of(Architecture.DENSE, Architecture.MOT, Architecture.DENSE_2X),
+                Architecture.parseList("dense-2x,mot,dense"));
         assertEquals(
                 List.of(Architecture.DENSE, Architecture.MOE_4X, Architecture.MOT),
                 Architecture.parseList(" MoT , moe-4x,dense"));

@@ -1,0 +1,132 @@
+package io.motdjl.examples.compare;
+
+import ai.djl.ndarray.NDManager;
+
+import com.google.gson.Gson;
+
+import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.quality.FashionClassifier;
+import io.motdjl.examples.quality.FashionImages;
+import io.motdjl.examples.quality.ImageQuality;
+import io.motdjl.examples.quality.ImageQualityEvaluator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The quality of each trained model's images, measured the same way in both settings: every model
+ * draws {@code perClass} images for the caption "a photo of a" and the class name of each class
+ * (the same seeds for every model), and the bundled Fashion-MNIST classifier gives their caption
+ * fidelity and their Fashion-MNIST-feature FID against the held-out images (docs/image-quality.md).
+ */
+final class GeneratedImageQuality implements AutoCloseable {
+
+    /** Draws one image per (class, seed) pair, pixels in [0, 1]. */
+    @FunctionalInterface
+    interface Drawer {
+        List<float[]> draw(List<Integer> labels, List<Long> seeds) throws IOException;
+    }
+
+    /** The caption that asks for an image of a class. */
+    static final String CAPTION_TEMPLATE = "a photo of {a} {}";
+
+    private static final Logger logger = LoggerFactory.getLogger(GeneratedImageQuality.class);
+
+    private final int perClass;
+    private final NDManager manager;
+    private final FashionClassifier classifier;
+    private final ImageQualityEvaluator evaluator;
+    private final Map<String, ImageQuality> results = new LinkedHashMap<>();
+
+    /**
+     * Loads the bundled classifier and fits the reference features.
+     *
+     * @param perClass images each model draws per class (at least 1)
+     * @param reference real held-out images
+     * @throws IOException if the bundled classifier cannot be read
+     */
+    GeneratedImageQuality(int perClass, FashionMnist reference) throws IOException {
+        if (perClass < 1) {
+            throw new IllegalArgumentException(
+                    "images per class must be positive, got " + perClass);
+        }
+        this.perClass = perClass;
+        this.manager = NDManager.newBaseManager();
+        try {
+            this.classifier = FashionClassifier.loadBundled(manager);
+            this.evaluator = new ImageQualityEvaluator(classifier, FashionImages.all(reference));
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Images per class. */
+    int perClass() {
+        return perClass;
+    }
+
+    /** Has {@code drawer} draw every class's images, measures them and keeps the result. */
+    ImageQuality measure(Architecture architecture, Drawer drawer) throws IOException {
+        List<Integer> labels = new ArrayList<>();
+        List<Long> seeds = new ArrayList<>();
+        for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+            for (int k = 0; k < perClass; k++) {
+                labels.add(label);
+                seeds.add((long) k);
+            }
+        }
+        List<float[]> images = drawer.draw(labels, seeds);
+        Map<Integer, List<float[]>> byClass = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            byClass.computeIfAbsent(labels.get(i), l -> new ArrayList<>()).add(images.get(i));
+        }
+        ImageQuality quality = evaluator.evaluate(byClass);
+        results.put(architecture.label(), quality);
+        logger.info("{}: {}", architecture.label(), line(quality));
+        return quality;
+    }
+
+    /** The caption of class {@code label}. */
+    static String caption(int label) {
+        return io.motdjl.examples.chameleon.CaptionTemplates.fill(
+                CAPTION_TEMPLATE, FashionMnist.captionName(label));
+    }
+
+    /**
+     * Adds each measured model's figures to the report: under {@code image_quality} in results.json
+     * and a line of the printed summary.
+     */
+    void describe(ComparisonReport report) {
+        Gson gson = new Gson();
+        results.forEach(
+                (model, quality) -> {
+                    report.detail(model, "image_quality", gson.toJsonTree(quality.toMap()));
+                    report.note(model + " " + line(quality));
+                });
+    }
+
+    private static String line(ImageQuality q) {
+        return String.format(
+                Locale.ROOT,
+                "generated images: caption fidelity %.1f %%, Fashion-MNIST-feature FID %.2f (%d"
+                        + " images vs %d held-out)",
+                100 * q.captionFidelity(),
+                q.fashionMnistFeatureFid(),
+                q.images(),
+                q.referenceImages());
+    }
+
+    @Override
+    public void close() {
+        classifier.close();
+        manager.close();
+    }
+}
