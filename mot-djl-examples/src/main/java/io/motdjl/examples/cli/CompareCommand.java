@@ -31,7 +31,8 @@ final class CompareCommand implements Command {
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
                     + " [--architectures A,B,...|all] [--setting chameleon|transfusion]"
-                    + " [--samples N] [--sample-steps S] [--quality-images N]";
+                    + " [--samples N] [--sample-steps S] [--quality-images N]"
+                    + " [--quality-curve yes|no]";
 
     /** Default images per class in each model's sample grid (Transfusion setting). */
     private static final int SAMPLES_PER_CLASS = 4;
@@ -127,7 +128,11 @@ final class CompareCommand implements Command {
                 "                fidelity and Fashion-MNIST-feature FID against the held-out",
                 "                images (default "
                         + QUALITY_IMAGES_PER_CLASS
-                        + "; 0: not measured; docs/image-quality.md)");
+                        + "; 0: not measured; docs/image-quality.md)",
+                "  --quality-curve yes|no  yes: take those measures at every held-out",
+                "                evaluation, as two more curves against training FLOPs (\"image",
+                "                feature FID\", \"caption misses\" = 1 - fidelity); no (default):",
+                "                once, after training");
     }
 
     @Override
@@ -154,7 +159,8 @@ final class CompareCommand implements Command {
                                 "setting",
                                 "samples",
                                 "sample-steps",
-                                "quality-images"),
+                                "quality-images",
+                                "quality-curve"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -179,6 +185,9 @@ final class CompareCommand implements Command {
         int samples = options.optionalInt("samples", SAMPLES_PER_CLASS, SYNOPSIS);
         int qualityImages =
                 options.optionalInt("quality-images", QUALITY_IMAGES_PER_CLASS, SYNOPSIS);
+        boolean qualityCurve =
+                options.optionalChoice("quality-curve", "no", List.of("yes", "no"), SYNOPSIS)
+                        .equals("yes");
         int sampleSteps =
                 options.optionalInt("sample-steps", TransfusionComparison.SAMPLE_STEPS, SYNOPSIS);
         ComparisonSettings settings;
@@ -209,7 +218,7 @@ final class CompareCommand implements Command {
                     transfusion
                             ? new TransfusionComparison(settings)
                                     .withArchitectures(architectures)
-                                    .withImageQuality(qualityImages)
+                                    .withImageQuality(qualityImages, qualityCurve)
                             : null;
             if (tf != null && samples > 0) {
                 tf.withSamples(outDir, samples, sampleSteps);
@@ -221,7 +230,7 @@ final class CompareCommand implements Command {
                                             .withArchitecture(normOrder, qkNorm)
                                             .withImagePatch(patch)
                                             .withArchitectures(architectures)
-                                            .withImageQuality(qualityImages)
+                                            .withImageQuality(qualityImages, qualityCurve)
                                     ::run;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");

@@ -88,6 +88,7 @@ public final class ChameleonComparison {
     private int imagePatch = PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE;
     private List<Architecture> architectures = List.of(Architecture.DENSE, Architecture.MOT);
     private int qualityImagesPerClass;
+    private boolean qualityAlongTraining;
 
     /** A comparison under the next-token objective (the Chameleon setting's). */
     public ChameleonComparison(ComparisonSettings settings) {
@@ -175,11 +176,21 @@ public final class ChameleonComparison {
      * @throws IllegalArgumentException if {@code perClass} is negative
      */
     public ChameleonComparison withImageQuality(int perClass) {
+        return withImageQuality(perClass, false);
+    }
+
+    /**
+     * As {@link #withImageQuality(int)}; with {@code alongTraining} the measures are taken at every
+     * held-out evaluation and become two more curves against training FLOPs ({@link
+     * GeneratedImageQuality#CURVES}), not only at the end.
+     */
+    public ChameleonComparison withImageQuality(int perClass, boolean alongTraining) {
         if (perClass < 0) {
             throw new IllegalArgumentException(
                     "images per class for the quality measures must be 0 or more, got " + perClass);
         }
         this.qualityImagesPerClass = perClass;
+        this.qualityAlongTraining = alongTraining && perClass > 0;
         return this;
     }
 
@@ -274,9 +285,16 @@ public final class ChameleonComparison {
                                 data.train(),
                                 options,
                                 settings.evaluateEvery(),
-                                new HeldOutScorer(evaluation),
+                                qualityAlongTraining
+                                        ? imageQuality.alongTraining(
+                                                a,
+                                                new HeldOutScorer(evaluation),
+                                                run ->
+                                                        (labels, seeds) ->
+                                                                drawImages(run, tokenizer, labels))
+                                        : new HeldOutScorer(evaluation),
                                 curve,
-                                imageQuality == null
+                                imageQuality == null || qualityAlongTraining
                                         ? null
                                         : (arch, run) ->
                                                 imageQuality.measure(
@@ -380,9 +398,14 @@ public final class ChameleonComparison {
         return out;
     }
 
-    /** Names of the held-out losses the curves hold, in order. */
+    /** Names of the curves, in order: the held-out losses, then any quality curves. */
     public List<String> heldOutSets() {
-        return settings.hasProse() ? HELD_OUT_SETS_WITH_PROSE : MODALITIES;
+        List<String> names =
+                new ArrayList<>(settings.hasProse() ? HELD_OUT_SETS_WITH_PROSE : MODALITIES);
+        if (qualityAlongTraining) {
+            names.addAll(GeneratedImageQuality.CURVES);
+        }
+        return names;
     }
 
     private FashionMnist loadImages() throws IOException {

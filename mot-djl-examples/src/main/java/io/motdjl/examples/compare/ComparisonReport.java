@@ -154,8 +154,12 @@ public final class ComparisonReport {
             lines.add(
                     String.format(
                             Locale.ROOT,
-                            "%-" + Math.max(6, width) + "s dense final held-out loss %.4f",
+                            "%-" + Math.max(6, width) + "s dense final %s %.4f",
                             modalityNames.get(m),
+                            // quality curves are measures of generated images, not losses
+                            GeneratedImageQuality.CURVES.contains(modalityNames.get(m))
+                                    ? "value"
+                                    : "held-out loss",
                             baseline().last().heldOutLoss()[m]));
             for (LossCurve other : curves.subList(1, curves.size())) {
                 OptionalDouble flops = fractions(other.model()).get(m);

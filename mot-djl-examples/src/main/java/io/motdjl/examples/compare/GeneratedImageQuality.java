@@ -1,6 +1,7 @@
 package io.motdjl.examples.compare;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.translate.TranslateException;
 
 import com.google.gson.Gson;
 
@@ -9,16 +10,19 @@ import io.motdjl.examples.quality.FashionClassifier;
 import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.quality.ImageQuality;
 import io.motdjl.examples.quality.ImageQualityEvaluator;
+import io.motdjl.train.TrainingRun;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The quality of each trained model's images, measured the same way in both settings: every model
@@ -33,6 +37,13 @@ final class GeneratedImageQuality implements AutoCloseable {
     interface Drawer {
         List<float[]> draw(List<Integer> labels, List<Long> seeds) throws IOException;
     }
+
+    /**
+     * The curves the measures add when taken along training ({@link #alongTraining}): the
+     * Fashion-MNIST-feature FID and the share of images the classifier does not label with their
+     * caption's class (1 − caption fidelity), both lower-is-better like the losses beside them.
+     */
+    static final List<String> CURVES = List.of("image feature FID", "caption misses");
 
     /** The caption that asks for an image of a class. */
     static final String CAPTION_TEMPLATE = "a photo of {a} {}";
@@ -92,6 +103,43 @@ final class GeneratedImageQuality implements AutoCloseable {
         results.put(architecture.label(), quality);
         logger.info("{}: {}", architecture.label(), line(quality));
         return quality;
+    }
+
+    /**
+     * A scorer that adds this measure to {@code losses} at every evaluation of {@code
+     * architecture}'s run: the losses, then the {@link #CURVES} values. The last evaluation's
+     * measure is the model's result.
+     *
+     * @param architecture the model scored
+     * @param losses the held-out losses
+     * @param drawer the model's image drawer, from its run
+     */
+    CurveTraining.Scorer alongTraining(
+            Architecture architecture,
+            CurveTraining.Scorer losses,
+            Function<TrainingRun, Drawer> drawer) {
+        return new CurveTraining.Scorer() {
+            @Override
+            public double[] score(TrainingRun run) throws IOException, TranslateException {
+                double[] heldOut = losses.score(run);
+                ImageQuality quality = measure(architecture, drawer.apply(run));
+                double[] out = Arrays.copyOf(heldOut, heldOut.length + CURVES.size());
+                out[heldOut.length] = quality.fashionMnistFeatureFid();
+                out[heldOut.length + 1] = 1 - quality.captionFidelity();
+                return out;
+            }
+
+            @Override
+            public String describe(double[] values) {
+                int n = values.length - CURVES.size();
+                return losses.describe(Arrays.copyOf(values, n))
+                        + String.format(
+                                Locale.ROOT,
+                                "; generated images: FID %.2f, caption fidelity %.1f %%",
+                                values[n],
+                                100 * (1 - values[n + 1]));
+            }
+        };
     }
 
     /** The caption of class {@code label}. */

@@ -82,6 +82,7 @@ public final class TransfusionComparison {
     private int samplesPerClass = 4;
     private int sampleSteps = SAMPLE_STEPS;
     private int qualityImagesPerClass;
+    private boolean qualityAlongTraining;
 
     /** A comparison with these knobs (their prose fraction must be 0: no prose here yet). */
     public TransfusionComparison(ComparisonSettings settings) {
@@ -134,12 +135,31 @@ public final class TransfusionComparison {
      * @throws IllegalArgumentException if {@code perClass} is negative
      */
     public TransfusionComparison withImageQuality(int perClass) {
+        return withImageQuality(perClass, false);
+    }
+
+    /**
+     * As {@link #withImageQuality(int)}; with {@code alongTraining} the measures are taken at every
+     * held-out evaluation and become two more curves against training FLOPs ({@link
+     * GeneratedImageQuality#CURVES}), not only at the end.
+     */
+    public TransfusionComparison withImageQuality(int perClass, boolean alongTraining) {
         if (perClass < 0) {
             throw new IllegalArgumentException(
                     "images per class for the quality measures must be 0 or more, got " + perClass);
         }
         this.qualityImagesPerClass = perClass;
+        this.qualityAlongTraining = alongTraining && perClass > 0;
         return this;
+    }
+
+    /** Names of the curves, in order: the held-out losses, then any quality curves. */
+    public List<String> curveNames() {
+        List<String> names = new ArrayList<>(HELD_OUT_SETS);
+        if (qualityAlongTraining) {
+            names.addAll(GeneratedImageQuality.CURVES);
+        }
+        return names;
     }
 
     /** The grid file of a model's samples. */
@@ -304,13 +324,20 @@ public final class TransfusionComparison {
                                 trainSet,
                                 options,
                                 settings.evaluateEvery(),
-                                scorer,
+                                qualityAlongTraining
+                                        ? imageQuality.alongTraining(
+                                                a,
+                                                scorer,
+                                                run ->
+                                                        (labels, seeds) ->
+                                                                drawImages(run, labels, seeds))
+                                        : scorer,
                                 curve,
                                 (arch, run) -> {
                                     if (samplesDir != null) {
                                         drawSamples(arch, run);
                                     }
-                                    if (imageQuality != null) {
+                                    if (imageQuality != null && !qualityAlongTraining) {
                                         imageQuality.measure(
                                                 arch,
                                                 (labels, seeds) -> drawImages(run, labels, seeds));
@@ -329,7 +356,7 @@ public final class TransfusionComparison {
                         settings.steps(),
                         settings.batchSize());
         ComparisonReport report =
-                new ComparisonReport(title, HELD_OUT_SETS, curves)
+                new ComparisonReport(title, curveNames(), curves)
                         .setting("setting", "transfusion")
                         .setting("steps", settings.steps())
                         .setting("dim", settings.dim())

@@ -281,18 +281,20 @@ class CompareScriptTest {
                         "--sample-steps",
                         "2",
                         "--quality-images",
-                        "3");
+                        "3",
+                        "--quality-curve",
+                        "yes");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdout().contains("in the Transfusion setting"), result.stdout());
         assertTrue(
-                result.stdout().contains("image diffusion dense final held-out loss"),
+                result.stdout().matches("(?s).*image diffusion +dense final held-out loss.*"),
                 result.stdout());
         JsonObject json =
                 JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
                         .getAsJsonObject();
         assertEquals("transfusion", json.getAsJsonObject("settings").get("setting").getAsString());
         assertEquals(
-                List.of("caption text", "image diffusion"),
+                List.of("caption text", "image diffusion", "image feature FID", "caption misses"),
                 json.getAsJsonArray("modalities").asList().stream()
                         .map(e -> e.getAsString())
                         .toList());
@@ -306,6 +308,20 @@ class CompareScriptTest {
         double diffusion = last.get("image diffusion").getAsDouble();
         assertTrue(diffusion > 0.2 && diffusion < 3, "diffusion loss " + diffusion);
         assertTrue(last.get("caption text").getAsDouble() > 0);
+        // --quality-curve yes: the measures are curves too, and the last point is the result
+        double fid = last.get("image feature FID").getAsDouble();
+        assertEquals(
+                fid,
+                json.getAsJsonObject("architectures")
+                        .getAsJsonObject("mot")
+                        .getAsJsonObject("image_quality")
+                        .get("fashion_mnist_feature_fid")
+                        .getAsDouble(),
+                1e-9);
+        double misses = last.get("caption misses").getAsDouble();
+        assertTrue(misses >= 0 && misses <= 1, "caption misses " + misses);
+        assertTrue(
+                result.stdout().contains("image feature FID dense final value"), result.stdout());
         assertImageQuality(
                 json.getAsJsonObject("architectures"),
                 List.of("dense", "mot"),
