@@ -141,7 +141,15 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
         return Math.min(DEFAULT_MAX_TOKENS, room);
     }
 
-    private static double doubleValue(Map<String, ?> arguments, String key, double def) {
+    /**
+     * A number argument.
+     *
+     * @param arguments the arguments
+     * @param key its key
+     * @param def the value when absent
+     * @throws IllegalArgumentException naming the key if the value is not a number
+     */
+    static double doubleValue(Map<String, ?> arguments, String key, double def) {
         Object value = arguments.get(key);
         if (value == null) {
             return def;
@@ -160,8 +168,18 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
                 "generation argument '" + key + "' must be a number, got " + describe(value));
     }
 
-    private static long integerValue(
-            Map<String, ?> arguments, String key, long def, long min, long max) {
+    /**
+     * An integer argument in {@code [min, max]}.
+     *
+     * @param arguments the arguments
+     * @param key its key
+     * @param def the value when absent
+     * @param min the least value allowed
+     * @param max the greatest value allowed
+     * @throws IllegalArgumentException naming the key and the range if the value is not an integer
+     *     in it
+     */
+    static long integerValue(Map<String, ?> arguments, String key, long def, long min, long max) {
         Object value = arguments.get(key);
         if (value == null) {
             return def;
@@ -206,7 +224,8 @@ public record GenerationOptions(SamplingSettings sampling, int maxTokens) {
                 "generation argument '" + key + "' must be an integer, got " + describe(value));
     }
 
-    private static String describe(Object value) {
+    /** A value as messages quote it: strings in quotes, numbers as they are. */
+    static String describe(Object value) {
         if (value instanceof CharSequence) {
             return "\"" + value + "\"";
         }

@@ -94,4 +94,35 @@ public final class GrayscaleImages {
         }
         return ImageFactory.getInstance().fromPixels(argb, width, height);
     }
+
+    /**
+     * Pixels in {@code [0, 1]} as grayscale bytes: {@code round(255 · v)}, values outside [0, 1]
+     * clipped.
+     *
+     * @param pixels values in {@code [0, 1]} (as {@code io.motdjl.diffusion.ImagePatches#toPixels}
+     *     gives them)
+     * @return one unsigned byte per pixel
+     */
+    public static byte[] bytesOf(float[] pixels) {
+        byte[] out = new byte[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            float v = Float.isNaN(pixels[i]) ? 0f : Math.max(0f, Math.min(1f, pixels[i]));
+            out[i] = (byte) Math.round(255 * v);
+        }
+        return out;
+    }
+
+    /**
+     * Grayscale bytes as pixels in {@code [0, 1]}: {@code b / 255}.
+     *
+     * @param gray unsigned bytes
+     * @return one value in {@code [0, 1]} per byte
+     */
+    public static float[] pixelsOf(byte[] gray) {
+        float[] out = new float[gray.length];
+        for (int i = 0; i < gray.length; i++) {
+            out[i] = Byte.toUnsignedInt(gray[i]) / 255f;
+        }
+        return out;
+    }
 }

@@ -35,6 +35,11 @@ import java.util.Set;
  *         Predictor<NDList, NDList> predictor = model.newPredictor()) { ... }
  * }</pre>
  *
+ * <p>{@value #TRANSFUSION_FMNIST} holds the same pair trained in the Transfusion setting; with
+ * {@code setTypes(String.class, Image.class)} it draws an image for a caption by diffusion, with
+ * {@code setTypes(Image.class, String.class)} it captions an image (see {@link
+ * MoTTranslatorFactory}).
+ *
  * <p>A checkpoint directory of one's own loads with {@code optModelPath(dir)}: see {@link
  * #checkpointCriteria}.
  */
@@ -49,6 +54,15 @@ public class MoTModelZoo extends ModelZoo {
      * dense}.
      */
     public static final String CHAMELEON_FMNIST = "chameleon-fmnist";
+
+    /**
+     * A MoT and its dense twin trained on Fashion-MNIST in the Transfusion setting (captions as
+     * text tokens, images as continuous 4×4 patches denoised by diffusion, in one sequence); filter
+     * with {@code architecture} = {@code mot} or {@code dense}. Its caption → image and image →
+     * caption translators are {@link TransfusionCaptionToImageTranslator} and {@link
+     * TransfusionImageToCaptionTranslator}.
+     */
+    public static final String TRANSFUSION_FMNIST = "transfusion-fmnist";
 
     /** The artifact families bundled in this jar. */
     public static final List<String> ARTIFACT_IDS = families();
@@ -108,7 +122,7 @@ public class MoTModelZoo extends ModelZoo {
     }
 
     private static List<String> families() {
-        return List.of(CHAMELEON_FMNIST);
+        return List.of(CHAMELEON_FMNIST, TRANSFUSION_FMNIST);
     }
 
     @Override

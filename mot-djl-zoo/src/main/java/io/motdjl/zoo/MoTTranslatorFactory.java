@@ -8,6 +8,9 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
 
+import io.motdjl.diffusion.ImagePatches;
+import io.motdjl.diffusion.SamplingSettings;
+import io.motdjl.diffusion.TransfusionGenerator;
 import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.ImageTokenizer;
@@ -32,19 +35,30 @@ import java.util.Set;
  *   <li>{@code String → String}: {@link TextContinuationTranslator} — text in, the model's
  *       continuation out;
  *   <li>{@code String → Image}: {@link CaptionToImageTranslator} — a caption in, a generated
- *       grayscale image of the tokenizer's size out;
+ *       grayscale image of the tokenizer's size out; for a Transfusion-setting model {@link
+ *       TransfusionCaptionToImageTranslator} — the image drawn by diffusion;
  *   <li>{@code Image → String}: {@link ImageToCaptionTranslator} — any DJL image in (converted to
- *       grayscale and resized, see {@link GrayscaleImages}), its caption out.
+ *       grayscale and resized, see {@link GrayscaleImages}), its caption out; for a
+ *       Transfusion-setting model {@link TransfusionImageToCaptionTranslator} — the image read as
+ *       clean patch rows.
  * </ul>
+ *
+ * <p>Which of the two image translators a model gets follows from its config: a {@code diffusion}
+ * key marks the Transfusion setting (images as continuous patches, no image tokenizer; the image
+ * geometry comes from the model card, see {@link PatchGeometry}), its absence the Chameleon setting
+ * (images as codes of the image tokenizer).
  *
  * <p>Each is built for the model it serves (its config from the {@link MoTModel} block; the image
  * tokenizer, for translators that need it, from {@link MoTCheckpoint#imageTokenizer(Model)}). The
- * three generation translators need a model over the Chameleon joint vocabulary (bytes, special
- * tokens, image codes); the two image ones also need {@code tokenizer.json} in the model directory,
- * and without it {@link #newInstance} throws a {@link TranslateException} that says so (text
- * continuation works without it). They read their sampling settings from the criteria's arguments:
- * {@code temperature}, {@code topK}, {@code topP}, {@code seed}, {@code maxTokens} (see {@link
- * GenerationOptions}; default greedy); a bad value is a {@link TranslateException} naming the key.
+ * three generation translators need a model over the joint vocabulary (bytes, special tokens and,
+ * in the Chameleon setting, image codes); the two Chameleon image ones also need {@code
+ * tokenizer.json} in the model directory, and without it {@link #newInstance} throws a {@link
+ * TranslateException} that says so (text continuation works without it). They read their sampling
+ * settings from the criteria's arguments: {@code temperature}, {@code topK}, {@code topP}, {@code
+ * seed}, {@code maxTokens} (see {@link GenerationOptions}; default greedy); the Transfusion caption
+ * → image translator reads {@code sampler}, {@code steps}, {@code guidance} and {@code seed} (see
+ * {@link DiffusionOptions}; default DDIM, 50 steps, guidance 3). A bad value is a {@link
+ * TranslateException} naming the key.
  *
  * <p>DJL's own loader ({@code Criteria.optModelPath}) picks the translator factory before it reads
  * a directory's {@code serving.properties}: pass {@code .optTranslatorFactory(new
@@ -79,7 +93,7 @@ public class MoTTranslatorFactory implements TranslatorFactory {
                 (block, model, args) -> {
                     GenerationOptions options = generationOptions(args);
                     try {
-                        TextContinuationTranslator.vocabularyOf(block.config());
+                        TextContinuationTranslator.requireTextModel(block.config());
                     } catch (IllegalArgumentException e) {
                         throw new TranslateException(
                                 "model '" + model.getName() + "': " + e.getMessage(), e);
@@ -89,16 +103,64 @@ public class MoTTranslatorFactory implements TranslatorFactory {
         map.put(
                 new Pair<>(String.class, Image.class),
                 (block, model, args) ->
-                        new CaptionToImageTranslator(
-                                imageTokenizer(block, model, "caption → image (String → Image)"),
-                                generationOptions(args)));
+                        isTransfusion(block)
+                                ? new TransfusionCaptionToImageTranslator(
+                                        patchGeometry(block, model), diffusionOptions(block, args))
+                                : new CaptionToImageTranslator(
+                                        imageTokenizer(
+                                                block, model, "caption → image (String → Image)"),
+                                        generationOptions(args)));
         map.put(
                 new Pair<>(Image.class, String.class),
                 (block, model, args) ->
-                        new ImageToCaptionTranslator(
-                                imageTokenizer(block, model, "image → caption (Image → String)"),
-                                generationOptions(args)));
+                        isTransfusion(block)
+                                ? new TransfusionImageToCaptionTranslator(
+                                        patchGeometry(block, model), generationOptions(args))
+                                : new ImageToCaptionTranslator(
+                                        imageTokenizer(
+                                                block, model, "image → caption (Image → String)"),
+                                        generationOptions(args)));
         return Collections.unmodifiableMap(map);
+    }
+
+    /** Whether a model was trained in the Transfusion setting: its config has a diffusion key. */
+    private static boolean isTransfusion(MoTModel block) {
+        return block.config().diffusion() != null;
+    }
+
+    /** The diffusion sampling arguments, checked against the model's schedule. */
+    private static SamplingSettings diffusionOptions(MoTModel block, Map<String, ?> arguments)
+            throws TranslateException {
+        try {
+            SamplingSettings settings = DiffusionOptions.fromArguments(arguments);
+            DiffusionOptions.requireFits(settings, block.config().diffusion());
+            return settings;
+        } catch (IllegalArgumentException e) {
+            throw new TranslateException(e.getMessage(), e);
+        }
+    }
+
+    /** The image geometry of a Transfusion model, checked against its config and vocabulary. */
+    private static ImagePatches patchGeometry(MoTModel block, Model model)
+            throws TranslateException {
+        ImagePatches geometry;
+        try {
+            geometry = PatchGeometry.of(model, block.config());
+        } catch (IOException | RuntimeException e) {
+            throw new TranslateException(
+                    "model '"
+                            + model.getName()
+                            + "': cannot tell its image geometry: "
+                            + e.getMessage(),
+                    e);
+        }
+        try {
+            // checks that the model's modalities and vocabulary fit the layout; makes no array
+            new TransfusionGenerator(block, model.getNDManager(), geometry);
+        } catch (IllegalArgumentException e) {
+            throw new TranslateException("model '" + model.getName() + "': " + e.getMessage(), e);
+        }
+        return geometry;
     }
 
     /** The generation arguments; a bad one is a translation error naming it. */

@@ -27,7 +27,8 @@ import java.util.Objects;
  * @param model architecture facts (e.g. {@code parameters}, {@code dim}, {@code untie})
  * @param data what it was trained and evaluated on
  * @param training the run (steps, batch size, tokens, FLOPs, learning rate, seed, seconds)
- * @param heldOutLoss mean next-token loss on the held-out split, per modality name
+ * @param heldOutLoss mean next-token loss on the held-out split, per modality name (or the losses
+ *     the data fact {@value #LOSS_NOTE} describes)
  * @param command the command line that reproduces the checkpoint
  * @param code the program behind the command
  */
@@ -41,6 +42,16 @@ public record ModelCard(
         Map<String, Double> heldOutLoss,
         String command,
         String code) {
+
+    /**
+     * A {@code data} fact that says what the held-out losses are, for losses other than the mean
+     * next-token cross-entropy per target modality (e.g. a diffusion loss); the README shows it
+     * under the held-out loss heading rather than among the data facts.
+     */
+    public static final String LOSS_NOTE = "held_out_loss";
+
+    private static final String DEFAULT_LOSS_NOTE =
+            "mean next-token cross-entropy, nats, by target modality";
 
     private static final Gson GSON =
             new GsonBuilder()
@@ -122,11 +133,16 @@ public record ModelCard(
             md.append(description).append("\n\n");
         }
         section(md, "Model", model);
-        section(md, "Data", data);
+        Map<String, Object> dataFacts = new LinkedHashMap<>(data);
+        Object note = dataFacts.remove(LOSS_NOTE);
+        section(md, "Data", dataFacts);
         section(md, "Training", training);
         if (!heldOutLoss.isEmpty()) {
-            md.append(
-                    "## Held-out loss (mean next-token cross-entropy, nats, by target modality)\n\n");
+            if (note == null) {
+                md.append("## Held-out loss (").append(DEFAULT_LOSS_NOTE).append(")\n\n");
+            } else {
+                md.append("## Held-out loss\n\n").append(note).append("\n\n");
+            }
             md.append("| modality | loss |\n|---|---|\n");
             heldOutLoss.forEach(
                     (k, v) ->

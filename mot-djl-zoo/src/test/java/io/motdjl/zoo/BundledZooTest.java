@@ -61,12 +61,22 @@ class BundledZooTest {
     void zooIsRegisteredWithDjl() throws Exception {
         assertInstanceOf(MoTModelZoo.class, ModelZoo.getModelZoo(MoTModelZoo.GROUP_ID));
         List<BundledModel> models = new MoTModelZoo().bundledModels();
-        assertEquals(List.of(DENSE, MOT), models.stream().map(BundledModel::name).toList());
+        assertEquals(
+                List.of(
+                        MoTModelZoo.CHAMELEON_FMNIST + "/" + DENSE,
+                        MoTModelZoo.CHAMELEON_FMNIST + "/" + MOT,
+                        MoTModelZoo.TRANSFUSION_FMNIST + "/" + DENSE,
+                        MoTModelZoo.TRANSFUSION_FMNIST + "/" + MOT),
+                models.stream().map(m -> m.artifactId() + "/" + m.name()).toList());
         for (BundledModel m : models) {
             assertNotNull(m.card(), m.name());
             assertTrue(m.card().heldOutLoss().containsKey("text"));
             assertTrue(m.card().heldOutLoss().containsKey("image"));
-            assertTrue(m.card().command().startsWith("bin/mot zoo train"), m.card().command());
+            assertTrue(
+                    m.artifactId().equals(MoTModelZoo.CHAMELEON_FMNIST)
+                            ? m.card().command().startsWith("bin/mot zoo train")
+                            : m.card().command().contains("TrainTransfusionZooModels --out"),
+                    m.card().command());
             assertTrue(m.totalBytes() < 2_000_000, m.name() + ": " + m.totalBytes() + " bytes");
         }
     }

@@ -3,10 +3,9 @@ package io.motdjl.examples.cli;
 import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.report.ImageGrid;
+import io.motdjl.examples.zoo.CaptionAccuracy;
 import io.motdjl.examples.zoo.TrainZooModels;
-import io.motdjl.generate.ChameleonGenerator;
 import io.motdjl.generate.SamplingSettings;
-import io.motdjl.tokenize.ImageTokenizer;
 import io.motdjl.zoo.MoTModelZoo;
 
 import java.io.PrintStream;
@@ -19,7 +18,9 @@ import java.util.Set;
 
 /**
  * {@code mot generate}: caption → image (PNG), image → caption and text continuation with a trained
- * MoT, from a checkpoint directory or the model zoo, with modality-constrained decoding.
+ * MoT, from a checkpoint directory or the model zoo, in either setting: Chameleon (images decoded
+ * as tokens, with modality-constrained decoding) or Transfusion (images drawn by diffusion; told by
+ * the {@code diffusion} key of the model's config).
  */
 final class GenerateCommand implements Command {
 
@@ -47,7 +48,13 @@ final class GenerateCommand implements Command {
                     "top-k",
                     "top-p",
                     "seed",
-                    "scale");
+                    "scale",
+                    "sampler",
+                    "steps",
+                    "guidance");
+
+    /** The options of token sampling. */
+    private static final List<String> TOKEN_SAMPLING = List.of("temperature", "top-k", "top-p");
 
     /** Pixels per image pixel in written PNGs. */
     private static final int DEFAULT_SCALE = 4;
@@ -69,44 +76,73 @@ final class GenerateCommand implements Command {
 
     @Override
     public String description() {
-        return String.join(
-                System.lineSeparator(),
-                "Generates with a model trained in the Chameleon setting (bin/mot train, or the",
-                "zoo's bundled "
-                        + MoTModelZoo.CHAMELEON_FMNIST
-                        + "). Decoding is constrained by"
-                        + " modality:",
-                "after BOI only image codes, exactly one image's worth, then EOI; elsewhere only text.",
-                "",
-                "Model (one of):",
-                "  --checkpoint DIR        a checkpoint directory (config.json, weights, tokenizer.json)",
-                ModelSource.ZOO_HELP.get(0),
-                ModelSource.ZOO_HELP.get(1),
-                "",
-                "Tasks:",
-                "  caption-to-image --caption TEXT --out FILE.png [--samples N]",
-                "                          N images for one caption, side by side (default 4)",
-                "  grid --out FILE.png [--samples N]",
-                "                          one row per Fashion-MNIST class, caption \"a photo of a"
-                        + " <class>\"",
-                "  image-to-caption (--image FILE | --heldout I) [--max-tokens N]",
-                "                          caption a picture (read as grayscale, scaled to 28x28) or",
-                "                          held-out image I of the bundled split (its class is shown)",
-                "  continue --text TEXT [--max-tokens N]",
-                "                          continue a text (text tokens only, until EOS)",
-                "  caption-accuracy [--samples N]",
-                "                          caption the first N held-out images (default 500) and",
-                "                          count the captions that name the image's class (the",
-                "                          longest class name a caption contains counts)",
-                "",
-                "Sampling:",
-                "  --temperature T         0 = greedy (default: 1 for images, 0 for text)",
-                "  --top-k K, --top-p P    keep the K most likely tokens / the nucleus of mass P",
-                "  --seed S                seed of the draws (default 0); same seed, same output",
-                "  --max-tokens N          longest text in tokens (default 48)",
-                "  --scale F               pixels per image pixel in PNGs (default "
-                        + DEFAULT_SCALE
-                        + ")");
+        List<String> lines =
+                new ArrayList<>(
+                        List.of(
+                                "Generates with a model trained in the Chameleon setting (bin/mot"
+                                        + " train, or the zoo's",
+                                "bundled "
+                                        + MoTModelZoo.CHAMELEON_FMNIST
+                                        + ") or in the Transfusion setting (bin/mot train --setting",
+                                "transfusion, or the zoo's bundled "
+                                        + MoTModelZoo.TRANSFUSION_FMNIST
+                                        + "); a \"diffusion\" key in the model's",
+                                "config.json marks the Transfusion setting. Chameleon: decoding is"
+                                        + " constrained by modality:",
+                                "after BOI only image codes, exactly one image's worth, then EOI;"
+                                        + " elsewhere only text.",
+                                "Transfusion: an image is drawn by diffusion (its 4x4 patches"
+                                        + " denoised step by step,",
+                                "guided towards the caption); an image is read as clean patches.",
+                                "",
+                                "Model (one of):",
+                                "  --checkpoint DIR        a checkpoint directory (config.json,"
+                                        + " weights, tokenizer.json",
+                                "                          for a Chameleon-setting model)",
+                                ModelSource.ZOO_HELP.get(0),
+                                ModelSource.ZOO_HELP.get(1),
+                                "",
+                                "Tasks:",
+                                "  caption-to-image --caption TEXT --out FILE.png [--samples N]",
+                                "                          N images for one caption, side by side"
+                                        + " (default 4)",
+                                "  grid --out FILE.png [--samples N]",
+                                "                          one row per Fashion-MNIST class,"
+                                        + " caption \"a photo of a <class>\"",
+                                "  image-to-caption (--image FILE | --heldout I) [--max-tokens N]",
+                                "                          caption a picture (read as grayscale,"
+                                        + " scaled to 28x28) or",
+                                "                          held-out image I of the bundled split"
+                                        + " (its class is shown)",
+                                "  continue --text TEXT [--max-tokens N]",
+                                "                          continue a text (text tokens only,"
+                                        + " until EOS)",
+                                "  caption-accuracy [--samples N]",
+                                "                          caption the first N held-out images"
+                                        + " (default 500) and",
+                                "                          count the captions that name the"
+                                        + " image's class (the",
+                                "                          longest class name a caption contains"
+                                        + " counts)",
+                                "",
+                                "Token sampling (text; the images of a Chameleon-setting model):",
+                                "  --temperature T         0 = greedy (default: 1 for images, 0 for"
+                                        + " text)",
+                                "  --top-k K, --top-p P    keep the K most likely tokens / the"
+                                        + " nucleus of mass P",
+                                "  --max-tokens N          longest text in tokens (default 48)",
+                                "",
+                                "Diffusion sampling (the images of a Transfusion-setting model):"));
+        lines.addAll(DiffusionSamplingOptions.HELP);
+        lines.addAll(
+                List.of(
+                        "",
+                        "  --seed S                seed of the draws (default 0); same seed, same"
+                                + " output",
+                        "  --scale F               pixels per image pixel in PNGs (default "
+                                + DEFAULT_SCALE
+                                + ")"));
+        return String.join(System.lineSeparator(), lines);
     }
 
     @Override
@@ -139,22 +175,76 @@ final class GenerateCommand implements Command {
         }
         CommandOptions options = CommandOptions.parse(optionArgs, OPTIONS, SYNOPSIS);
         boolean image = task.equals("caption-to-image") || task.equals("grid");
-        SamplingSettings sampling = sampling(options, image ? 1.0 : 0.0);
+        SamplingSettings tokens = sampling(options, image ? 1.0 : 0.0);
+        io.motdjl.diffusion.SamplingSettings diffusion =
+                DiffusionSamplingOptions.parse(options, SYNOPSIS);
+        List<String> diffusionGiven = DiffusionSamplingOptions.given(options);
+        if (!image && !diffusionGiven.isEmpty()) {
+            throw new UsageException(
+                    sets(diffusionGiven)
+                            + " how images are drawn by diffusion (caption-to-image and grid); "
+                            + task
+                            + " draws none");
+        }
         int scale = options.optionalInt("scale", DEFAULT_SCALE, SYNOPSIS);
         if (scale < 1 || scale > 32) {
             throw new UsageException("--scale must be in [1, 32], got " + scale);
         }
         try (GenerationModel model = load(options)) {
-            ChameleonGenerator generator = model.generator();
+            requireApplicable(options, model, image, diffusion);
             switch (task) {
-                case "caption-to-image" -> captionToImage(options, generator, sampling, scale, out);
-                case "grid" -> grid(options, generator, sampling, scale, out);
-                case "image-to-caption" -> imageToCaption(options, generator, sampling, out);
-                case "caption-accuracy" -> captionAccuracy(options, generator, sampling, out);
-                default -> continueText(options, generator, sampling, out);
+                case "caption-to-image" ->
+                        captionToImage(options, model, tokens, diffusion, scale, out);
+                case "grid" -> grid(options, model, tokens, diffusion, scale, out);
+                case "image-to-caption" -> imageToCaption(options, model, tokens, out);
+                case "caption-accuracy" -> captionAccuracy(options, model, tokens, out);
+                default -> continueText(options, model, tokens, out);
             }
         }
         return ExitStatus.OK;
+    }
+
+    /**
+     * Refuses sampling options that do not apply to the model's setting: diffusion options for a
+     * Chameleon-setting model, token sampling options for the images of a Transfusion-setting one,
+     * and more steps than the model's noise schedule has.
+     */
+    private static void requireApplicable(
+            CommandOptions options,
+            GenerationModel model,
+            boolean image,
+            io.motdjl.diffusion.SamplingSettings diffusion) {
+        List<String> diffusionGiven = DiffusionSamplingOptions.given(options);
+        if (!model.isTransfusion() && !diffusionGiven.isEmpty()) {
+            throw new UsageException(
+                    sets(diffusionGiven)
+                            + " how a Transfusion-setting model draws images by diffusion; "
+                            + model.source()
+                            + " is a Chameleon-setting model, whose images are drawn as tokens"
+                            + " (--temperature, --top-k, --top-p)");
+        }
+        List<String> tokensGiven =
+                TOKEN_SAMPLING.stream().filter(options::has).map(n -> "--" + n).toList();
+        if (model.isTransfusion() && image && !tokensGiven.isEmpty()) {
+            throw new UsageException(
+                    sets(tokensGiven)
+                            + " how tokens are drawn; "
+                            + model.source()
+                            + " is a Transfusion-setting model, whose images are drawn by"
+                            + " diffusion (--sampler, --steps, --guidance)");
+        }
+        if (model.isTransfusion() && diffusion.steps() > model.config().diffusion().timesteps()) {
+            throw new UsageException(
+                    "--steps must be at most the model's "
+                            + model.config().diffusion().timesteps()
+                            + " timesteps, got "
+                            + diffusion.steps());
+        }
+    }
+
+    /** E.g. {@code --steps sets} or {@code --steps, --guidance set}. */
+    private static String sets(List<String> options) {
+        return String.join(", ", options) + (options.size() == 1 ? " sets" : " set");
     }
 
     /** Whether {@code arg} is an option that takes the next argument as its value. */
@@ -195,8 +285,9 @@ final class GenerateCommand implements Command {
 
     private static void captionToImage(
             CommandOptions options,
-            ChameleonGenerator generator,
-            SamplingSettings sampling,
+            GenerationModel model,
+            SamplingSettings tokens,
+            io.motdjl.diffusion.SamplingSettings diffusion,
             int scale,
             PrintStream out)
             throws Exception {
@@ -204,9 +295,8 @@ final class GenerateCommand implements Command {
         Path file = options.requiredPath("out", SYNOPSIS);
         PathChecks.requireWritable(file, "--out");
         int n = samples(options, 4);
-        List<byte[]> images = generator.captionsToImages(Collections.nCopies(n, caption), sampling);
-        ImageTokenizer tokenizer = generator.tokenizer();
-        new ImageGrid(tokenizer.imageHeight(), tokenizer.imageWidth(), scale)
+        List<byte[]> images = model.draw(Collections.nCopies(n, caption), tokens, diffusion);
+        new ImageGrid(model.imageHeight(), model.imageWidth(), scale)
                 .addRow("", images)
                 .writePng(file);
         out.println(n + " image(s) for \"" + caption + "\" written to " + file);
@@ -214,22 +304,21 @@ final class GenerateCommand implements Command {
 
     private static void grid(
             CommandOptions options,
-            ChameleonGenerator generator,
-            SamplingSettings sampling,
+            GenerationModel model,
+            SamplingSettings tokens,
+            io.motdjl.diffusion.SamplingSettings diffusion,
             int scale,
             PrintStream out)
             throws Exception {
         Path file = options.requiredPath("out", SYNOPSIS);
         PathChecks.requireWritable(file, "--out");
         int n = samples(options, 8);
-        ImageTokenizer tokenizer = generator.tokenizer();
-        ImageGrid grid = new ImageGrid(tokenizer.imageHeight(), tokenizer.imageWidth(), scale);
+        ImageGrid grid = new ImageGrid(model.imageHeight(), model.imageWidth(), scale);
         for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
             String caption =
                     CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
             // every class gets the same seed, so rows differ only by their caption
-            List<byte[]> images =
-                    generator.captionsToImages(Collections.nCopies(n, caption), sampling);
+            List<byte[]> images = model.draw(Collections.nCopies(n, caption), tokens, diffusion);
             grid.addRow(FashionMnist.captionName(label), images);
         }
         grid.writePng(file);
@@ -238,11 +327,10 @@ final class GenerateCommand implements Command {
 
     private static void imageToCaption(
             CommandOptions options,
-            ChameleonGenerator generator,
+            GenerationModel model,
             SamplingSettings sampling,
             PrintStream out)
             throws Exception {
-        ImageTokenizer tokenizer = generator.tokenizer();
         Path file = options.optionalPath("image");
         boolean heldOut = options.has("heldout");
         if ((file == null) == !heldOut) {
@@ -252,7 +340,7 @@ final class GenerateCommand implements Command {
         byte[] pixels;
         String what;
         if (file != null) {
-            pixels = ImageGrid.readGrayscale(file, tokenizer.imageHeight(), tokenizer.imageWidth());
+            pixels = ImageGrid.readGrayscale(file, model.imageHeight(), model.imageWidth());
             what = file.toString();
         } else {
             FashionMnist images = heldOutImages();
@@ -269,7 +357,7 @@ final class GenerateCommand implements Command {
                             + FashionMnist.className(images.label(index))
                             + ")";
         }
-        String caption = generator.imageToCaption(pixels, sampling, maxTokens(options));
+        String caption = model.caption(List.of(pixels), sampling, maxTokens(options)).get(0);
         out.println(what + " -> " + caption);
     }
 
@@ -279,40 +367,32 @@ final class GenerateCommand implements Command {
      */
     private static void captionAccuracy(
             CommandOptions options,
-            ChameleonGenerator generator,
+            GenerationModel model,
             SamplingSettings sampling,
             PrintStream out)
             throws Exception {
         FashionMnist images = heldOutImages();
         int n = samples(options, 500, images.size());
         int batch = 50;
-        int[] right = new int[FashionMnist.NUM_CLASSES];
-        int[] total = new int[FashionMnist.NUM_CLASSES];
+        CaptionAccuracy accuracy = new CaptionAccuracy();
         for (int start = 0; start < n; start += batch) {
             List<byte[]> pixels = new ArrayList<>();
             for (int i = start; i < Math.min(n, start + batch); i++) {
                 pixels.add(images.image(i));
             }
-            List<String> captions =
-                    generator.imagesToCaptions(pixels, sampling, maxTokens(options));
+            List<String> captions = model.caption(pixels, sampling, maxTokens(options));
             for (int i = 0; i < captions.size(); i++) {
-                int label = images.label(start + i);
-                total[label]++;
-                if (namedClass(captions.get(i)) == label) {
-                    right[label]++;
-                }
+                accuracy.add(images.label(start + i), captions.get(i));
             }
         }
         TextTable table = new TextTable("class", "images", "caption names the class");
-        int allRight = 0;
-        for (int c = 0; c < right.length; c++) {
-            allRight += right[c];
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
             table.addRow(
                     FashionMnist.captionName(c),
-                    Integer.toString(total[c]),
-                    total[c] == 0 ? "-" : percent(right[c], total[c]));
+                    Integer.toString(accuracy.total(c)),
+                    accuracy.total(c) == 0 ? "-" : percent(accuracy.right(c), accuracy.total(c)));
         }
-        table.addRow("all", Integer.toString(n), percent(allRight, n));
+        table.addRow("all", Integer.toString(n), percent(accuracy.right(), n));
         table.print(out);
     }
 
@@ -325,15 +405,7 @@ final class GenerateCommand implements Command {
      * as "shirt"), or -1.
      */
     static int namedClass(String caption) {
-        int best = -1;
-        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
-            String name = FashionMnist.captionName(c);
-            if (caption.contains(name)
-                    && (best < 0 || name.length() > FashionMnist.captionName(best).length())) {
-                best = c;
-            }
-        }
-        return best;
+        return CaptionAccuracy.namedClass(caption);
     }
 
     /** The held-out part of the bundled split, as the training recipe makes it (its seed). */
@@ -343,11 +415,11 @@ final class GenerateCommand implements Command {
 
     private static void continueText(
             CommandOptions options,
-            ChameleonGenerator generator,
+            GenerationModel model,
             SamplingSettings sampling,
             PrintStream out) {
         String text = required(options, "text");
-        out.println(text + generator.continueText(text, sampling, maxTokens(options)));
+        out.println(text + model.continueText(text, sampling, maxTokens(options)));
     }
 
     private static int maxTokens(CommandOptions options) {

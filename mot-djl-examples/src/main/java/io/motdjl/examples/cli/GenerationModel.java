@@ -4,36 +4,67 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.ZooModel;
 
+import io.motdjl.config.MoTConfig;
+import io.motdjl.diffusion.ImagePatches;
+import io.motdjl.diffusion.TransfusionGenerator;
 import io.motdjl.generate.ChameleonGenerator;
+import io.motdjl.generate.SamplingSettings;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
+import io.motdjl.zoo.GenerationOptions;
+import io.motdjl.zoo.GrayscaleImages;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTModelZoo;
+import io.motdjl.zoo.PatchGeometry;
+import io.motdjl.zoo.TextContinuationTranslator;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A model to generate with, from a checkpoint directory or from the model zoo, with its image
- * tokenizer; closing it frees the weights.
+ * A model to generate with, from a checkpoint directory or from the model zoo, in either setting:
+ * Chameleon (images as codes of its image tokenizer, {@link ChameleonGenerator}) or Transfusion (a
+ * config with a {@code diffusion} key: images as continuous patches drawn by diffusion, {@link
+ * TransfusionGenerator}). Images go in and out as grayscale bytes of the model's image size either
+ * way; closing it frees the weights.
  */
 final class GenerationModel implements AutoCloseable {
 
     private final AutoCloseable owner;
-    private final ChameleonGenerator generator;
+    private final MoTModel model;
+    private final NDManager manager;
+    private final ChameleonGenerator chameleon;
+    private final TransfusionGenerator transfusion;
     private final String source;
 
-    private GenerationModel(AutoCloseable owner, ChameleonGenerator generator, String source) {
+    private GenerationModel(
+            AutoCloseable owner,
+            MoTModel model,
+            NDManager manager,
+            ChameleonGenerator chameleon,
+            TransfusionGenerator transfusion,
+            String source) {
         this.owner = owner;
-        this.generator = generator;
+        this.model = model;
+        this.manager = manager;
+        this.chameleon = chameleon;
+        this.transfusion = transfusion;
         this.source = source;
     }
 
-    /** Loads {@code dir} (config.json, weights, tokenizer.json), checksums verified. */
+    /**
+     * Loads {@code dir} (config.json, weights, and tokenizer.json for a Chameleon-setting model),
+     * checksums verified.
+     */
     static GenerationModel fromCheckpoint(Path dir) throws IOException {
         PathChecks.requireDirectory(dir, "checkpoint directory");
-        if (!Files.exists(dir.resolve(MoTCheckpoint.TOKENIZER_FILE))) {
+        MoTConfig config = MoTCheckpoint.readConfig(dir);
+        boolean diffusion = config.diffusion() != null;
+        if (!diffusion && !Files.exists(dir.resolve(MoTCheckpoint.TOKENIZER_FILE))) {
             throw new BadInputException(
                     dir
                             + " has no "
@@ -44,9 +75,19 @@ final class GenerationModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             MoTModel model = MoTCheckpoint.load(dir, manager);
+            String source = dir.toString();
+            if (diffusion) {
+                return transfusion(
+                        manager, model, manager, PatchGeometry.read(dir, config), source);
+            }
             PatchKMeansTokenizer tokenizer = MoTCheckpoint.readTokenizer(dir);
             return new GenerationModel(
-                    manager, new ChameleonGenerator(model, manager, tokenizer), dir.toString());
+                    manager,
+                    model,
+                    manager,
+                    new ChameleonGenerator(model, manager, tokenizer),
+                    null,
+                    source);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -55,31 +96,133 @@ final class GenerationModel implements AutoCloseable {
 
     /** Loads a bundled zoo model through DJL's {@code Criteria}. */
     static GenerationModel fromZoo(String artifact, String architecture) throws Exception {
-        ZooModel<NDList, NDList> model = ModelSource.zooModel(artifact, architecture);
+        ZooModel<NDList, NDList> zooModel = ModelSource.zooModel(artifact, architecture);
         try {
+            MoTModel model = (MoTModel) zooModel.getBlock();
+            NDManager manager = zooModel.getNDManager();
+            String source =
+                    "zoo " + MoTModelZoo.GROUP_ID + ":" + artifact + " (" + architecture + ")";
+            if (model.config().diffusion() != null) {
+                return transfusion(
+                        zooModel,
+                        model,
+                        manager,
+                        PatchGeometry.of(zooModel, model.config()),
+                        source);
+            }
             PatchKMeansTokenizer tokenizer =
-                    MoTCheckpoint.imageTokenizer(model)
+                    MoTCheckpoint.imageTokenizer(zooModel)
                             .orElseThrow(
                                     () ->
                                             new BadInputException(
                                                     "zoo model "
                                                             + artifact
                                                             + " has no image tokenizer"));
-            ChameleonGenerator generator =
-                    new ChameleonGenerator(
-                            (MoTModel) model.getBlock(), model.getNDManager(), tokenizer);
             return new GenerationModel(
+                    zooModel,
                     model,
-                    generator,
-                    "zoo " + MoTModelZoo.GROUP_ID + ":" + artifact + " (" + architecture + ")");
+                    manager,
+                    new ChameleonGenerator(model, manager, tokenizer),
+                    null,
+                    source);
         } catch (Exception e) {
-            model.close();
+            zooModel.close();
             throw e;
         }
     }
 
-    ChameleonGenerator generator() {
-        return generator;
+    private static GenerationModel transfusion(
+            AutoCloseable owner,
+            MoTModel model,
+            NDManager manager,
+            ImagePatches geometry,
+            String source) {
+        try {
+            return new GenerationModel(
+                    owner,
+                    model,
+                    manager,
+                    null,
+                    new TransfusionGenerator(model, manager, geometry),
+                    source);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(source + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the model was trained in the Transfusion setting (images drawn by diffusion). */
+    boolean isTransfusion() {
+        return transfusion != null;
+    }
+
+    /** The model's config. */
+    MoTConfig config() {
+        return model.config();
+    }
+
+    /** Image height in pixels. */
+    int imageHeight() {
+        return isTransfusion()
+                ? transfusion.geometry().height()
+                : chameleon.tokenizer().imageHeight();
+    }
+
+    /** Image width in pixels. */
+    int imageWidth() {
+        return isTransfusion()
+                ? transfusion.geometry().width()
+                : chameleon.tokenizer().imageWidth();
+    }
+
+    /**
+     * Draws one image per caption: by decoding image tokens under {@code tokens} (Chameleon) or by
+     * diffusion under {@code diffusion} (Transfusion).
+     *
+     * @return grayscale bytes of the model's image size, one image per caption, in order
+     */
+    List<byte[]> draw(
+            List<String> captions,
+            SamplingSettings tokens,
+            io.motdjl.diffusion.SamplingSettings diffusion) {
+        if (!isTransfusion()) {
+            return chameleon.captionsToImages(captions, tokens);
+        }
+        List<byte[]> images = new ArrayList<>(captions.size());
+        for (float[] pixels : transfusion.captionsToImages(captions, diffusion)) {
+            images.add(GrayscaleImages.bytesOf(pixels));
+        }
+        return images;
+    }
+
+    /**
+     * Captions images (grayscale bytes of the model's image size) with text tokens drawn under
+     * {@code sampling}, at most {@code maxTokens} each.
+     */
+    List<String> caption(List<byte[]> images, SamplingSettings sampling, int maxTokens) {
+        if (!isTransfusion()) {
+            return chameleon.imagesToCaptions(images, sampling, maxTokens);
+        }
+        List<float[]> pixels = new ArrayList<>(images.size());
+        for (byte[] image : images) {
+            pixels.add(GrayscaleImages.pixelsOf(image));
+        }
+        return transfusion.imagesToCaptions(pixels, sampling, maxTokens);
+    }
+
+    /**
+     * Continues a text with text tokens drawn under {@code sampling}, until EOS, {@code maxTokens}
+     * or the model's {@code max_seq_len}.
+     */
+    String continueText(String text, SamplingSettings sampling, int maxTokens) {
+        if (!isTransfusion()) {
+            return chameleon.continueText(text, sampling, maxTokens);
+        }
+        // [BOS] text, then what fits
+        int room = model.config().maxSeqLen() - (JointVocabulary.encodeText(text).length + 1);
+        int limit = Math.max(1, Math.min(maxTokens, room));
+        return TextContinuationTranslator.continueTexts(
+                        model, manager, List.of(text), new GenerationOptions(sampling, limit))
+                .get(0);
     }
 
     /** Where the model came from, for messages. */

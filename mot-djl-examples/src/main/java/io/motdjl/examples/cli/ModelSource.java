@@ -25,8 +25,8 @@ record ModelSource(Path checkpoint, String artifact, String architecture) {
     /** Help lines for {@code --model} and {@code --architecture}. */
     static final List<String> ZOO_HELP =
             List.of(
-                    "  --model ARTIFACT        a zoo artifact, e.g. "
-                            + MoTModelZoo.CHAMELEON_FMNIST,
+                    "  --model ARTIFACT        a zoo artifact: "
+                            + String.join(" or ", MoTModelZoo.ARTIFACT_IDS),
                     "  --architecture A        the zoo filter architecture=mot|dense (default mot)");
 
     /**

@@ -1,5 +1,6 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.examples.zoo.TrainTransfusionCheckpoint;
 import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.ModelCard;
@@ -14,15 +15,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code mot train}: trains one MoT (or its dense twin) in the Chameleon setting on the bundled
- * Fashion-MNIST data and writes a checkpoint directory that {@code mot generate --checkpoint} and
- * the zoo's {@code Criteria} load.
+ * {@code mot train}: trains one MoT (or its dense twin) in the Chameleon setting (default) or the
+ * Transfusion setting on the bundled Fashion-MNIST data and writes a checkpoint directory that
+ * {@code mot generate --checkpoint} and the zoo's {@code Criteria} load.
  */
 final class TrainCommand implements Command {
 
     private static final String SYNOPSIS =
-            "train --out DIR [--architecture mot|dense] [--steps N] [--dim D] [--layers L]"
-                    + " [--heads H] [--batch B] [--lr LR] [--seed S] [--tokenizer-iterations K]";
+            "train --out DIR [--setting chameleon|transfusion] [--architecture mot|dense]"
+                    + " [--steps N] [--dim D] [--layers L] [--heads H] [--batch B] [--lr LR]"
+                    + " [--seed S] [--tokenizer-iterations K]";
+
+    /** The options that apply to the Chameleon setting only. */
+    private static final List<String> CHAMELEON_ONLY = List.of("tokenizer-iterations");
 
     @Override
     public String name() {
@@ -44,17 +49,27 @@ final class TrainCommand implements Command {
         TrainZooModels.Settings d = TrainZooModels.Settings.defaults();
         return String.join(
                 System.lineSeparator(),
-                "Trains one model in the paper's Chameleon setting on the bundled Fashion-MNIST",
-                "split (captions and k-means image codes in one sequence, both directions) with the",
-                "recipe of the zoo's bundled checkpoints, and writes a checkpoint directory:",
-                "config.json, model.safetensors, tokenizer.json (the image tokenizer), model card",
-                "(model-card.json, README.md) and checksums.sha256.",
+                "Trains one model on the bundled Fashion-MNIST split with the recipe of the zoo's",
+                "bundled checkpoints, in one of the paper's two settings, and writes a checkpoint",
+                "directory: config.json, model.safetensors, model card (model-card.json, README.md),",
+                "serving.properties and checksums.sha256.",
+                "  chameleon    captions and k-means image codes in one sequence, both directions,",
+                "               next-token loss; the directory also holds tokenizer.json (the image",
+                "               tokenizer)",
+                "  transfusion  captions as text tokens and images as continuous 4x4 patches in one",
+                "               sequence, next-token loss on text and diffusion loss on images;",
+                "               config.json has a \"diffusion\" key, the model card the image geometry",
                 "",
                 "  --out DIR             the checkpoint directory (new, empty, or an earlier"
                         + " checkpoint to replace)",
+                "  --setting S           chameleon or transfusion (default chameleon)",
                 "  --architecture A      mot (everything untied by modality) or dense (its twin);"
                         + " default mot",
-                "  --steps N             optimizer steps (default " + d.steps() + ")",
+                "  --steps N             optimizer steps (default "
+                        + d.steps()
+                        + ", "
+                        + TrainTransfusionCheckpoint.DEFAULT_STEPS
+                        + " in the Transfusion setting)",
                 "  --dim D               model width (default " + d.dim() + ")",
                 "  --layers L            decoder layers (default " + d.layers() + ")",
                 "  --heads H             attention heads (default " + d.heads() + ")",
@@ -66,7 +81,7 @@ final class TrainCommand implements Command {
                         + ")",
                 "  --tokenizer-iterations K  k-means iterations of the image tokenizer (default "
                         + d.tokenizerIterations()
-                        + ")");
+                        + "; Chameleon only)");
     }
 
     @Override
@@ -76,6 +91,7 @@ final class TrainCommand implements Command {
                         args,
                         Set.of(
                                 "out",
+                                "setting",
                                 "architecture",
                                 "steps",
                                 "dim",
@@ -87,9 +103,31 @@ final class TrainCommand implements Command {
                                 "tokenizer-iterations"),
                         SYNOPSIS);
         Path dir = options.requiredPath("out", SYNOPSIS);
+        boolean transfusion =
+                options.optionalChoice(
+                                "setting",
+                                "chameleon",
+                                List.of("chameleon", "transfusion"),
+                                SYNOPSIS)
+                        .equals("transfusion");
+        if (transfusion) {
+            for (String option : CHAMELEON_ONLY) {
+                if (options.has(option)) {
+                    throw new UsageException(
+                            "--"
+                                    + option
+                                    + " sets the k-means image tokenizer of the Chameleon setting;"
+                                    + " a Transfusion-setting model reads image patches directly"
+                                    + " (drop it or use --setting chameleon)");
+                }
+            }
+        }
         String architecture =
                 options.optionalChoice("architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
-        TrainZooModels.Settings d = TrainZooModels.Settings.defaults();
+        TrainZooModels.Settings d =
+                transfusion
+                        ? TrainTransfusionCheckpoint.defaults()
+                        : TrainZooModels.Settings.defaults();
         TrainZooModels.Settings settings =
                 new TrainZooModels.Settings(
                         positive(options.optionalInt("steps", d.steps(), SYNOPSIS), "steps"),
@@ -129,13 +167,19 @@ final class TrainCommand implements Command {
         }
         List<String> command = new ArrayList<>(List.of("bin/mot", "train"));
         command.addAll(args);
+        boolean isMot = architecture.equals("mot");
         ModelCard card =
-                TrainZooModels.trainCheckpoint(
-                        settings, architecture.equals("mot"), dir, String.join(" ", command));
+                transfusion
+                        ? TrainTransfusionCheckpoint.trainCheckpoint(
+                                settings, isMot, dir, String.join(" ", command))
+                        : TrainZooModels.trainCheckpoint(
+                                settings, isMot, dir, String.join(" ", command));
         Map<String, Double> losses = card.heldOutLoss();
         out.printf(
                 Locale.ROOT,
-                "%s: %s steps, held-out loss text %.4f, image %.4f%n",
+                transfusion
+                        ? "%s: %s steps, held-out loss caption text %.4f, image diffusion %.4f%n"
+                        : "%s: %s steps, held-out loss text %.4f, image %.4f%n",
                 card.name(),
                 card.training().get("steps"),
                 losses.get("text"),

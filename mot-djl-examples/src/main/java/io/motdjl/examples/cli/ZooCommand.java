@@ -5,6 +5,8 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
 
+import io.motdjl.examples.zoo.TrainTransfusionCheckpoint;
+import io.motdjl.examples.zoo.TrainTransfusionZooModels;
 import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.zoo.BundledModel;
@@ -29,8 +31,10 @@ import java.util.TreeMap;
 final class ZooCommand implements Command {
 
     private static final String SYNOPSIS =
-            "zoo list | zoo verify | zoo train --out DIR [--recorded DIR] [--steps N]";
-    private static final String TRAIN_SYNOPSIS = "zoo train --out DIR [--recorded DIR] [--steps N]";
+            "zoo list | zoo verify | zoo train --out DIR [--setting chameleon|transfusion]"
+                    + " [--recorded DIR] [--steps N]";
+    private static final String TRAIN_SYNOPSIS =
+            "zoo train --out DIR [--setting chameleon|transfusion] [--recorded DIR] [--steps N]";
 
     @Override
     public String name() {
@@ -62,7 +66,10 @@ final class ZooCommand implements Command {
                 "               a model repository",
                 "      --out DIR       the repository root (the zoo's own is",
                 "                      mot-djl-zoo/src/main/resources/io/motdjl/zoo/repository)",
-                "      --recorded DIR  also write each model's outputs on fixed inputs (for tests)",
+                "      --setting S     chameleon (default: chameleon-fmnist) or transfusion",
+                "                      (transfusion-fmnist, default 2,000 steps)",
+                "      --recorded DIR  also write each model's outputs on fixed inputs (for tests;",
+                "                      Chameleon setting only)",
                 "      --steps N       optimizer steps per model (default "
                         + TrainZooModels.Settings.defaults().steps()
                         + ")");
@@ -197,16 +204,35 @@ final class ZooCommand implements Command {
 
     private static void train(List<String> rest, PrintStream out) throws Exception {
         CommandOptions options =
-                CommandOptions.parse(rest, Set.of("out", "recorded", "steps"), TRAIN_SYNOPSIS);
+                CommandOptions.parse(
+                        rest, Set.of("out", "setting", "recorded", "steps"), TRAIN_SYNOPSIS);
         Path repository = options.requiredPath("out", TRAIN_SYNOPSIS);
         Path recorded = options.optionalPath("recorded");
-        TrainZooModels.Settings defaults = TrainZooModels.Settings.defaults();
+        boolean transfusion =
+                options.optionalChoice(
+                                "setting",
+                                "chameleon",
+                                List.of("chameleon", "transfusion"),
+                                TRAIN_SYNOPSIS)
+                        .equals("transfusion");
+        if (transfusion && recorded != null) {
+            throw new UsageException(
+                    "--recorded applies to the Chameleon setting only (its image tokenizer's"
+                            + " recorded k-means); the Transfusion models have no tokenizer");
+        }
+        TrainZooModels.Settings defaults =
+                transfusion
+                        ? TrainTransfusionCheckpoint.defaults()
+                        : TrainZooModels.Settings.defaults();
         int steps = options.optionalInt("steps", defaults.steps(), TRAIN_SYNOPSIS);
         if (steps < 1) {
             throw new UsageException("--steps must be positive, got " + steps);
         }
         List<String> command =
                 new ArrayList<>(List.of("bin/mot", "zoo", "train", "--out", repository.toString()));
+        if (transfusion) {
+            command.addAll(List.of("--setting", "transfusion"));
+        }
         if (recorded != null) {
             command.addAll(List.of("--recorded", recorded.toString()));
         }
@@ -214,8 +240,14 @@ final class ZooCommand implements Command {
             command.addAll(List.of("--steps", Integer.toString(steps)));
         }
         List<TrainZooModels.Published> published =
-                TrainZooModels.run(
-                        defaults.withSteps(steps), repository, recorded, String.join(" ", command));
+                transfusion
+                        ? TrainTransfusionZooModels.run(
+                                defaults.withSteps(steps), repository, String.join(" ", command))
+                        : TrainZooModels.run(
+                                defaults.withSteps(steps),
+                                repository,
+                                recorded,
+                                String.join(" ", command));
         for (TrainZooModels.Published p : published) {
             out.println(
                     p.name()

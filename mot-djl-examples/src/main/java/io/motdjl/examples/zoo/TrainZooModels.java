@@ -161,7 +161,7 @@ public final class TrainZooModels {
         try {
             for (boolean isMot : new boolean[] {true, false}) {
                 MoTConfig config = isMot ? mot : dense;
-                String name = (isMot ? "mot-" : "dense-") + settings.suffix();
+                String name = ZooModelCards.name(isMot, settings);
                 Path checkpoint = staging.resolve(name);
                 ModelCard card =
                         train(
@@ -174,12 +174,6 @@ public final class TrainZooModels {
                                 tokenizer,
                                 checkpoint,
                                 command);
-                Map<String, String> properties = new LinkedHashMap<>();
-                properties.put("architecture", isMot ? "mot" : "dense");
-                properties.put("untie", isMot ? "all" : "none");
-                properties.put("dataset", "fashion-mnist");
-                properties.put("dim", Integer.toString(settings.dim()));
-                properties.put("layers", Integer.toString(settings.layers()));
                 Path dir =
                         ZooRepositoryWriter.publish(
                                 repository,
@@ -188,7 +182,7 @@ public final class TrainZooModels {
                                         MoTModelZoo.CHAMELEON_FMNIST,
                                         VERSION,
                                         name,
-                                        properties,
+                                        ZooModelCards.properties(isMot, settings),
                                         "MoT and dense twin, Chameleon setting, Fashion-MNIST",
                                         "A Mixture-of-Transformers (every non-embedding parameter untied by"
                                                 + " modality: text, image) and its dense twin (same config,"
@@ -297,7 +291,7 @@ public final class TrainZooModels {
             Settings settings, boolean isMot, Path directory, String command)
             throws IOException, TranslateException {
         Prepared prepared = prepare(settings);
-        String name = (isMot ? "mot-" : "dense-") + settings.suffix();
+        String name = ZooModelCards.name(isMot, settings);
         return train(
                 name,
                 isMot,
@@ -346,42 +340,14 @@ public final class TrainZooModels {
                     String.format(Locale.ROOT, "%.1f", seconds),
                     heldOut.format(ChameleonComparison.MODALITIES));
 
-            Map<String, Object> model = new LinkedHashMap<>();
-            model.put(
-                    "architecture",
-                    isMot
-                            ? "Mixture-of-Transformers: attention, FFN and norms untied by modality (untie=all)"
-                            : "dense twin: the same config with nothing untied (untie=none)");
-            model.put("parameters", flops.totalParameters());
-            model.put("dim", config.dim());
-            model.put("layers", config.nLayers());
-            model.put("heads", config.nHeads());
-            model.put("ffn_hidden_dim", config.ffnHiddenDim());
-            model.put("modalities", "2 (0 = text and special tokens, 1 = image codes)");
-            model.put("vocab_size", config.vocabSize());
-            model.put("max_seq_len", config.maxSeqLen());
-            model.put("norm_order", config.normOrder().jsonName() + " (Chameleon), qk-norm");
-            model.put("weights", "float32 safetensors, reference layout");
-
-            Map<String, Object> facts = new LinkedHashMap<>();
-            facts.put("steps", run.step());
-            facts.put("batch_size", settings.batchSize());
-            facts.put("tokens", run.totalTokens());
-            facts.put("training_flops", run.totalTrainingFlops());
-            facts.put(
-                    "training_flops_per_token_at_max_len",
-                    (double) flops.trainingFlopsPerToken(config.maxSeqLen()));
-            facts.put("optimizer", "AdamW, weight decay 0.1, global-norm clipping 1.0");
-            facts.put("peak_learning_rate", settings.peakLearningRate());
-            facts.put(
-                    "schedule",
-                    "linear warmup " + Math.max(1, settings.steps() / 20) + " steps, cosine decay");
-            facts.put("seed", settings.seed());
-            facts.put("wall_clock_seconds", Math.round(seconds));
-            facts.put(
-                    "hardware",
-                    Runtime.getRuntime().availableProcessors()
-                            + " CPU cores (PyTorch CPU), shared with other work while it ran");
+            Map<String, Object> model =
+                    ZooModelCards.modelFacts(
+                            isMot,
+                            config,
+                            flops,
+                            "2 (0 = text and special tokens, 1 = image codes)");
+            Map<String, Object> facts =
+                    ZooModelCards.trainingFacts(run, settings, config, flops, seconds);
 
             Map<String, Double> losses = new LinkedHashMap<>();
             for (int m = 0; m < ChameleonComparison.MODALITIES.size(); m++) {
@@ -490,7 +456,8 @@ public final class TrainZooModels {
         return out;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes a directory and everything in it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

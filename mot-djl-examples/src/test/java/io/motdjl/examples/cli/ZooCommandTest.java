@@ -8,15 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.motdjl.examples.cli.InProcessCli.Run;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /** {@code mot zoo}: in-process, through the command line's entry point. */
 class ZooCommandTest {
 
     @Test
-    void listShowsBothBundledModels() {
+    void listShowsEveryBundledModel() {
         Run r = run("zoo", "list");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("io.motdjl.mot"), r.out());
+        assertTrue(r.out().contains("4 models"), r.out());
+        assertEquals(
+                2,
+                r.out().lines().filter(l -> l.startsWith("transfusion-fmnist ")).count(),
+                r.out());
         assertTrue(r.out().contains("mot-d64-l2") && r.out().contains("dense-d64-l2"), r.out());
         assertTrue(
                 r.out().contains("architecture=mot") && r.out().contains("architecture=dense"),
@@ -27,7 +37,8 @@ class ZooCommandTest {
     void verifyLoadsEveryModel() {
         Run r = run("zoo", "verify");
         assertEquals(0, r.status(), r.err());
-        assertEquals(2, r.out().lines().filter(l -> l.startsWith("ok  ")).count(), r.out());
+        assertEquals(4, r.out().lines().filter(l -> l.startsWith("ok  ")).count(), r.out());
+        assertTrue(r.out().contains("ok  transfusion-fmnist/mot-d64-l2"), r.out());
     }
 
     @Test
@@ -43,6 +54,52 @@ class ZooCommandTest {
         Run noOut = run("zoo", "train");
         assertEquals(2, noOut.status());
         assertTrue(noOut.err().contains("missing option --out"), noOut.err());
+    }
+
+    @Test
+    void trainPublishesTheTransfusionModelsWithTheCommandInTheirCards(@TempDir Path tmp)
+            throws Exception {
+        Path repository = tmp.resolve("repo");
+        Run r =
+                run(
+                        "zoo",
+                        "train",
+                        "--out",
+                        repository.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--steps",
+                        "2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2, r.out().lines().filter(l -> l.contains("held-out")).count(), r.out());
+        try (var files = Files.walk(repository)) {
+            List<Path> cards =
+                    files.filter(f -> f.getFileName().toString().equals("model-card.json"))
+                            .toList();
+            assertEquals(2, cards.size(), cards.toString());
+            for (Path card : cards) {
+                assertTrue(card.toString().contains("transfusion-fmnist"), card.toString());
+                assertTrue(
+                        Files.readString(card)
+                                .contains(
+                                        "bin/mot zoo train --out "
+                                                + repository
+                                                + " --setting transfusion --steps 2"),
+                        card.toString());
+            }
+        }
+        Run recorded =
+                run(
+                        "zoo",
+                        "train",
+                        "--out",
+                        repository.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--recorded",
+                        tmp.toString());
+        assertEquals(2, recorded.status());
+        assertTrue(recorded.err().contains("Chameleon setting only"), recorded.err());
     }
 
     @Test
