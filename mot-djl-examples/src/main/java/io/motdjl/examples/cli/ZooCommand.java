@@ -159,6 +159,10 @@ final class ZooCommand implements Command {
                         + "\").optArtifactId(ARTIFACT)"
                         + ".optFilter(\"architecture\", \"mot\").build().loadModel()");
         out.println(
+                "Held-out loss: text is next-token cross-entropy; image is cross-entropy over image"
+                        + " codes (chameleon-*) or the diffusion noise MSE (transfusion-*): compare"
+                        + " image losses within an artifact only.");
+        out.println(
                 "Model cards: README.md beside each model's weights; 'mot zoo verify' loads them all.");
     }
 

@@ -28,6 +28,7 @@ class ZooCommandTest {
                 r.out().lines().filter(l -> l.startsWith("transfusion-fmnist ")).count(),
                 r.out());
         assertTrue(r.out().contains("mot-d64-l2") && r.out().contains("dense-d64-l2"), r.out());
+        assertTrue(r.out().contains("the diffusion noise MSE (transfusion-*)"), r.out());
         assertTrue(
                 r.out().contains("architecture=mot") && r.out().contains("architecture=dense"),
                 r.out());
