@@ -185,11 +185,7 @@ public final class ChameleonComparison {
      * GeneratedImageQuality#CURVES}), not only at the end.
      */
     public ChameleonComparison withImageQuality(int perClass, boolean alongTraining) {
-        if (perClass < 0) {
-            throw new IllegalArgumentException(
-                    "images per class for the quality measures must be 0 or more, got " + perClass);
-        }
-        this.qualityImagesPerClass = perClass;
+        this.qualityImagesPerClass = GeneratedImageQuality.checkImagesPerClass(perClass);
         this.qualityAlongTraining = alongTraining && perClass > 0;
         return this;
     }

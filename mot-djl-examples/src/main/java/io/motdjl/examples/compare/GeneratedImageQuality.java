@@ -79,6 +79,20 @@ final class GeneratedImageQuality implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks a comparison's images per class for the measures (0: not measured).
+     *
+     * @return {@code perClass}
+     * @throws IllegalArgumentException if it is negative
+     */
+    static int checkImagesPerClass(int perClass) {
+        if (perClass < 0) {
+            throw new IllegalArgumentException(
+                    "images per class for the quality measures must be 0 or more, got " + perClass);
+        }
+        return perClass;
+    }
+
     /** Images per class. */
     int perClass() {
         return perClass;

@@ -17,11 +17,13 @@ import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.diffusion.TransfusionSequence;
 import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
+import io.motdjl.zoo.GrayscaleImages;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,11 +146,7 @@ public final class TransfusionComparison {
      * GeneratedImageQuality#CURVES}), not only at the end.
      */
     public TransfusionComparison withImageQuality(int perClass, boolean alongTraining) {
-        if (perClass < 0) {
-            throw new IllegalArgumentException(
-                    "images per class for the quality measures must be 0 or more, got " + perClass);
-        }
-        this.qualityImagesPerClass = perClass;
+        this.qualityImagesPerClass = GeneratedImageQuality.checkImagesPerClass(perClass);
         this.qualityAlongTraining = alongTraining && perClass > 0;
         return this;
     }
@@ -207,21 +205,13 @@ public final class TransfusionComparison {
         for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
             List<byte[]> row = new ArrayList<>();
             for (int k = 0; k < samplesPerClass; k++) {
-                row.add(bytes(images.get(label * samplesPerClass + k)));
+                row.add(GrayscaleImages.bytesOf(images.get(label * samplesPerClass + k)));
             }
             grid.addRow(FashionMnist.className(label), row);
         }
         Files.createDirectories(samplesDir);
         grid.writePng(samplesDir.resolve(samplesFile(architecture)));
         logger.info("{}: samples written to {}", architecture.label(), samplesDir);
-    }
-
-    private static byte[] bytes(float[] pixels) {
-        byte[] out = new byte[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            out[i] = (byte) Math.round(255 * Math.max(0f, Math.min(1f, pixels[i])));
-        }
-        return out;
     }
 
     /** Runs the whole comparison: data, every model's training, the report. */
@@ -239,7 +229,7 @@ public final class TransfusionComparison {
         List<TransfusionSequence> drawing = new ArrayList<>();
         for (int i = 0; i < scored.size(); i++) {
             String caption = captions.caption(scored.label(i), i);
-            float[] rows = GEOMETRY.toRows(pixels(scored.image(i)));
+            float[] rows = GEOMETRY.toRows(FashionImages.toFloats(scored.image(i)));
             reading.add(
                     TransfusionSequence.of(
                             caption,
@@ -399,7 +389,7 @@ public final class TransfusionComparison {
             out.add(
                     TransfusionSequence.of(
                             captions.caption(images.label(i), i),
-                            GEOMETRY.toRows(pixels(images.image(i))),
+                            GEOMETRY.toRows(FashionImages.toFloats(images.image(i))),
                             GEOMETRY.values(),
                             captionFirst ? Direction.CAPTION_TO_IMAGE : Direction.IMAGE_TO_CAPTION,
                             dropped,
@@ -413,15 +403,6 @@ public final class TransfusionComparison {
                 .setSequences(sequences, GEOMETRY.values())
                 .setSampling(EVALUATION_BATCH, false)
                 .build();
-    }
-
-    /** Unsigned bytes to pixels in [0, 1]. */
-    static float[] pixels(byte[] image) {
-        float[] out = new float[image.length];
-        for (int i = 0; i < image.length; i++) {
-            out[i] = Byte.toUnsignedInt(image[i]) / 255f;
-        }
-        return out;
     }
 
     /** Caption text after an image; the diffusion loss of images after their caption. */

@@ -1,6 +1,7 @@
 package io.motdjl.examples.quality;
 
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.zoo.GrayscaleImages;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,11 +32,7 @@ public final class FashionImages {
             throw new IllegalArgumentException(
                     "an image has " + FashionMnist.PIXELS + " bytes, got " + image.length);
         }
-        float[] pixels = new float[image.length];
-        for (int i = 0; i < image.length; i++) {
-            pixels[i] = (image[i] & 0xFF) / 255f;
-        }
-        return pixels;
+        return GrayscaleImages.pixelsOf(image);
     }
 
     /** Every image of {@code data} as floats, in order. */
