@@ -1,7 +1,13 @@
 package io.motdjl.examples.cli;
 
+import ai.djl.ndarray.NDManager;
+
 import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.quality.FashionClassifier;
+import io.motdjl.examples.quality.FashionImages;
+import io.motdjl.examples.quality.ImageQuality;
+import io.motdjl.examples.quality.ImageQualityEvaluator;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.examples.zoo.CaptionAccuracy;
 import io.motdjl.examples.zoo.TrainZooModels;
@@ -12,8 +18,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,10 +35,16 @@ final class GenerateCommand implements Command {
     private static final String SYNOPSIS =
             "generate (--checkpoint DIR | --model ARTIFACT [--architecture mot|dense]) TASK"
                     + " [options]; TASK: caption-to-image | grid | image-to-caption | continue |"
-                    + " caption-accuracy";
+                    + " caption-accuracy | image-quality";
 
     private static final List<String> TASKS =
-            List.of("caption-to-image", "grid", "image-to-caption", "continue", "caption-accuracy");
+            List.of(
+                    "caption-to-image",
+                    "grid",
+                    "image-to-caption",
+                    "continue",
+                    "caption-accuracy",
+                    "image-quality");
 
     private static final Set<String> OPTIONS =
             Set.of(
@@ -124,6 +138,15 @@ final class GenerateCommand implements Command {
                                         + " image's class (the",
                                 "                          longest class name a caption contains"
                                         + " counts)",
+                                "  image-quality [--samples N]",
+                                "                          draw N images per class (default 50)"
+                                        + " for \"a photo of a",
+                                "                          <class>\" and measure them with the"
+                                        + " bundled Fashion-MNIST",
+                                "                          classifier: caption fidelity per class"
+                                        + " and the Fashion-MNIST-",
+                                "                          feature FID against the held-out"
+                                        + " images (docs/image-quality.md)",
                                 "",
                                 "Token sampling (text; the images of a Chameleon-setting model):",
                                 "  --temperature T         0 = greedy (default: 1 for images, 0 for"
@@ -174,7 +197,10 @@ final class GenerateCommand implements Command {
                             + ")");
         }
         CommandOptions options = CommandOptions.parse(optionArgs, OPTIONS, SYNOPSIS);
-        boolean image = task.equals("caption-to-image") || task.equals("grid");
+        boolean image =
+                task.equals("caption-to-image")
+                        || task.equals("grid")
+                        || task.equals("image-quality");
         SamplingSettings tokens = sampling(options, image ? 1.0 : 0.0);
         io.motdjl.diffusion.SamplingSettings diffusion =
                 DiffusionSamplingOptions.parse(options, SYNOPSIS);
@@ -182,7 +208,8 @@ final class GenerateCommand implements Command {
         if (!image && !diffusionGiven.isEmpty()) {
             throw new UsageException(
                     sets(diffusionGiven)
-                            + " how images are drawn by diffusion (caption-to-image and grid); "
+                            + " how images are drawn by diffusion (caption-to-image, grid and"
+                            + " image-quality); "
                             + task
                             + " draws none");
         }
@@ -198,6 +225,7 @@ final class GenerateCommand implements Command {
                 case "grid" -> grid(options, model, tokens, diffusion, scale, out);
                 case "image-to-caption" -> imageToCaption(options, model, tokens, out);
                 case "caption-accuracy" -> captionAccuracy(options, model, tokens, out);
+                case "image-quality" -> imageQuality(options, model, tokens, diffusion, out);
                 default -> continueText(options, model, tokens, out);
             }
         }
@@ -315,8 +343,7 @@ final class GenerateCommand implements Command {
         int n = samples(options, 8);
         ImageGrid grid = new ImageGrid(model.imageHeight(), model.imageWidth(), scale);
         for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
-            String caption =
-                    CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
+            String caption = classCaption(label);
             // every class gets the same seed, so rows differ only by their caption
             List<byte[]> images = model.draw(Collections.nCopies(n, caption), tokens, diffusion);
             grid.addRow(FashionMnist.captionName(label), images);
@@ -394,6 +421,73 @@ final class GenerateCommand implements Command {
         }
         table.addRow("all", Integer.toString(n), percent(accuracy.right(), n));
         table.print(out);
+    }
+
+    /**
+     * Draws {@code --samples} images per class for the caption "a photo of a" and the class name
+     * and prints what the bundled classifier makes of them: caption fidelity per class and overall,
+     * and the Fashion-MNIST-feature FID against the held-out images.
+     */
+    private static void imageQuality(
+            CommandOptions options,
+            GenerationModel model,
+            SamplingSettings tokens,
+            io.motdjl.diffusion.SamplingSettings diffusion,
+            PrintStream out)
+            throws Exception {
+        if (model.imageHeight() != FashionMnist.IMAGE_SIZE
+                || model.imageWidth() != FashionMnist.IMAGE_SIZE) {
+            throw new UsageException(
+                    "image-quality measures 28x28 Fashion-MNIST images; "
+                            + model.source()
+                            + " draws "
+                            + model.imageHeight()
+                            + "x"
+                            + model.imageWidth());
+        }
+        int perClass = samples(options, 50, 500);
+        ImageQuality quality;
+        try (NDManager manager = NDManager.newBaseManager();
+                FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
+            ImageQualityEvaluator evaluator =
+                    new ImageQualityEvaluator(classifier, FashionImages.all(heldOutImages()));
+            Map<Integer, List<float[]>> byClass = new LinkedHashMap<>();
+            for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+                String caption = classCaption(label);
+                List<float[]> images = new ArrayList<>();
+                for (byte[] pixels :
+                        model.draw(Collections.nCopies(perClass, caption), tokens, diffusion)) {
+                    images.add(FashionImages.toFloats(pixels));
+                }
+                byClass.put(label, images);
+            }
+            quality = evaluator.evaluate(byClass);
+        }
+        TextTable table = new TextTable("class", "images", "classified as the caption's class");
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            table.addRow(
+                    FashionMnist.captionName(c),
+                    Integer.toString(quality.perClassImages().get(c)),
+                    String.format(Locale.ROOT, "%.1f %%", 100 * quality.perClassFidelity().get(c)));
+        }
+        table.addRow(
+                "all",
+                Integer.toString(quality.images()),
+                String.format(Locale.ROOT, "%.1f %%", 100 * quality.captionFidelity()));
+        table.print(out);
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "Fashion-MNIST-feature FID %.2f (%d generated images vs %d held-out;"
+                                + " compare sets of the same size only)",
+                        quality.fashionMnistFeatureFid(),
+                        quality.images(),
+                        quality.referenceImages()));
+    }
+
+    /** The caption that asks for an image of class {@code label}: "a photo of a ...". */
+    private static String classCaption(int label) {
+        return CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
     }
 
     private static String percent(int part, int whole) {

@@ -199,6 +199,30 @@ class GenerateCommandTest {
     }
 
     @Test
+    void imageQualityMeasuresTheDecodedImagesOfEveryClass() {
+        String[] args = {
+            "generate", "--checkpoint", checkpoint.toString(), "image-quality", "--samples", "2"
+        };
+        Run r = run(args);
+        assertEquals(0, r.status(), r.err());
+        assertEquals(11, r.out().lines().filter(l -> l.trim().endsWith("%")).count(), r.out());
+        assertTrue(
+                r.out().lines().anyMatch(l -> l.startsWith("all") && l.contains(" 20 ")), r.out());
+        assertTrue(r.out().contains("Fashion-MNIST-feature FID "), r.out());
+        assertEquals(r.out(), run(args).out(), "same seed, same images, same figures");
+        Run diffusion =
+                run(
+                        "generate",
+                        "--checkpoint",
+                        checkpoint.toString(),
+                        "image-quality",
+                        "--guidance",
+                        "2");
+        assertEquals(2, diffusion.status());
+        assertTrue(diffusion.err().contains("Chameleon-setting model"), diffusion.err());
+    }
+
+    @Test
     void aCaptionNamesTheLongestClassItContains() {
         int shirt = 6;
         int tshirt = 0;

@@ -8,8 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+
 import io.motdjl.config.MoTConfig;
+import io.motdjl.examples.chameleon.CaptionTemplates;
+import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.cli.InProcessCli.Run;
+import io.motdjl.examples.quality.FashionClassifier;
+import io.motdjl.examples.quality.FashionImages;
+import io.motdjl.examples.quality.ImageQuality;
+import io.motdjl.examples.quality.ImageQualityEvaluator;
+import io.motdjl.examples.zoo.TrainZooModels;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.ModelCard;
 
@@ -22,7 +31,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import javax.imageio.ImageIO;
 
@@ -197,6 +209,62 @@ class TransfusionGenerateCommandTest {
         assertTrue(
                 accuracy.out().lines().anyMatch(l -> l.startsWith("all") && l.contains(" 20 ")),
                 accuracy.out());
+    }
+
+    @Test
+    void imageQualityReportsWhatTheClassifierMakesOfTheImagesTheModelDraws() throws Exception {
+        Run r = generate("image-quality", "--samples", "2", "--steps", "2", "--seed", "4");
+        assertEquals(0, r.status(), r.err());
+
+        // the same images drawn and measured here, through the library, must give the same figures
+        ImageQuality expected;
+        try (GenerationModel model = GenerationModel.fromCheckpoint(checkpoint);
+                NDManager manager = NDManager.newBaseManager();
+                FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
+            FashionMnist heldOut =
+                    TrainZooModels.bundledSplit(TrainZooModels.Settings.defaults().seed())
+                            .heldOut();
+            ImageQualityEvaluator evaluator =
+                    new ImageQualityEvaluator(classifier, FashionImages.all(heldOut));
+            Map<Integer, List<float[]>> byClass = new HashMap<>();
+            for (int label = 0; label < FashionMnist.NUM_CLASSES; label++) {
+                String caption =
+                        CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
+                List<float[]> images = new ArrayList<>();
+                for (byte[] pixels :
+                        model.draw(
+                                List.of(caption, caption),
+                                new io.motdjl.generate.SamplingSettings(1.0, 0, 1.0, 4),
+                                io.motdjl.diffusion.SamplingSettings.ddim(2, 3.0, 4))) {
+                    images.add(FashionImages.toFloats(pixels));
+                }
+                byClass.put(label, images);
+            }
+            expected = evaluator.evaluate(byClass);
+        }
+        String all = String.format(Locale.ROOT, "all 20 %.1f %%", 100 * expected.captionFidelity());
+        assertTrue(
+                r.out().lines().anyMatch(l -> l.trim().replaceAll(" +", " ").equals(all)),
+                "expected the line '" + all + "' in:\n" + r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                String.format(
+                                        Locale.ROOT,
+                                        "Fashion-MNIST-feature FID %.2f (20 generated images",
+                                        expected.fashionMnistFeatureFid())),
+                r.out());
+        assertEquals(
+                11,
+                r.out().lines().filter(l -> l.trim().endsWith("%")).count(),
+                "ten classes and all: " + r.out());
+
+        Run none = generate("image-quality", "--samples", "0");
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("--samples must be in [1, 500], got 0"), none.err());
+        Run tokens = generate("image-quality", "--samples", "1", "--temperature", "0.5");
+        assertEquals(2, tokens.status());
+        assertTrue(tokens.err().contains("--temperature sets how tokens are drawn"), tokens.err());
     }
 
     @Test
