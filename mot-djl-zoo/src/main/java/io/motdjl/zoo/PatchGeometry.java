@@ -16,11 +16,13 @@ import java.util.Map;
 
 /**
  * The image geometry of a Transfusion-setting checkpoint: image height and width and patch side
- * ({@link ImagePatches}), which {@code config.json} does not hold (its {@code diffusion} key has
- * only the values per patch row). A checkpoint records it in its model card's {@code model} facts,
- * under {@value #IMAGE_HEIGHT}, {@value #IMAGE_WIDTH} and {@value #PATCH_SIDE} ({@link
- * #cardFacts}); a checkpoint without them is taken to hold 28×28 images in 4×4 patches ({@link
- * #DEFAULT}) when its patch rows have 16 values, and is refused otherwise.
+ * ({@link ImagePatches}). A config whose {@code diffusion} key records {@code image_side} and
+ * {@code patch_side} (always so with the conv patch encoder) gives it (a model card that records
+ * another is refused); otherwise {@code config.json} has only the values per patch row, and a
+ * checkpoint records the geometry in its model card's {@code model} facts, under {@value
+ * #IMAGE_HEIGHT}, {@value #IMAGE_WIDTH} and {@value #PATCH_SIDE} ({@link #cardFacts}); a checkpoint
+ * without them is taken to hold 28×28 images in 4×4 patches ({@link #DEFAULT}) when its patch rows
+ * have 16 values, and is refused otherwise.
  */
 public final class PatchGeometry {
 
@@ -80,9 +82,28 @@ public final class PatchGeometry {
         }
         Map<String, Object> facts = card == null ? Map.of() : card.model();
         ImagePatches geometry;
-        if (!facts.containsKey(IMAGE_HEIGHT)
-                && !facts.containsKey(IMAGE_WIDTH)
-                && !facts.containsKey(PATCH_SIDE)) {
+        boolean recorded =
+                facts.containsKey(IMAGE_HEIGHT)
+                        || facts.containsKey(IMAGE_WIDTH)
+                        || facts.containsKey(PATCH_SIDE);
+        if (diffusion.hasGeometry()) {
+            // the config's geometry (the conv patch encoder needs one) rules; a card must agree
+            ImagePatches configured =
+                    new ImagePatches(
+                            diffusion.imageSide(), diffusion.imageSide(), diffusion.patchSide());
+            ImagePatches carded = recorded ? of(card, configWithoutGeometry(config)) : configured;
+            if (!configured.equals(carded)) {
+                throw new CheckpointException(
+                        "the model card's image geometry "
+                                + cardFacts(carded)
+                                + " differs from the config's diffusion.image_side "
+                                + diffusion.imageSide()
+                                + " and diffusion.patch_side "
+                                + diffusion.patchSide());
+            }
+            return configured;
+        }
+        if (!recorded) {
             if (DEFAULT.values() != diffusion.patchValues()) {
                 throw new CheckpointException(
                         "the model card records no image geometry ("
@@ -145,6 +166,14 @@ public final class PatchGeometry {
         } catch (CheckpointException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code config} as if its diffusion key recorded no geometry: the card alone decides. */
+    private static MoTConfig configWithoutGeometry(MoTConfig config) {
+        DiffusionConfig d = config.diffusion();
+        return config.toBuilder()
+                .diffusion(new DiffusionConfig(d.modality(), d.patchValues(), d.timesteps()))
+                .build();
     }
 
     private static int positive(Map<String, Object> facts, String key) {

@@ -266,6 +266,34 @@ class TransfusionZooTest {
     }
 
     @Test
+    void aConfigThatRecordsTheGeometryGivesItAndACardMustAgree() {
+        MoTConfig config =
+                MoTConfig.builder()
+                        .vocabSize(261)
+                        .dim(16)
+                        .nLayers(1)
+                        .nHeads(2)
+                        .nModalities(2)
+                        .maxSeqLen(60)
+                        .diffusion(io.motdjl.config.DiffusionConfig.conv(1, 12, 4, 1000, 8))
+                        .build();
+        ImagePatches configured = new ImagePatches(12, 12, 4);
+        assertEquals(configured, PatchGeometry.of((ModelCard) null, config));
+        assertEquals(
+                configured, PatchGeometry.of(card(PatchGeometry.cardFacts(configured)), config));
+        CheckpointException other =
+                assertThrows(
+                        CheckpointException.class,
+                        () ->
+                                PatchGeometry.of(
+                                        card(PatchGeometry.cardFacts(PatchGeometry.DEFAULT)),
+                                        config));
+        assertTrue(
+                other.getMessage().contains("differs from the config's diffusion.image_side 12"),
+                other.getMessage());
+    }
+
+    @Test
     void aLossNoteReplacesTheDefaultHeadingOfTheReadme() {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("images", "some");

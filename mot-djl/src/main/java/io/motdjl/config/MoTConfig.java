@@ -72,7 +72,14 @@ public record MoTConfig(
     private static final Set<String> MOE_KEYS =
             Set.of("experts", "routing", "top_k", "capacity_factor", "modalities");
     private static final Set<String> DIFFUSION_KEYS =
-            Set.of("modality", "patch_values", "timesteps");
+            Set.of(
+                    "modality",
+                    "patch_values",
+                    "timesteps",
+                    "patch_encoder",
+                    "image_side",
+                    "patch_side",
+                    "conv_channels");
 
     /**
      * The canonical constructor: checks every value. {@code headDim} 0 means {@code dim / nHeads};
@@ -224,6 +231,16 @@ public record MoTConfig(
         }
         if (diffusion != null && dim % 2 != 0) {
             errors.add("dim must be even for the diffusion timestep embedding, got " + dim);
+        }
+        if (diffusion != null
+                && diffusion.patchEncoder() == PatchEncoder.CONV
+                && diffusion.imageRows() > maxSeqLen) {
+            errors.add(
+                    "the conv patch encoder reads whole images of "
+                            + diffusion.imageRows()
+                            + " rows (diffusion.image_side / diffusion.patch_side squared),"
+                            + " more than max_seq_len "
+                            + maxSeqLen);
         }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("Invalid MoT config: " + String.join("; ", errors));
@@ -460,7 +477,8 @@ public record MoTConfig(
                     "Invalid MoT config "
                             + source
                             + ": \"diffusion\" must be an object {modality, patch_values,"
-                            + " timesteps}");
+                            + " timesteps, patch_encoder, image_side, patch_side,"
+                            + " conv_channels}");
         }
         JsonObject d = e.getAsJsonObject();
         for (String key : d.keySet()) {
@@ -478,11 +496,31 @@ public record MoTConfig(
                 d.has("timesteps")
                         ? requiredInt(d, "timesteps", "diffusion.", source)
                         : DiffusionConfig.DEFAULT_TIMESTEPS;
+        // configs written before the conv encoder have none of the keys below: linear, as then
+        PatchEncoder encoder =
+                d.has("patch_encoder")
+                        ? named(
+                                PatchEncoder::fromJson,
+                                requiredString(d, "patch_encoder", "diffusion.", source),
+                                source)
+                        : PatchEncoder.LINEAR;
+        int imageSide =
+                d.has("image_side") ? requiredInt(d, "image_side", "diffusion.", source) : 0;
+        int patchSide =
+                d.has("patch_side") ? requiredInt(d, "patch_side", "diffusion.", source) : 0;
+        int channels =
+                d.has("conv_channels")
+                        ? requiredInt(d, "conv_channels", "diffusion.", source)
+                        : encoder == PatchEncoder.CONV ? DiffusionConfig.DEFAULT_CONV_CHANNELS : 0;
         try {
             return new DiffusionConfig(
                     requiredInt(d, "modality", "diffusion.", source),
                     requiredInt(d, "patch_values", "diffusion.", source),
-                    timesteps);
+                    timesteps,
+                    encoder,
+                    imageSide,
+                    patchSide,
+                    channels);
         } catch (IllegalArgumentException invalid) {
             throw new IllegalArgumentException(
                     invalid.getMessage()
@@ -682,6 +720,17 @@ public record MoTConfig(
             d.addProperty("modality", diffusion.modality());
             d.addProperty("patch_values", diffusion.patchValues());
             d.addProperty("timesteps", diffusion.timesteps());
+            // the linear encoder is what a config without the key means: its JSON stays as before
+            if (diffusion.patchEncoder() != PatchEncoder.LINEAR) {
+                d.addProperty("patch_encoder", diffusion.patchEncoder().jsonName());
+            }
+            if (diffusion.hasGeometry()) {
+                d.addProperty("image_side", diffusion.imageSide());
+                d.addProperty("patch_side", diffusion.patchSide());
+            }
+            if (diffusion.patchEncoder() == PatchEncoder.CONV) {
+                d.addProperty("conv_channels", diffusion.convChannels());
+            }
             o.add("diffusion", d);
         }
         return o;

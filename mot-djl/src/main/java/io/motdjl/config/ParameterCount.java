@@ -16,6 +16,10 @@ package io.motdjl.config;
  *   final norm                 S_norms · d
  *   Transfusion (diffusion)    P·d + d + 2·(d·d + d)         (patch projection, timestep MLP)
  *                              + d·P + P                     (noise head), P the patch values
+ *     with the conv encoder    9·C + C + 9·C² + C            (conv_in, conv_mid: 3×3 kernels)
+ *                              + d·C·p² + d + 2·(d·d + d)    (patchify, timestep MLP)
+ *                              + d·C·p² + C                  (unpatchify)
+ *                              + 9·C² + C + 9·C + 1          (conv_mid, conv_out), C channels
  * </pre>
  *
  * <p>Arithmetic is exact: a config whose count does not fit a {@code long} is an {@link
@@ -69,10 +73,27 @@ public final class ParameterCount {
         if (diffusion == null) {
             return tokens;
         }
+        if (diffusion.patchEncoder() == PatchEncoder.CONV) {
+            return Math.addExact(tokens, convEncoderAndDecoder(diffusion));
+        }
         long p = diffusion.patchValues();
         long adapter = p * d + d + 2 * (d * d + d);
         long head = d * p + p;
         return Math.addExact(tokens, Math.addExact(adapter, head));
+    }
+
+    /** The conv patch encoder's and noise head's values (grey images: one pixel channel). */
+    private long convEncoderAndDecoder(DiffusionConfig diffusion) {
+        long d = config.dim();
+        long c = diffusion.convChannels();
+        long kernel = (long) PatchEncoder.CONV_KERNEL_SIDE * PatchEncoder.CONV_KERNEL_SIDE;
+        long patchPixels = diffusion.patchValues();
+        long full = Math.multiplyExact(Math.multiplyExact(kernel, c), c) + c; // a 3x3 C -> C
+        long patchify = Math.multiplyExact(Math.multiplyExact(d, c), patchPixels);
+        long timestep = Math.multiplyExact(2L, Math.addExact(Math.multiplyExact(d, d), d));
+        long adapter = (kernel * c + c) + full + (patchify + d) + timestep;
+        long head = (patchify + c) + full + (kernel * c + 1);
+        return Math.addExact(adapter, head);
     }
 
     /** Every value but the embedding and the head. */

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
+import io.motdjl.config.DiffusionConfig;
+import io.motdjl.config.PatchEncoder;
 import io.motdjl.nn.KeyValueCache;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
@@ -46,7 +48,9 @@ public final class ImageSampler {
     /**
      * Creates a sampler.
      *
-     * @param model a model whose image modality has a {@link PatchAdapter} and a {@link NoiseHead}
+     * @param model a model whose image modality has a patch adapter and a noise head ({@link
+     *     PatchAdapter} and {@link NoiseHead}, or the conv ones, which need whole images: {@code
+     *     rows} must then be the config's rows per image)
      * @param schedule the schedule it was trained with
      * @param textModality the modality id of the prefix's tokens
      * @param imageModality the modality id of the patch rows
@@ -139,6 +143,16 @@ public final class ImageSampler {
         if (rows < 1) {
             throw new IllegalArgumentException(
                     "an image needs at least one patch row, got " + rows);
+        }
+        DiffusionConfig diffusion = model.config().diffusion();
+        if (diffusion != null
+                && diffusion.patchEncoder() == PatchEncoder.CONV
+                && rows != diffusion.imageRows()) {
+            throw new IllegalArgumentException(
+                    "the model's conv patch encoder reads whole images of "
+                            + diffusion.imageRows()
+                            + " patch rows, got a request for "
+                            + rows);
         }
         if (requests.isEmpty()) {
             throw new IllegalArgumentException("no images requested");

@@ -69,6 +69,28 @@ public final class TransfusionGenerator {
                             + " patches "
                             + geometry.values());
         }
+        if (diffusion.hasGeometry()
+                && (geometry.height() != diffusion.imageSide()
+                        || geometry.width() != diffusion.imageSide()
+                        || geometry.patch() != diffusion.patchSide())) {
+            throw new IllegalArgumentException(
+                    "the model was configured for "
+                            + diffusion.imageSide()
+                            + "x"
+                            + diffusion.imageSide()
+                            + " images in "
+                            + diffusion.patchSide()
+                            + "x"
+                            + diffusion.patchSide()
+                            + " patches, the geometry is "
+                            + geometry.height()
+                            + "x"
+                            + geometry.width()
+                            + " in "
+                            + geometry.patch()
+                            + "x"
+                            + geometry.patch());
+        }
         if (model.config().vocabSize() < JointVocabulary.TEXT_TOKENS) {
             throw new IllegalArgumentException(
                     "the model's vocabulary ("

@@ -6,9 +6,13 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 
 import io.motdjl.config.MoTConfig;
+import io.motdjl.config.PatchEncoder;
+import io.motdjl.nn.ConvNoiseHead;
+import io.motdjl.nn.ConvPatchAdapter;
 import io.motdjl.nn.InputAdapter;
 import io.motdjl.nn.MixtureOfExperts;
 import io.motdjl.nn.MoTAttention;
@@ -18,6 +22,7 @@ import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.NoiseHead;
 import io.motdjl.nn.OutputHead;
 import io.motdjl.nn.PatchAdapter;
+import io.motdjl.nn.PatchConvTranspose;
 import io.motdjl.nn.PerModality;
 import io.motdjl.nn.QkNorm;
 import io.motdjl.nn.RmsNorm;
@@ -141,6 +146,16 @@ public final class ReferenceNames {
                 TimestepEmbedding time = patches.timestepEmbedding();
                 linear(names, "image_adapter.timestep_embedding.linear_1.", time.first(), d, d);
                 linear(names, "image_adapter.timestep_embedding.linear_2.", time.second(), d, d);
+            } else if (adapter instanceof ConvPatchAdapter conv) {
+                long ch = conv.channels();
+                long k = PatchEncoder.CONV_KERNEL_SIDE;
+                long p = conv.patchSide();
+                conv(names, "image_adapter.conv_in.", conv.convIn(), new Shape(ch, 1, k, k));
+                conv(names, "image_adapter.conv_mid.", conv.convMid(), new Shape(ch, ch, k, k));
+                conv(names, "image_adapter.patchify.", conv.patchify(), new Shape(d, ch, p, p));
+                TimestepEmbedding time = conv.timestepEmbedding();
+                linear(names, "image_adapter.timestep_embedding.linear_1.", time.first(), d, d);
+                linear(names, "image_adapter.timestep_embedding.linear_2.", time.second(), d, d);
             } else {
                 throw new IllegalArgumentException(
                         "the input adapter " + adapter + " has no reference tensor names");
@@ -237,6 +252,16 @@ public final class ReferenceNames {
                 whole(names, "output.weight", vocabulary.weight(), new Shape(c.vocabSize(), d));
             } else if (head instanceof NoiseHead noise) {
                 linear(names, "image_head.projection.", noise.projection(), noise.outputWidth(), d);
+            } else if (head instanceof ConvNoiseHead conv) {
+                long ch = conv.channels();
+                long k = PatchEncoder.CONV_KERNEL_SIDE;
+                long p = conv.patchSide();
+                // PyTorch's ConvTranspose2d layout: weight [in, out, kH, kW], bias [out]
+                PatchConvTranspose up = conv.unpatchify();
+                whole(names, "image_head.unpatchify.weight", up.weight(), new Shape(d, ch, p, p));
+                whole(names, "image_head.unpatchify.bias", up.bias(), new Shape(ch));
+                conv(names, "image_head.conv_mid.", conv.convMid(), new Shape(ch, ch, k, k));
+                conv(names, "image_head.conv_out.", conv.convOut(), new Shape(1, ch, k, k));
             } else {
                 throw new IllegalArgumentException(
                         "the output head " + head + " has no reference tensor names");
@@ -250,6 +275,12 @@ public final class ReferenceNames {
             Map<String, Slot> names, String prefix, Linear linear, long out, long in) {
         whole(names, prefix + "weight", linear.getParameters().get("weight"), new Shape(out, in));
         whole(names, prefix + "bias", linear.getParameters().get("bias"), new Shape(out));
+    }
+
+    /** A convolution with bias, {@code weight [out, in, kH, kW]} and {@code bias [out]}. */
+    private static void conv(Map<String, Slot> names, String prefix, Conv2d conv, Shape weight) {
+        whole(names, prefix + "weight", conv.getParameters().get("weight"), weight);
+        whole(names, prefix + "bias", conv.getParameters().get("bias"), new Shape(weight.get(0)));
     }
 
     /**

@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.MoeRouting;
+import io.motdjl.config.PatchEncoder;
 import io.motdjl.routing.GroupedRows;
 import io.motdjl.routing.ModalityRouting;
 
@@ -386,10 +387,15 @@ public final class MoTModel extends AbstractBlock {
             if (diffusion != null) {
                 // the Transfusion setting: continuous patches in, predicted noise out
                 int image = diffusion.modality();
-                adapters[image] =
-                        new PatchAdapter(
-                                diffusion.patchValues(), config.dim(), diffusion.timesteps());
-                heads[image] = new NoiseHead(config.dim(), diffusion.patchValues());
+                if (diffusion.patchEncoder() == PatchEncoder.CONV) {
+                    adapters[image] = ConvPatchAdapter.of(diffusion, config.dim());
+                    heads[image] = ConvNoiseHead.of(diffusion, config.dim());
+                } else {
+                    adapters[image] =
+                            new PatchAdapter(
+                                    diffusion.patchValues(), config.dim(), diffusion.timesteps());
+                    heads[image] = new NoiseHead(config.dim(), diffusion.patchValues());
+                }
             }
         }
 

@@ -3,7 +3,6 @@ package io.motdjl.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -61,75 +60,17 @@ public final class PatchAdapter extends AbstractBlock implements InputAdapter {
 
     @Override
     public NDArray embed(ParameterStore ps, MoTInputs inputs, NDArray rows, boolean training) {
-        Shape tokens = inputs.tokens().getShape();
-        NDArray patches = required(inputs, PATCHES);
-        NDArray steps = required(inputs, TIMESTEPS);
-        Shape expected = tokens.add(patchSize);
-        if (!patches.getShape().equals(expected)) {
-            throw new IllegalArgumentException(
-                    PATCHES + " must have shape " + expected + ", got " + patches.getShape());
-        }
-        if (!patches.getDataType().isFloating()) {
-            throw new IllegalArgumentException(
-                    PATCHES + " must be floating point, got " + patches.getDataType());
-        }
-        if (!steps.getShape().equals(tokens) || !steps.getDataType().isInteger()) {
-            throw new IllegalArgumentException(
-                    TIMESTEPS
-                            + " must be an integer array of shape "
-                            + tokens
-                            + ", got "
-                            + steps.getDataType()
-                            + " "
-                            + steps.getShape());
-        }
-        NDArray x = patches.reshape(-1, patchSize);
-        NDArray t = steps.toType(DataType.INT64, false).reshape(-1);
-        if (rows != null) {
-            x = x.get(new NDIndex("{}", rows));
-            t = t.get(new NDIndex("{}", rows));
-        }
-        checkRows(x, t);
+        PatchRows selected = PatchRows.select(inputs, rows, patchSize, timesteps);
         DataType type = projection.getParameters().valueAt(0).getArray().getDataType();
         NDArray hidden =
                 projection
-                        .forward(ps, new NDList(x.toType(type, false)), training)
+                        .forward(ps, new NDList(selected.values().toType(type, false)), training)
                         .singletonOrThrow();
-        NDArray time = timestepEmbedding.forward(ps, new NDList(t), training).singletonOrThrow();
+        NDArray time =
+                timestepEmbedding
+                        .forward(ps, new NDList(selected.timesteps()), training)
+                        .singletonOrThrow();
         return hidden.add(time);
-    }
-
-    /** Refuses non-finite patch values and timesteps outside the schedule, naming the value. */
-    private void checkRows(NDArray x, NDArray t) {
-        if (x.getShape().get(0) == 0) {
-            return;
-        }
-        if (x.isInfinite().logicalOr(x.isNaN()).any().getBoolean()) {
-            throw new IllegalArgumentException(
-                    PATCHES + " holds a non-finite value (NaN or infinity) in an image row");
-        }
-        long min = t.min().getLong();
-        long max = t.max().getLong();
-        if (min < 0 || max >= timesteps) {
-            throw new IllegalArgumentException(
-                    TIMESTEPS
-                            + " holds "
-                            + (min < 0 ? min : max)
-                            + " in an image row, outside the schedule's [0, "
-                            + timesteps
-                            + ")");
-        }
-    }
-
-    private static NDArray required(MoTInputs inputs, String name) {
-        NDArray array = inputs.extra(name);
-        if (array == null) {
-            throw new IllegalArgumentException(
-                    "image rows of the Transfusion setting need the input '"
-                            + name
-                            + "' (MoTInputs.withExtra); the inputs have none");
-        }
-        return array;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.MoeConfig;
 import io.motdjl.config.ParameterCount;
+import io.motdjl.config.PatchEncoder;
 
 /**
  * Analytic parameter and FLOP counts of a {@link MoTConfig}, so that MoT and dense runs can be
@@ -34,7 +35,10 @@ import io.motdjl.config.ParameterCount;
  *       modalities' feed-forwards are mixtures and others are not, a token's cost depends on its
  *       modality: use the per-modality figures ({@link #trainingFlops(long[], int)}); the figures
  *       without a modality are those of the costliest one.
- *   <li>The output head costs {@code 2·V·d}; the embedding lookup is a gather and costs nothing.
+ *   <li>The output head costs {@code 2·V·d}; the embedding lookup is a gather and costs nothing. A
+ *       Transfusion image row costs its patch encoder and noise head instead ({@link
+ *       #adapterAndHeadFlopsPerToken}): with the conv encoder, whose convolutions run on whole
+ *       images, each row carries an equal share of its image's convolutions.
  *   <li>RMSNorms, the softmax, RoPE, the residual adds and SiLU are elementwise, {@code O(d)} per
  *       token against {@code O(d²)} for the matmuls, and are left out of the FLOPs; their
  *       parameters (norm scales) are left out of {@code N} but included in the parameter totals.
@@ -121,16 +125,60 @@ public final class FlopsAccounting {
     /**
      * FLOPs of modality {@code m}'s way in and out per token: the vocabulary head's {@code 2·V·d}
      * (an embedding lookup costs none), or for the Transfusion setting's patch rows the patch
-     * projection, the timestep MLP and the noise head, {@code 2·(P·d + 2·d² + d·P)}.
+     * projection, the timestep MLP and the noise head, {@code 2·(P·d + 2·d² + d·P)}; with the conv
+     * patch encoder, {@link #convImageFlops() the convolutions of an image} divided over its rows,
+     * plus the timestep MLP {@code 2·2·d²}.
      */
     public long adapterAndHeadFlopsPerToken(int m) {
         DiffusionConfig diffusion = config.diffusion();
         if (diffusion != null && diffusion.modality() == m) {
             long d = config.dim();
+            if (diffusion.patchEncoder() == PatchEncoder.CONV) {
+                return convImageFlops() / diffusion.imageRows() + 2L * 2 * d * d;
+            }
             long p = diffusion.patchValues();
             return 2L * (p * d + 2 * d * d + d * p);
         }
         return headFlopsPerToken();
+    }
+
+    /**
+     * Forward FLOPs of the conv patch encoder's and noise head's convolutions for one image.
+     *
+     * <p>An image has {@code S²} pixels ({@code S} the image side, {@code p} the patch side, {@code
+     * C} the channels, {@code R = (S/p)²} rows, {@code k = 3}); every convolution is counted at
+     * every output pixel it computes, borders (zero padding) included:
+     *
+     * <pre>
+     *   conv_in      2·k²·1·C · S²         conv_mid (encoder)   2·k²·C·C · S²
+     *   patchify     2·p²·C·d · R          unpatchify           2·d·C·p² · R
+     *   conv_mid     2·k²·C·C · S²         conv_out             2·k²·C·1 · S²
+     * </pre>
+     *
+     * <p>Since {@code S² = R·p²}, this divides exactly over the image's rows. Biases and SiLU are
+     * elementwise and left out, as elsewhere.
+     *
+     * @throws IllegalStateException if the config has no conv patch encoder
+     */
+    public long convImageFlops() {
+        DiffusionConfig diffusion = config.diffusion();
+        if (diffusion == null || diffusion.patchEncoder() != PatchEncoder.CONV) {
+            throw new IllegalStateException("the config has no conv patch encoder: " + diffusion);
+        }
+        long d = config.dim();
+        long c = diffusion.convChannels();
+        long kernel = (long) PatchEncoder.CONV_KERNEL_SIDE * PatchEncoder.CONV_KERNEL_SIDE;
+        long pixels = (long) diffusion.imageSide() * diffusion.imageSide();
+        long rows = diffusion.imageRows();
+        long patch = diffusion.patchValues();
+        long fullResolution =
+                Math.multiplyExact(
+                        2L * kernel * pixels,
+                        Math.addExact(
+                                Math.addExact(c, Math.multiplyExact(2L * c, c)),
+                                c)); // in, 2 mid, out
+        long patchifyBothWays = Math.multiplyExact(Math.multiplyExact(2L * 2 * patch * rows, c), d);
+        return Math.addExact(fullResolution, patchifyBothWays);
     }
 
     /** Forward FLOPs per token at sequence length {@code T} (of the costliest modality). */

@@ -12,26 +12,30 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
 import io.motdjl.TinyModels;
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.nn.NoiseHead;
 import io.motdjl.nn.PatchAdapter;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * The sampler's cached, batched passes (prefixes once into a key/value cache, the image block per
  * step, several images side by side, prefixes of different lengths left-padded) give the images
- * that full passes over each whole sequence give.
+ * that full passes over each whole sequence give, with the linear patch encoder and with the conv
+ * one (which sees whole images).
  */
 class CachedSamplingTest {
 
     private static final int P = TinyTransfusion.PATCH;
-    private static final int ROWS = TinyTransfusion.IMAGE_ROWS;
     private static final double TOLERANCE = 1e-4;
     private static final long[] UNCONDITIONAL = {1, TinyTransfusion.BOI};
 
@@ -39,12 +43,20 @@ class CachedSamplingTest {
         return new long[] {1, 10 + c, TinyTransfusion.BOI};
     }
 
-    @Test
-    void cachedBatchedSamplingMatchesFullPassesImageByImage() {
+    static Stream<Arguments> encoders() {
+        return Stream.of(
+                Arguments.of("linear", TinyTransfusion.CONFIG, TinyTransfusion.IMAGE_ROWS),
+                Arguments.of("conv", TinyTransfusion.CONV_CONFIG, TinyTransfusion.CONV_IMAGE_ROWS));
+    }
+
+    @ParameterizedTest(name = "{0} patch encoder")
+    @MethodSource("encoders")
+    void cachedBatchedSamplingMatchesFullPassesImageByImage(
+            String encoder, MoTConfig config, int rows) {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model =
                     TinyModels.initialize(
-                            new MoTModel(TinyTransfusion.CONFIG.toBuilder().nLayers(2).build()),
+                            new MoTModel(config.toBuilder().nLayers(2).build()),
                             manager,
                             DataType.FLOAT32);
             CosineSchedule schedule = CosineSchedule.standard();
@@ -60,12 +72,13 @@ class CachedSamplingTest {
                             SamplingSettings.ancestral(5, 1.0, 0),
                             SamplingSettings.ddim(4, 0.0, 0))) {
                 List<float[]> batched =
-                        sampler.sample(requests, UNCONDITIONAL, ROWS, settings, manager);
+                        sampler.sample(requests, UNCONDITIONAL, rows, settings, manager);
                 assertEquals(requests.size(), batched.size());
                 for (int i = 0; i < requests.size(); i++) {
                     ImageSampler.Request r = requests.get(i);
                     float[] reference =
-                            fullPasses(model, schedule, r.prefix(), r.seed(), settings, manager);
+                            fullPasses(
+                                    model, schedule, r.prefix(), r.seed(), rows, settings, manager);
                     double diff = maxAbsDiff(reference, batched.get(i));
                     assertTrue(
                             diff < TOLERANCE,
@@ -74,7 +87,7 @@ class CachedSamplingTest {
                             sampler.sample(
                                     r.prefix(),
                                     UNCONDITIONAL,
-                                    ROWS,
+                                    rows,
                                     new SamplingSettings(
                                             settings.steps(),
                                             settings.eta(),
@@ -92,7 +105,7 @@ class CachedSamplingTest {
                             sampler.sample(
                                     List.of(),
                                     UNCONDITIONAL,
-                                    ROWS,
+                                    rows,
                                     SamplingSettings.ddim(2, 1, 0),
                                     manager));
             assertThrows(IllegalArgumentException.class, () -> new ImageSampler.Request(null, 0));
@@ -108,10 +121,11 @@ class CachedSamplingTest {
             CosineSchedule schedule,
             long[] prefix,
             long seed,
+            int rows,
             SamplingSettings settings,
             NDManager manager) {
         Random random = new Random(seed);
-        float[] x = gaussian(random, ROWS * P);
+        float[] x = gaussian(random, rows * P);
         int[] timesteps = DenoisingStep.timesteps(schedule, settings.steps());
         for (int s = 0; s < timesteps.length; s++) {
             int t = timesteps[s];
@@ -143,7 +157,7 @@ class CachedSamplingTest {
 
     private static float[] estimate(
             MoTModel model, NDManager step, long[] prefix, float[] x, int t) {
-        int length = prefix.length + ROWS;
+        int length = prefix.length + x.length / P;
         long[] tokens = new long[length];
         long[] modalities = new long[length];
         long[] spans = new long[length];

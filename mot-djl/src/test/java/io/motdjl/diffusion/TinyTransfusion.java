@@ -22,7 +22,8 @@ import java.util.Random;
  * A learnable Transfusion-layout task: a "caption" naming one of four classes, BOI, an image of
  * {@link #IMAGE_ROWS} patches of {@link #PATCH} values whose pattern is fixed by the class (plus a
  * little pixel noise), EOI and one more text token. Text is modality 0, image rows modality 1 in
- * span 1.
+ * span 1. The conv variant ({@link #CONV_CONFIG}, {@link #createConv}) has whole square images: 4×4
+ * pixels in 2×2 patches, {@link #CONV_IMAGE_ROWS} rows of the same {@link #PATCH} values.
  */
 final class TinyTransfusion extends RandomAccessDataset {
 
@@ -44,6 +45,19 @@ final class TinyTransfusion extends RandomAccessDataset {
                     .maxSeqLen(LENGTH)
                     .untie(Untie.ALL)
                     .diffusion(new DiffusionConfig(1, PATCH, 1000))
+                    .build();
+
+    static final int CONV_IMAGE_SIDE = 4;
+    static final int CONV_PATCH_SIDE = 2;
+    static final int CONV_CHANNELS = 4;
+    static final int CONV_IMAGE_ROWS = 4;
+
+    /** {@link #CONFIG} with the conv patch encoder. */
+    static final MoTConfig CONV_CONFIG =
+            CONFIG.toBuilder()
+                    .diffusion(
+                            DiffusionConfig.conv(
+                                    1, CONV_IMAGE_SIDE, CONV_PATCH_SIDE, 1000, CONV_CHANNELS))
                     .build();
 
     /** A quiet CPU run training with the paper's Transfusion objective (image modality 1). */
@@ -70,17 +84,22 @@ final class TinyTransfusion extends RandomAccessDataset {
     }
 
     static TinyTransfusion create(int rows, long seed, int batch) {
+        return create(rows, seed, batch, IMAGE_ROWS);
+    }
+
+    private static TinyTransfusion create(int rows, long seed, int batch, int imageRows) {
+        int length = 3 + imageRows + 2;
         Random random = new Random(seed);
-        long[][] tokens = new long[rows][LENGTH];
-        long[][] modalities = new long[rows][LENGTH];
-        long[][] spans = new long[rows][LENGTH];
-        float[][] patches = new float[rows][LENGTH * PATCH];
+        long[][] tokens = new long[rows][length];
+        long[][] modalities = new long[rows][length];
+        long[][] spans = new long[rows][length];
+        float[][] patches = new float[rows][length * PATCH];
         for (int r = 0; r < rows; r++) {
             int c = random.nextInt(4);
             tokens[r][0] = 1;
             tokens[r][1] = 10 + c;
             tokens[r][2] = BOI;
-            for (int i = 0; i < IMAGE_ROWS; i++) {
+            for (int i = 0; i < imageRows; i++) {
                 int t = 3 + i;
                 modalities[r][t] = 1;
                 spans[r][t] = 1;
@@ -89,11 +108,16 @@ final class TinyTransfusion extends RandomAccessDataset {
                     patches[r][t * PATCH + p] = (float) (pattern + 0.05 * random.nextGaussian());
                 }
             }
-            tokens[r][LENGTH - 2] = EOI;
-            tokens[r][LENGTH - 1] = 2;
+            tokens[r][length - 2] = EOI;
+            tokens[r][length - 1] = 2;
         }
         return new TinyTransfusion(
                 new Builder().setSampling(batch, false), tokens, modalities, spans, patches);
+    }
+
+    /** Sequences for {@link #CONV_CONFIG}: whole 4×4 images of {@link #CONV_IMAGE_ROWS} rows. */
+    static TinyTransfusion createConv(int rows, long seed, int batch) {
+        return create(rows, seed, batch, CONV_IMAGE_ROWS);
     }
 
     @Override
@@ -105,7 +129,7 @@ final class TinyTransfusion extends RandomAccessDataset {
                         named(manager.create(modalities[i]), MoTInputs.MODALITIES),
                         named(manager.create(spans[i]), MoTInputs.IMAGE_SPAN_IDS),
                         named(
-                                manager.create(patches[i], new Shape(LENGTH, PATCH)),
+                                manager.create(patches[i], new Shape(tokens[i].length, PATCH)),
                                 PatchAdapter.PATCHES));
         NDList labels =
                 new NDList(

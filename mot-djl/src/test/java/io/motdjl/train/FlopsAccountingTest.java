@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 
+import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.MoeConfig;
 import io.motdjl.config.MoeRouting;
@@ -42,6 +43,53 @@ class FlopsAccountingTest {
         assertEquals(40320.0 * 1000, f.trainingFlops(1000, 12), 0.0);
         // the attention term grows with T, the rest does not
         assertEquals(2 * 2 * 2 * 16, f.forwardFlopsPerToken(13) - f.forwardFlopsPerToken(12));
+    }
+
+    @Test
+    void theConvPatchEncoderChargesEachRowItsShareOfItsImagesConvolutions() {
+        // Fashion-MNIST in 4x4 patches: 28x28 pixels, 49 rows of 16 values; C = 32, d = 128
+        MoTConfig config =
+                MoTConfig.builder()
+                        .vocabSize(100)
+                        .dim(128)
+                        .nLayers(2)
+                        .nHeads(4)
+                        .ffnHiddenDim(344)
+                        .nModalities(2)
+                        .maxSeqLen(60)
+                        .diffusion(DiffusionConfig.conv(1, 28, 4, 1000, 32))
+                        .build();
+        FlopsAccounting f = FlopsAccounting.of(config);
+        long convIn = 2L * 9 * 1 * 32 * 784; // 3x3, 1 -> 32, at each of 28·28 pixels
+        long convMid =
+                2L * 9 * 32 * 32 * 784; // 3x3, 32 -> 32 (one in the encoder, one in the head)
+        long patchify = 2L * 16 * 32 * 128 * 49; // 4x4 stride 4, 32 -> 128, at each of 7·7 cells
+        long unpatchify = 2L * 128 * 32 * 16 * 49; // 128 -> 32 x 4x4 block per cell
+        long convOut = 2L * 9 * 32 * 1 * 784; // 3x3, 32 -> 1
+        long image = convIn + 2 * convMid + patchify + unpatchify + convOut;
+        assertEquals(42_649_600L, image);
+        assertEquals(image, f.convImageFlops());
+        long timestepMlp = 2L * 2 * 128 * 128;
+        assertEquals(image / 49 + timestepMlp, f.adapterAndHeadFlopsPerToken(1));
+        assertEquals(935_936L, f.adapterAndHeadFlopsPerToken(1));
+        // text keeps its vocabulary head; an image's 49 rows together pay its convolutions once
+        assertEquals(2L * 100 * 128, f.adapterAndHeadFlopsPerToken(0));
+        int length = 60;
+        long trunkPerRow =
+                2L * f.activeNonEmbeddingParameters(1) + f.attentionFlopsPerToken(length);
+        assertEquals(
+                3.0 * (49 * trunkPerRow + image + 49 * timestepMlp),
+                f.trainingFlops(new long[] {0, 49}, length),
+                0.0);
+        // the linear encoder of the same geometry: Linear(16, d), the timestep MLP, Linear(d, 16)
+        FlopsAccounting linear =
+                FlopsAccounting.of(
+                        config.toBuilder()
+                                .diffusion(new DiffusionConfig(1, 16, 1000).withGeometry(28, 4))
+                                .build());
+        assertEquals(
+                2L * (16 * 128 + 2 * 128 * 128 + 128 * 16), linear.adapterAndHeadFlopsPerToken(1));
+        assertEquals(f.forwardFlopsPerToken(0, length), linear.forwardFlopsPerToken(0, length));
     }
 
     @Test

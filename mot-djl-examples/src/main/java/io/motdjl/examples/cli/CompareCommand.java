@@ -1,6 +1,8 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.NormOrder;
+import io.motdjl.config.PatchEncoder;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.Architecture;
 import io.motdjl.examples.compare.ChameleonComparison;
@@ -31,6 +33,7 @@ final class CompareCommand implements Command {
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
                     + " [--architectures A,B,...|all] [--setting chameleon|transfusion]"
+                    + " [--patch-encoder linear|conv]"
                     + " [--samples N] [--sample-steps S] [--quality-images N]"
                     + " [--quality-curve yes|no]";
 
@@ -116,6 +119,15 @@ final class CompareCommand implements Command {
                 "                samples_<model>.png (DDIM, guidance "
                         + TransfusionComparison.GUIDANCE
                         + ")",
+                "  --patch-encoder linear|conv  transfusion only: how image patches enter and",
+                "                leave the models (default linear: Linear(16, D) in, Linear(D, 16)",
+                "                out, row by row; conv: whole 28x28 images through two 3x3",
+                "                convolutions of "
+                        + DiffusionConfig.DEFAULT_CONV_CHANNELS
+                        + " channels and a 4x4 stride-4 patchifying",
+                "                convolution in, the mirror image out, U-Net style without skip",
+                "                connections; its FLOPs are counted per image row); recorded in",
+                "                results.json",
                 "  --samples N   images per class in each grid (default "
                         + SAMPLES_PER_CLASS
                         + "; 0: none)",
@@ -157,6 +169,7 @@ final class CompareCommand implements Command {
                                 "patch",
                                 "architectures",
                                 "setting",
+                                "patch-encoder",
                                 "samples",
                                 "sample-steps",
                                 "quality-images",
@@ -182,6 +195,16 @@ final class CompareCommand implements Command {
                                 List.of("chameleon", "transfusion"),
                                 SYNOPSIS)
                         .equals("transfusion");
+        if (!transfusion && options.has("patch-encoder")) {
+            throw new UsageException(
+                    "--patch-encoder applies to --setting transfusion only (the Chameleon setting's"
+                            + " images are discrete codes, embedded like text); drop it or add"
+                            + " --setting transfusion");
+        }
+        PatchEncoder patchEncoder =
+                PatchEncoder.fromJson(
+                        options.optionalChoice(
+                                "patch-encoder", "linear", List.of("linear", "conv"), SYNOPSIS));
         int samples = options.optionalInt("samples", SAMPLES_PER_CLASS, SYNOPSIS);
         int qualityImages =
                 options.optionalInt("quality-images", QUALITY_IMAGES_PER_CLASS, SYNOPSIS);
@@ -218,6 +241,7 @@ final class CompareCommand implements Command {
                     transfusion
                             ? new TransfusionComparison(settings)
                                     .withArchitectures(architectures)
+                                    .withPatchEncoder(patchEncoder)
                                     .withImageQuality(qualityImages, qualityCurve)
                             : null;
             if (tf != null && samples > 0) {

@@ -6,6 +6,7 @@ import ai.djl.translate.TranslateException;
 import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
+import io.motdjl.config.PatchEncoder;
 import io.motdjl.config.Untie;
 import io.motdjl.data.Direction;
 import io.motdjl.diffusion.ImagePatches;
@@ -44,7 +45,9 @@ import java.util.SplittableRandom;
  * the image first, lightly noised ({@code t < 500}), so that the model learns to read images. A
  * dense model and a MoT (and, if asked, the mixtures of {@link Architecture}) train on the same
  * data order; held-out curves: caption text (image first, the image at a fixed light noise) and the
- * diffusion loss of held-out images (caption first, fixed seeded timesteps and noise).
+ * diffusion loss of held-out images (caption first, fixed seeded timesteps and noise). Patches
+ * enter and leave the models through the linear patch encoder, or through the conv one ({@link
+ * #withPatchEncoder}).
  */
 public final class TransfusionComparison {
 
@@ -85,6 +88,7 @@ public final class TransfusionComparison {
     private int sampleSteps = SAMPLE_STEPS;
     private int qualityImagesPerClass;
     private boolean qualityAlongTraining;
+    private PatchEncoder patchEncoder = PatchEncoder.LINEAR;
 
     /** A comparison with these knobs (their prose fraction must be 0: no prose here yet). */
     public TransfusionComparison(ComparisonSettings settings) {
@@ -95,6 +99,32 @@ public final class TransfusionComparison {
                             + ")");
         }
         this.settings = settings;
+    }
+
+    /**
+     * How every model's image rows enter and leave the trunk: {@link PatchEncoder#LINEAR} (the
+     * default: {@code Linear(16, D)} plus the timestep embedding, {@code Linear(D, 16)}) or {@link
+     * PatchEncoder#CONV} (whole 28×28 images through small convolutional stacks, {@value
+     * DiffusionConfig#DEFAULT_CONV_CHANNELS} channels, U-Net style; costs more FLOPs per image row,
+     * counted).
+     */
+    public TransfusionComparison withPatchEncoder(PatchEncoder encoder) {
+        this.patchEncoder = java.util.Objects.requireNonNull(encoder, "encoder");
+        return this;
+    }
+
+    /** The diffusion key of every model's config. */
+    DiffusionConfig diffusionConfig() {
+        if (patchEncoder == PatchEncoder.CONV) {
+            return DiffusionConfig.conv(
+                    JointVocabulary.IMAGE,
+                    FashionMnist.IMAGE_SIZE,
+                    PATCH,
+                    DiffusionConfig.DEFAULT_TIMESTEPS,
+                    DiffusionConfig.DEFAULT_CONV_CHANNELS);
+        }
+        return new DiffusionConfig(
+                JointVocabulary.IMAGE, GEOMETRY.values(), DiffusionConfig.DEFAULT_TIMESTEPS);
     }
 
     /** The models to train (default dense and MoT), dense first. */
@@ -275,11 +305,7 @@ public final class TransfusionComparison {
                         .qkNorm(true)
                         .maxSeqLen(maxLength)
                         .untie(Untie.ALL)
-                        .diffusion(
-                                new DiffusionConfig(
-                                        JointVocabulary.IMAGE,
-                                        GEOMETRY.values(),
-                                        DiffusionConfig.DEFAULT_TIMESTEPS))
+                        .diffusion(diffusionConfig())
                         .build();
         RunOptions options =
                 RunOptions.builder()
@@ -339,8 +365,9 @@ public final class TransfusionComparison {
         String title =
                 String.format(
                         Locale.ROOT,
-                        "Transfusion setting, Fashion-MNIST 4x4 patches: d=%d, %d layers, %d steps x"
-                                + " %d seqs",
+                        "Transfusion setting, Fashion-MNIST 4x4 patches%s: d=%d, %d layers, %d"
+                                + " steps x %d seqs",
+                        patchEncoder == PatchEncoder.CONV ? " (conv encoder)" : "",
                         settings.dim(),
                         settings.layers(),
                         settings.steps(),
@@ -360,11 +387,15 @@ public final class TransfusionComparison {
                         .setting("train_images", split.train().size())
                         .setting("heldout_images_scored", scored.size())
                         .setting("patch", PATCH + "x" + PATCH + ", " + GEOMETRY.rows() + " rows")
+                        .setting("patch_encoder", patchEncoder.jsonName())
                         .setting("caption_first_share", CAPTION_FIRST)
                         .setting("caption_dropout", CAPTION_DROPOUT)
                         .setting("image_first_timestep_limit", IMAGE_FIRST_TIMESTEP_LIMIT)
                         .setting("diffusion_loss_weight", TransfusionObjective.DEFAULT_LAMBDA)
                         .setting("max_seq_len", maxLength);
+        if (patchEncoder == PatchEncoder.CONV) {
+            report.setting("conv_channels", base.diffusion().convChannels());
+        }
         for (CurveTraining.Trained t : trained) {
             CurveTraining.describe(report, t, maxLength);
         }

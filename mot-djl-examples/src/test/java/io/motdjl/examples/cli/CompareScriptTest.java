@@ -293,6 +293,7 @@ class CompareScriptTest {
                 JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
                         .getAsJsonObject();
         assertEquals("transfusion", json.getAsJsonObject("settings").get("setting").getAsString());
+        assertEquals("linear", json.getAsJsonObject("settings").get("patch_encoder").getAsString());
         assertEquals(
                 List.of("caption text", "image diffusion", "image feature FID", "caption misses"),
                 json.getAsJsonArray("modalities").asList().stream()
@@ -346,6 +347,82 @@ class CompareScriptTest {
                         "0.5");
         assertEquals(2, prose.exitCode(), prose.toString());
         assertTrue(prose.stderr().contains("no prose yet"), prose.stderr());
+    }
+
+    @Test
+    void theConvPatchEncoderIsAnOptionOfTheTransfusionSettingOnly(@TempDir Path tmp)
+            throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--patch-encoder",
+                        "conv",
+                        "--steps",
+                        "3",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "1",
+                        "--data",
+                        "bundled",
+                        "--samples",
+                        "1",
+                        "--sample-steps",
+                        "2",
+                        "--quality-images",
+                        "0");
+        assertEquals(0, result.exitCode(), result.toString());
+        JsonObject json =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject();
+        JsonObject settings = json.getAsJsonObject("settings");
+        assertEquals("conv", settings.get("patch_encoder").getAsString());
+        assertEquals(32, settings.get("conv_channels").getAsInt());
+        double diffusion =
+                json.getAsJsonObject("models")
+                        .getAsJsonArray("mot")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("heldout_loss")
+                        .get("image diffusion")
+                        .getAsDouble();
+        assertTrue(diffusion > 0.2 && diffusion < 5, "diffusion loss " + diffusion);
+        assertTrue(Files.size(out.resolve("samples_mot.png")) > 1000);
+
+        MotScript.Result chameleon =
+                MotScript.run(tmp, "compare", "--out", out.toString(), "--patch-encoder", "conv");
+        assertEquals(2, chameleon.exitCode(), chameleon.toString());
+        assertTrue(
+                chameleon
+                        .stderr()
+                        .contains("--patch-encoder applies to --setting transfusion only"),
+                chameleon.stderr());
+        MotScript.Result unknown =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--patch-encoder",
+                        "unet");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+        assertTrue(
+                unknown.stderr().contains("--patch-encoder must be one of linear, conv"),
+                unknown.stderr());
     }
 
     /** Each model's image quality is in results.json and in the printed summary. */
