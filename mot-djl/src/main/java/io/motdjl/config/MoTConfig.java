@@ -29,6 +29,12 @@ import java.util.function.Function;
  *
  * <p>A dense baseline is the same config with {@code nModalities = 1} (or with {@link Untie#NONE});
  * the model code is the same either way.
+ *
+ * <p>The optional {@code towers} key maps each modality to a parameter set ("tower") of every
+ * untied component: {@code [0, 1, 1]} gives modality 0 a tower of its own and lets modalities 1 and
+ * 2 share one (the paper's two-tower variants, §4). Without it every modality has a tower of its
+ * own, and that identity mapping is never written back, so older configs read and write exactly as
+ * before.
  */
 public record MoTConfig(
         int vocabSize,
@@ -47,7 +53,8 @@ public record MoTConfig(
         Untie untie,
         long[][] modalityTokenRanges,
         MoeConfig moe,
-        DiffusionConfig diffusion) {
+        DiffusionConfig diffusion,
+        int[] towers) {
 
     private static final Set<String> KEYS =
             Set.of(
@@ -67,7 +74,8 @@ public record MoTConfig(
                     "untie",
                     "modality_token_ranges",
                     "moe",
-                    "diffusion");
+                    "diffusion",
+                    "towers");
     private static final Set<String> UNTIE_KEYS = Set.of("attention", "ffn", "norms");
     private static final Set<String> MOE_KEYS =
             Set.of("experts", "routing", "top_k", "capacity_factor", "modalities");
@@ -85,7 +93,8 @@ public record MoTConfig(
      * The canonical constructor: checks every value. {@code headDim} 0 means {@code dim / nHeads};
      * {@code modalityTokenRanges} may be null (no constraint) and is copied; {@code moe} is null
      * when every feed-forward is one SwiGLU; {@code diffusion} is null outside the Transfusion
-     * setting.
+     * setting; {@code towers} (copied) is the tower index of each modality, or null for one tower
+     * per modality.
      *
      * @throws IllegalArgumentException naming every invalid value
      */
@@ -106,7 +115,8 @@ public record MoTConfig(
             Untie untie,
             long[][] modalityTokenRanges,
             MoeConfig moe,
-            DiffusionConfig diffusion) {
+            DiffusionConfig diffusion,
+            int[] towers) {
         this.vocabSize = vocabSize;
         this.dim = dim;
         this.nLayers = nLayers;
@@ -126,6 +136,8 @@ public record MoTConfig(
                 modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
         this.moe = moe;
         this.diffusion = diffusion;
+        // the default mapping is kept as null: never materialised, never written
+        this.towers = isDefault(towers, nModalities) ? null : towers.clone();
         validate();
     }
 
@@ -154,14 +166,17 @@ public record MoTConfig(
         b.modalityTokenRanges = modalityTokenRanges;
         b.moe = moe;
         b.diffusion = diffusion;
+        // the identity stays implicit, so that a variant with another n_modalities needs no towers
+        b.towers = towers == null ? null : towers.clone();
         return b;
     }
 
     /**
      * The dense twin: same sizes, one modality, so that MoT and dense run through one code path.
      * Modality token ranges are dropped (a dense model accepts every token everywhere), and so is
-     * any mixture of experts: the twin's feed-forward is one SwiGLU. A Transfusion config has no
-     * one-modality twin (its image rows need their own adapter and head): use {@link Untie#NONE}.
+     * any mixture of experts (the twin's feed-forward is one SwiGLU) and the towers (one modality
+     * has one tower). A Transfusion config has no one-modality twin (its image rows need their own
+     * adapter and head): use {@link Untie#NONE}.
      *
      * @throws IllegalStateException for a Transfusion config
      */
@@ -172,7 +187,12 @@ public record MoTConfig(
                             + " adapter and head); its dense baseline ties every component"
                             + " instead: toBuilder().untie(Untie.NONE)");
         }
-        return toBuilder().nModalities(1).modalityTokenRanges(null).moe(null).build();
+        return toBuilder()
+                .nModalities(1)
+                .modalityTokenRanges(null)
+                .moe(null)
+                .towers((int[]) null)
+                .build();
     }
 
     private void validate() {
@@ -218,7 +238,8 @@ public record MoTConfig(
         if (modalityTokenRanges != null) {
             validateRanges(errors);
         }
-        if (moe != null) {
+        // the mixture's sets are towers: only checked against a valid mapping
+        if (validTowers(errors) && moe != null) {
             validateMoeSets(errors);
         }
         if (diffusion != null && diffusion.modality() >= nModalities) {
@@ -270,16 +291,67 @@ public record MoTConfig(
         }
     }
 
+    /**
+     * The towers must give each modality an index in {@code [0, K)} with every tower used.
+     *
+     * @return whether they do (else the reason is in {@code errors})
+     */
+    private boolean validTowers(List<String> errors) {
+        if (towers == null) {
+            return true;
+        }
+        String shown = Arrays.toString(towers);
+        if (towers.length != nModalities) {
+            errors.add(
+                    "towers must hold one tower index per modality (n_modalities = "
+                            + nModalities
+                            + "), got "
+                            + towers.length
+                            + ": "
+                            + shown);
+            return false;
+        }
+        // the smallest unused index is at most M, so M + 1 flags find it for any values
+        boolean[] used = new boolean[nModalities + 1];
+        int most = 0;
+        for (int t : towers) {
+            if (t < 0) {
+                errors.add("towers holds a negative tower index " + t + " in " + shown);
+                return false;
+            }
+            if (t <= nModalities) {
+                used[t] = true;
+            }
+            most = Math.max(most, t);
+        }
+        for (int t = 0; t < most; t++) {
+            if (!used[t]) {
+                errors.add(
+                        "towers: tower "
+                                + t
+                                + " serves no modality in "
+                                + shown
+                                + " (tower indices must be 0, 1, ... with every tower used)");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The MoE sets must be feed-forward parameter sets that exist. */
     private void validateMoeSets(List<String> errors) {
+        int sets = numTowers();
         for (int s : moe.sets()) {
-            if (untie.ffn() && s >= nModalities) {
+            if (untie.ffn() && s >= sets) {
                 errors.add(
                         "moe.modalities holds "
                                 + s
-                                + ", outside the modality ids [0, "
-                                + nModalities
-                                + ")");
+                                + (hasDefaultTowers()
+                                        ? ", outside the modality ids [0, " + nModalities + ")"
+                                        : ", outside the feed-forward towers [0, "
+                                                + sets
+                                                + ") of towers "
+                                                + Arrays.toString(towers)));
             } else if (!untie.ffn() && s != 0) {
                 errors.add(
                         "moe.modalities holds "
@@ -294,6 +366,22 @@ public record MoTConfig(
         if (value <= 0) {
             errors.add(name + " must be positive, got " + value);
         }
+    }
+
+    /** Whether {@code towers} means one tower per modality: absent, or {@code [0, 1, ..., M-1]}. */
+    private static boolean isDefault(int[] towers, int nModalities) {
+        if (towers == null) {
+            return true;
+        }
+        if (towers.length != nModalities) {
+            return false; // refused by the validation
+        }
+        for (int m = 0; m < towers.length; m++) {
+            if (towers[m] != m) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long[][] deepCopy(long[][] ranges) {
@@ -377,6 +465,9 @@ public record MoTConfig(
         }
         if (o.has("diffusion") && !o.get("diffusion").isJsonNull()) {
             b.diffusion = parseDiffusion(o.get("diffusion"), source);
+        }
+        if (o.has("towers") && !o.get("towers").isJsonNull()) {
+            b.towers = parseTowers(o.get("towers"), source);
         }
         return b.build();
     }
@@ -527,6 +618,27 @@ public record MoTConfig(
                             .replace("Invalid MoT config:", "Invalid MoT config " + source + ":"),
                     invalid);
         }
+    }
+
+    private static int[] parseTowers(JsonElement e, String source) {
+        String what =
+                "Invalid MoT config "
+                        + source
+                        + ": \"towers\" must be a list of integer tower indices, one per modality";
+        if (!e.isJsonArray()) {
+            throw new IllegalArgumentException(what + ", got " + e);
+        }
+        JsonArray list = e.getAsJsonArray();
+        int[] towers = new int[list.size()];
+        for (int i = 0; i < towers.length; i++) {
+            JsonElement id = list.get(i);
+            long value = integral(id, what + ", got " + list);
+            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + ", got " + list);
+            }
+            towers[i] = (int) value;
+        }
+        return towers;
     }
 
     private static long[][] parseRanges(JsonElement e, String source) {
@@ -733,6 +845,14 @@ public record MoTConfig(
             }
             o.add("diffusion", d);
         }
+        // one tower per modality is what a config without the key means: its JSON stays as before
+        if (towers != null) {
+            JsonArray t = new JsonArray();
+            for (int tower : towers) {
+                t.add(tower);
+            }
+            o.add("towers", t);
+        }
         return o;
     }
 
@@ -761,9 +881,60 @@ public record MoTConfig(
         return modalityTokenRanges == null ? null : deepCopy(modalityTokenRanges);
     }
 
-    /** Number of parameter sets a component gets: {@code nModalities} when untied, else 1. */
+    /**
+     * The tower (parameter set) index of each modality of an untied component: {@code [0, 1, ...,
+     * M-1]} unless the config's {@code towers} key says otherwise (a copy).
+     */
+    @Override
+    public int[] towers() {
+        if (towers != null) {
+            return towers.clone();
+        }
+        int[] identity = new int[nModalities];
+        Arrays.setAll(identity, m -> m);
+        return identity;
+    }
+
+    /** The tower index that modality {@code m}'s tokens use in every untied component. */
+    public int towerOf(int m) {
+        Objects.checkIndex(m, nModalities);
+        return towers == null ? m : towers[m];
+    }
+
+    /** Number of towers K of an untied component: {@code nModalities} unless towers are shared. */
+    public int numTowers() {
+        if (towers == null) {
+            return nModalities;
+        }
+        int most = 0;
+        for (int t : towers) {
+            most = Math.max(most, t);
+        }
+        return most + 1;
+    }
+
+    /**
+     * Whether the towers are the default, tower {@code m} for modality {@code m} (then the config's
+     * JSON has no {@code towers} key).
+     */
+    public boolean hasDefaultTowers() {
+        return towers == null;
+    }
+
+    /**
+     * The tower of each modality for one component: {@link #towers()} when it is untied, all zeros
+     * (one shared set) when it is tied.
+     *
+     * @param untied the component's {@link Untie} flag
+     * @return one tower index per modality
+     */
+    public int[] towersFor(boolean untied) {
+        return untied ? towers() : new int[nModalities];
+    }
+
+    /** Number of parameter sets a component gets: {@link #numTowers()} when untied, else 1. */
     public int parameterSets(boolean untied) {
-        return untied ? nModalities : 1;
+        return untied ? numTowers() : 1;
     }
 
     @Override
@@ -800,6 +971,7 @@ public record MoTConfig(
         private long[][] modalityTokenRanges;
         private MoeConfig moe;
         private DiffusionConfig diffusion;
+        private int[] towers;
 
         private Builder() {}
 
@@ -925,6 +1097,16 @@ public record MoTConfig(
             return this;
         }
 
+        /**
+         * Sets {@code towers}: the tower (parameter set) index of each modality in every untied
+         * component ({@code towers}), e.g. {@code towers(0, 1, 1)} for text alone and image and
+         * speech sharing; {@code null} (the default) for one tower per modality.
+         */
+        public Builder towers(int... v) {
+            towers = v == null ? null : v.clone();
+            return this;
+        }
+
         /** Builds and validates the config. */
         public MoTConfig build() {
             return new MoTConfig(
@@ -944,7 +1126,8 @@ public record MoTConfig(
                     untie,
                     modalityTokenRanges,
                     moe,
-                    diffusion);
+                    diffusion,
+                    towers);
         }
     }
 }

@@ -26,8 +26,9 @@ import java.util.Set;
  * @param routing how rows and experts are matched
  * @param topK experts per row under token choice
  * @param capacityFactor c, the capacity factor of expert choice
- * @param sets the feed-forward parameter sets that are mixtures: modality ids when the feed-forward
- *     is untied, {@code [0]} (the one shared feed-forward) when it is not
+ * @param sets the feed-forward parameter sets that are mixtures: tower indices when the
+ *     feed-forward is untied (the modality ids unless the config's {@code towers} lets modalities
+ *     share a tower), {@code [0]} (the one shared feed-forward) when it is not
  */
 public record MoeConfig(
         int experts, MoeRouting routing, int topK, double capacityFactor, List<Integer> sets) {

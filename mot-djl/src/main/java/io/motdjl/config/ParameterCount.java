@@ -2,10 +2,11 @@ package io.motdjl.config;
 
 /**
  * How many parameter values a {@link MoTConfig}'s default model stores, counted from the config
- * alone (nothing is built), exactly as the model builds them: every modality copy of the untied
+ * alone (nothing is built), exactly as the model builds them: every tower's copy of the untied
  * components, norm scales, the token embedding and the output head. With {@code d} the width,
  * {@code H·hd} the attention width, {@code F} the SwiGLU hidden width, {@code L} layers, {@code V}
- * the vocabulary and {@code S} the parameter sets of a component (M untied, 1 tied):
+ * the vocabulary and {@code S} the parameter sets of a component (K untied, 1 tied; K the number of
+ * towers, M unless {@code towers} lets modalities share one):
  *
  * <pre>
  *   embedding and head         2·V·d                         (never tied to each other)
@@ -38,13 +39,13 @@ public final class ParameterCount {
         return new ParameterCount(config);
     }
 
-    /** Matmul values of one layer's attention for one modality: {@code 4·d·H·hd}. */
+    /** Matmul values of one layer's attention for one tower: {@code 4·d·H·hd}. */
     public long attentionPerLayer() {
         long width = Math.multiplyExact((long) config.nHeads(), config.headDim());
         return Math.multiplyExact(4L * config.dim(), width);
     }
 
-    /** Matmul values of one layer's SwiGLU for one modality: {@code 3·d·F}. */
+    /** Matmul values of one layer's SwiGLU for one tower: {@code 3·d·F}. */
     public long feedForwardPerLayer() {
         return Math.multiplyExact(3L * config.dim(), config.ffnHiddenDim());
     }

@@ -2,7 +2,8 @@ package io.motdjl.config;
 
 /**
  * Which components keep a separate parameter set per modality. A component that is not untied has
- * one parameter set (stored as modality 0) used by every modality.
+ * one parameter set (stored as modality 0) used by every modality. An untied component has one set
+ * per tower: per modality by default, or as {@link MoTConfig#towers()} maps modalities to towers.
  *
  * @param attention Q/K/V/O projections
  * @param ffn the SwiGLU feed-forward network

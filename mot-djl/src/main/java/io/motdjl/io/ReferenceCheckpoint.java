@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -339,6 +340,7 @@ public final class ReferenceCheckpoint {
                 + c.vocabSize()
                 + ", untie="
                 + c.untie()
+                + (c.hasDefaultTowers() ? "" : ", towers=" + Arrays.toString(c.towers()))
                 + ")";
     }
 

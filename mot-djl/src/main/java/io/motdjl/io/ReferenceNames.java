@@ -39,7 +39,9 @@ import java.util.Map;
 
 /**
  * The tensor names of the public reference implementation (PyTorch layout), mapped onto a {@link
- * MoTModel}'s parameters. A tied component has one parameter set, stored as modality 0.
+ * MoTModel}'s parameters. The index in a name such as {@code local_experts_wq.{i}} or {@code
+ * norm.{i}} is the parameter set's tower index: the modality id by default, the config's {@code
+ * towers} entry when modalities share towers, and 0 for a tied component's one set.
  *
  * <p>Some parameters hold several reference tensors stacked along their first axis, so that the
  * forward pass runs one matmul where the reference runs several: the attention's {@code qkv} is

@@ -42,8 +42,9 @@ public interface FeedForwardFactory {
      *
      * @param config the model's config
      * @param layer the layer index
-     * @param tower the parameter set's index (the modality id when the feed-forward is untied; 0
-     *     when one feed-forward serves every modality)
+     * @param tower the parameter set's index (when the feed-forward is untied, the tower the
+     *     config's {@code towers} maps modalities to, by default the modality id; 0 when one
+     *     feed-forward serves every modality)
      * @return a block from {@code (n, D)} rows to {@code (n, D)} rows
      */
     Block create(MoTConfig config, int layer, int tower);

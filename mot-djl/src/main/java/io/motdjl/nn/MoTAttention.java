@@ -50,8 +50,7 @@ public final class MoTAttention extends AbstractBlock {
         this.nHeads = config.nHeads();
         this.headDim = config.headDim();
         this.dim = config.dim();
-        int m = config.nModalities();
-        boolean untieAttn = config.untie().attention();
+        int[] attentionTowers = config.towersFor(config.untie().attention());
         boolean untieNorms = config.untie().norms();
         long inner = (long) nHeads * headDim;
         boolean pre = config.normOrder() == NormOrder.PRE;
@@ -63,17 +62,20 @@ public final class MoTAttention extends AbstractBlock {
         qkv =
                 addChildBlock(
                         "qkv",
-                        PerModality.of(m, untieAttn, t -> Projections.biasFree(dim, 3 * inner)));
+                        PerModality.mapped(
+                                attentionTowers, t -> Projections.biasFree(dim, 3 * inner)));
         qkNorm =
                 config.qkNorm()
                         ? addChildBlock(
                                 "qk_norm",
-                                PerModality.of(
-                                        m, untieNorms, t -> new QkNorm(headDim, config.normEps())))
+                                PerModality.mapped(
+                                        config.towersFor(untieNorms),
+                                        t -> new QkNorm(headDim, config.normEps())))
                         : null;
         wo =
                 addChildBlock(
-                        "wo", PerModality.of(m, untieAttn, t -> Projections.biasFree(inner, dim)));
+                        "wo",
+                        PerModality.mapped(attentionTowers, t -> Projections.biasFree(inner, dim)));
         outputNorm =
                 pre
                         ? null

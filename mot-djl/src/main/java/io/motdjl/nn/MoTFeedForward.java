@@ -1,6 +1,7 @@
 package io.motdjl.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,6 +14,9 @@ import ai.djl.util.PairList;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.routing.GroupedRows;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The feed-forward branch of a MoT layer: per-modality feed-forward blocks (a {@link SwiGlu} each
@@ -49,9 +53,8 @@ public final class MoTFeedForward extends AbstractBlock {
         experts =
                 addChildBlock(
                         "local_experts",
-                        PerModality.of(
-                                config.nModalities(),
-                                config.untie().ffn(),
+                        PerModality.mapped(
+                                config.towersFor(config.untie().ffn()),
                                 t -> factory.create(config, layer, t)));
         outputNorm =
                 pre
@@ -72,7 +75,7 @@ public final class MoTFeedForward extends AbstractBlock {
 
     /**
      * The feed-forward branch on rows grouped by modality, each chunk through its own tower (the
-     * residual is not added).
+     * chunks of modalities that share a tower through it together; the residual is not added).
      *
      * @param ps the parameter store
      * @param h rows {@code (B·T, D)} grouped by modality
@@ -100,39 +103,93 @@ public final class MoTFeedForward extends AbstractBlock {
                     run(ps, 0, all, context.validityOfSorted(in), training, params, auxiliary);
             y = GroupedRows.fromSorted(in.routing(), out);
         } else {
-            y =
-                    in.map(
-                            (rows, m) ->
-                                    run(
-                                            ps,
-                                            m,
-                                            rows,
-                                            context.validityOf(in, m),
-                                            training,
-                                            params,
-                                            auxiliary));
+            NDArray[] out = new NDArray[in.numModalities()];
+            for (int t = 0; t < experts.numTowers(); t++) {
+                runTower(ps, t, in, context, training, params, auxiliary, out);
+            }
+            y = in.map((rows, m) -> out[m]);
         }
         return outputNorm == null ? y : outputNorm.apply(ps, y, training, params);
     }
 
     /**
-     * Runs modality {@code m}'s tower on its rows (with their validity when the pass has padding),
-     * passing any further outputs on as auxiliary ones named {@code feed_forward.{tower}.{name}}.
+     * Runs tower {@code t} once over the rows of every modality it serves, into {@code out} (one
+     * entry per modality). Modalities that share a tower are run together, so that a mixture of
+     * experts sees all the rows that reach it (its capacity and auxiliary losses are over them,
+     * reported once per tower).
+     */
+    private void runTower(
+            ParameterStore ps,
+            int t,
+            GroupedRows in,
+            ForwardContext context,
+            boolean training,
+            PairList<String, Object> params,
+            NDList auxiliary,
+            NDArray[] out) {
+        List<Integer> served = new ArrayList<>();
+        for (int m = 0; m < in.numModalities(); m++) {
+            if (experts.towerOf(m) == t && in.chunk(m) != null) {
+                served.add(m);
+            }
+        }
+        if (served.isEmpty()) {
+            return;
+        }
+        if (served.size() == 1) {
+            int m = served.get(0);
+            out[m] =
+                    run(ps, t, in.chunk(m), context.validityOf(in, m), training, params, auxiliary);
+            return;
+        }
+        // several chunks means the rows are grouped: the routing knows each chunk's length
+        long[] counts = in.routing().counts();
+        NDList rows = new NDList();
+        NDList validity = new NDList();
+        long[] ends = new long[served.size() - 1];
+        long end = 0;
+        for (int i = 0; i < served.size(); i++) {
+            int m = served.get(i);
+            rows.add(in.chunk(m));
+            validity.add(context.validityOf(in, m));
+            end += counts[m];
+            if (i < ends.length) {
+                ends[i] = end;
+            }
+        }
+        NDArray together =
+                run(
+                        ps,
+                        t,
+                        NDArrays.concat(rows, 0),
+                        validity.get(0) == null ? null : NDArrays.concat(validity, 0),
+                        training,
+                        params,
+                        auxiliary);
+        NDList parts = together.split(ends, 0);
+        for (int i = 0; i < served.size(); i++) {
+            out[served.get(i)] = parts.get(i);
+        }
+    }
+
+    /**
+     * Runs tower {@code t} on its rows (with their validity when the pass has padding), passing any
+     * further outputs on as auxiliary ones named {@code feed_forward.{tower}.{name}}.
      */
     private NDArray run(
             ParameterStore ps,
-            int m,
+            int t,
             NDArray rows,
             NDArray validity,
             boolean training,
             PairList<String, Object> params,
             NDList auxiliary) {
         NDList input = validity == null ? new NDList(rows) : new NDList(rows, validity);
-        NDList out = experts.forModality(m).forward(ps, input, training, params);
+        NDList out = experts.tower(t).forward(ps, input, training, params);
         for (int i = 1; i < out.size(); i++) {
             NDArray extra = out.get(i);
             String name = extra.getName() == null ? "aux" + i : extra.getName();
-            extra.setName("feed_forward." + experts.towerOf(m) + "." + name);
+            extra.setName("feed_forward." + t + "." + name);
             auxiliary.add(extra);
         }
         return out.head();
@@ -169,7 +226,7 @@ public final class MoTFeedForward extends AbstractBlock {
         return inputNorm;
     }
 
-    /** The feed-forward block of each tower ({@code feed_forward.local_experts.{m}}). */
+    /** The feed-forward block of each tower ({@code feed_forward.local_experts.{tower}}). */
     public PerModality<Block> experts() {
         return experts;
     }

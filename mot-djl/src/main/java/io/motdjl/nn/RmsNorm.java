@@ -95,11 +95,13 @@ public final class RmsNorm extends AbstractBlock {
         return type == DataType.FLOAT16 || type == DataType.BFLOAT16;
     }
 
-    /** Per-modality (or shared) RMSNorms of {@code width} with the config's epsilon. */
+    /**
+     * RMSNorms of {@code width} with the config's epsilon, one per tower when {@code untied} (as
+     * the config's towers map modalities), else one shared.
+     */
     static PerModality<RmsNorm> perModality(MoTConfig config, long width, boolean untied) {
-        return PerModality.of(
-                config.nModalities(),
-                untied,
+        return PerModality.mapped(
+                config.towersFor(untied),
                 t -> RmsNorm.builder().setWidth(width).optEps(config.normEps()).build());
     }
 

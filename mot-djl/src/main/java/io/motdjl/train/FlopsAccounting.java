@@ -21,9 +21,10 @@ import io.motdjl.config.PatchEncoder;
  * </pre>
  *
  * <ul>
- *   <li>A token touches exactly one modality's parameter set, so {@code N} does not depend on the
- *       number of modalities or on what is untied: MoT and its dense twin have equal FLOPs per
- *       token, while MoT has more {@link #totalParameters() parameters}.
+ *   <li>A token touches exactly one parameter set (its modality's tower) of each component, so
+ *       {@code N} does not depend on the number of modalities or towers or on what is untied: MoT
+ *       and its dense twin have equal FLOPs per token, while MoT has more {@link #totalParameters()
+ *       parameters} (one copy of each untied component per tower).
  *   <li>The attention term counts the score matmul {@code QKᵀ} and the value matmul {@code AV},
  *       each {@code 2·T·H·hd} per token, over the <em>full</em> length {@code T}, as Hoffmann et
  *       al. 2022 (App. F) do: it is not halved for causality, since the implementation computes the
@@ -92,7 +93,8 @@ public final class FlopsAccounting {
     /**
      * Non-embedding matmul parameters a token of modality {@code m} uses: {@code L·(4·d·H·hd +
      * ffn)}, where {@code ffn} is {@code 3·d·F}, or {@code expertsPerRow·3·d·F + d·E} when the
-     * feed-forward that serves {@code m} is a mixture of experts (rounded up to whole values).
+     * feed-forward that serves {@code m} (its tower's, when untied) is a mixture of experts
+     * (rounded up to whole values).
      *
      * @param m the modality
      * @return the active parameters per token
@@ -104,7 +106,7 @@ public final class FlopsAccounting {
         }
         long ffn = feedForwardParametersPerLayer();
         MoeConfig moe = config.moe();
-        int set = config.untie().ffn() ? m : 0;
+        int set = config.untie().ffn() ? config.towerOf(m) : 0;
         if (moe != null && moe.covers(set)) {
             ffn = (long) Math.ceil(moe.expertsPerRow() * ffn) + (long) moe.experts() * config.dim();
         }
@@ -239,7 +241,7 @@ public final class FlopsAccounting {
     }
 
     /**
-     * Every parameter the model stores: all modality copies of the untied components, norm scales
+     * Every parameter the model stores: all tower copies of the untied components, norm scales
      * included, embeddings and head included. Equal to the sum of the sizes of {@code new
      * MoTModel(config).getParameters()}.
      */

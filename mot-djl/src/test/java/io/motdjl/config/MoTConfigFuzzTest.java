@@ -48,6 +48,7 @@ class MoTConfigFuzzTest {
                     "max_seq_len",
                     "untie",
                     "modality_token_ranges",
+                    "towers",
                     "attention",
                     "ffn",
                     "norms");
@@ -65,6 +66,7 @@ class MoTConfigFuzzTest {
                         .build()
                         .toJson());
         BASES.add(MoTConfig.builder().build().toJson().replaceFirst("\"head_dim\": \\d+,", ""));
+        BASES.add(MoTConfig.builder().nModalities(3).towers(0, 1, 1).build().toJson());
     }
 
     @Test

@@ -16,10 +16,15 @@ import io.motdjl.zoo.MoTCheckpoint;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * {@code mot describe}: the block tree of a checkpoint or zoo model with each block's parameters
@@ -58,7 +63,8 @@ final class DescribeCommand implements Command {
                 "  --depth N               how deep to show the block tree (default 4; 0 = no tree)",
                 "",
                 "Columns: all parameters of the block; those only modality m's tokens use (its own",
-                "parameter sets); those every modality uses (shared or tied).");
+                "parameter sets); those only a group of modalities uses (modalities that share a",
+                "tower, config key `towers`); those every modality uses (shared or tied).");
     }
 
     private static Set<String> options() {
@@ -101,7 +107,7 @@ final class DescribeCommand implements Command {
         out.println(
                 String.format(
                         Locale.ROOT,
-                        "  vocab %d, dim %d, %d layers, %d heads x %d, FFN %d, max_seq_len %d; %s; untie %s",
+                        "  vocab %d, dim %d, %d layers, %d heads x %d, FFN %d, max_seq_len %d; %s; untie %s%s",
                         config.vocabSize(),
                         config.dim(),
                         config.nLayers(),
@@ -110,13 +116,16 @@ final class DescribeCommand implements Command {
                         config.ffnHiddenDim(),
                         config.maxSeqLen(),
                         Describe.config(config),
-                        config.untie()));
+                        config.untie(),
+                        config.hasDefaultTowers()
+                                ? ""
+                                : "; towers " + Arrays.toString(config.towers())));
         if (depth > 0) {
+            List<Column> columns = columns(census, m);
             List<String> header = new ArrayList<>(List.of("block", "parameters"));
-            for (int k = 0; k < m; k++) {
-                header.add("modality " + k);
+            for (Column c : columns) {
+                header.add(c.title());
             }
-            header.add("shared");
             List<List<String>> rows = new ArrayList<>();
             for (Map.Entry<String, Block> e : census.blocks().entrySet()) {
                 String path = e.getKey();
@@ -128,18 +137,16 @@ final class DescribeCommand implements Command {
                 List<String> row = new ArrayList<>();
                 String leaf = path.substring(path.lastIndexOf('.') + 1);
                 row.add("  ".repeat(level) + leaf + "  " + label(e.getValue()));
-                row.add(count(sum(params, -1, m)));
-                for (int k = 0; k < m; k++) {
-                    row.add(count(sum(params, k, m)));
+                row.add(count(sum(params, serving -> true)));
+                for (Column c : columns) {
+                    row.add(count(sum(params, c.counts())));
                 }
-                row.add(count(sum(params, m, m)));
                 rows.add(row);
             }
             List<String> total = new ArrayList<>(List.of("total", count(census.total())));
-            for (int k = 0; k < m; k++) {
-                total.add(count(census.onlyFor(k)));
+            for (Column c : columns) {
+                total.add(count(sum(census.entries(), c.counts())));
             }
-            total.add(count(census.shared()));
             rows.add(total);
             TextTable table = new TextTable(header.toArray(new String[0]));
             for (List<String> row : rows) {
@@ -197,19 +204,46 @@ final class DescribeCommand implements Command {
     }
 
     /**
-     * Values of {@code params}: all ({@code which < 0}), only modality {@code which}'s, or shared
-     * by all ({@code which == m}).
+     * A column of the table: its title and which parameters it counts, by the modalities that use
+     * them.
      */
-    private static long sum(List<ParameterCensus.Entry> params, int which, int m) {
+    private record Column(String title, Predicate<BitSet> counts) {}
+
+    /**
+     * One column per modality (what its tokens alone use), one per group of modalities that share
+     * parameters without every modality sharing them (a tower serving several modalities), in the
+     * order the census meets them, then the parameters every modality uses.
+     */
+    private static List<Column> columns(ParameterCensus census, int m) {
+        List<Column> columns = new ArrayList<>();
+        for (int k = 0; k < m; k++) {
+            int modality = k;
+            columns.add(
+                    new Column(
+                            "modality " + k,
+                            serving -> serving.cardinality() == 1 && serving.get(modality)));
+        }
+        Set<BitSet> groups = new LinkedHashSet<>();
+        for (ParameterCensus.Entry e : census.entries()) {
+            int users = e.modalities().cardinality();
+            if (users > 1 && users < m) {
+                groups.add(e.modalities());
+            }
+        }
+        for (BitSet group : groups) {
+            String members =
+                    group.stream().mapToObj(Integer::toString).collect(Collectors.joining("+"));
+            columns.add(new Column("modalities " + members, group::equals));
+        }
+        columns.add(new Column("shared", serving -> serving.cardinality() == m));
+        return columns;
+    }
+
+    /** Values of the parameters whose modalities {@code counted} accepts. */
+    private static long sum(List<ParameterCensus.Entry> params, Predicate<BitSet> counted) {
         long n = 0;
         for (ParameterCensus.Entry e : params) {
-            boolean counted =
-                    which < 0
-                            || (which == m
-                                    ? e.isShared(m)
-                                    : e.modalities().cardinality() == 1
-                                            && e.modalities().get(which));
-            if (counted) {
+            if (counted.test(e.modalities())) {
                 n += e.size();
             }
         }

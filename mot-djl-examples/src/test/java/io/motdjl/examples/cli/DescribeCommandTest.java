@@ -80,6 +80,43 @@ class DescribeCommandTest {
     }
 
     @Test
+    void modalitiesThatShareATowerGetAColumnOfTheirOwn(@TempDir Path tmp) throws Exception {
+        MoTConfig config =
+                MoTConfig.builder()
+                        .vocabSize(40)
+                        .dim(16)
+                        .nLayers(1)
+                        .nHeads(2)
+                        .ffnHiddenDim(32)
+                        .nModalities(3)
+                        .towers(0, 1, 1)
+                        .maxSeqLen(12)
+                        .build();
+        Path dir = tmp.resolve("two-towers");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = new MoTModel(config);
+            model.initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1));
+            MoTCheckpointWriter.of(model).write(dir);
+        }
+        Run r = run("describe", "--checkpoint", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("; towers [0, 1, 1]"), out);
+        assertTrue(out.contains("qkv  (2 towers: Linear 16 -> 48, no bias)"), out);
+        assertTrue(out.contains("modality 2  modalities 1+2  shared"), out);
+        // a tower: 4 * 16 * 16 + 3 * 16 * 32 + norms 16 + 16 + 2 * 8 + final 16 = 2,624;
+        // embedding and head 2 * 40 * 16 = 1,280
+        assertTrue(
+                out.matches("(?s).*\\ntotal\\s+6,528\\s+2,624\\s+-\\s+-\\s+2,624\\s+1,280\\n.*"),
+                out);
+        assertTrue(
+                out.contains(
+                        "a token uses those of its modality and the shared ones: modality 0 3,904,"
+                                + " modality 1 3,904, modality 2 3,904"),
+                out);
+    }
+
+    @Test
     void aCheckpointDirectoryIsDescribedAfterItIsVerified(@TempDir Path tmp) throws Exception {
         MoTConfig config =
                 MoTConfig.builder()
