@@ -1,0 +1,341 @@
+package io.motdjl.speech;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import com.google.gson.stream.MalformedJsonException;
+
+import io.motdjl.io.AtomicFiles;
+import io.motdjl.tokenize.TokenizerFormatException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The JSON file of a {@link SpeechUnitTokenizer}. Its form:
+ *
+ * <pre>{@code
+ * {"format": "mot-djl/speech-unit-tokenizer", "version": 1,
+ *  "sample_rate": 16000, "n_fft": 1024, "hop": 640, "mels": 80,
+ *  "fmin_hz": 0.0, "fmax_hz": 8000.0, "mel_scale": "slaney", "log_floor": 1.0E-5,
+ *  "units": 256,
+ *  "centroids": [[-11.512925, ... 80 log-mel values], ... 256 rows]}
+ * }</pre>
+ *
+ * <p>Centroid values are written with {@link Float#toString(float)}, which reads back to the same
+ * bits. {@code mel_scale} and {@code log_floor} record how the front end computes features; this
+ * reader knows only Slaney's scale and the floor {@link LogMelSpectrogram#LOG_FLOOR}, and refuses
+ * other values rather than tokenize with features the centroids were not learned on.
+ *
+ * <p>Reading is strict: every key required and known, no duplicates, integers where integers
+ * belong, finite numbers, every value in range, the row count and row length matching {@code units}
+ * and {@code mels}.
+ */
+final class SpeechUnitTokenizerFile {
+
+    static final String FORMAT = "mot-djl/speech-unit-tokenizer";
+    static final int VERSION = 1;
+    static final String MEL_SCALE = "slaney";
+
+    /** 65,536 units of 80 values at about 13 characters each stay below this. */
+    private static final long MAX_FILE_BYTES = 128L << 20;
+
+    private static final Set<String> KEYS =
+            Set.of(
+                    "format",
+                    "version",
+                    "sample_rate",
+                    "n_fft",
+                    "hop",
+                    "mels",
+                    "fmin_hz",
+                    "fmax_hz",
+                    "mel_scale",
+                    "log_floor",
+                    "units",
+                    "centroids");
+
+    private static final Set<String> STRING_KEYS = Set.of("format", "mel_scale");
+    private static final Set<String> REAL_KEYS = Set.of("fmin_hz", "fmax_hz", "log_floor");
+
+    private SpeechUnitTokenizerFile() {}
+
+    static void write(SpeechUnitTokenizer tokenizer, Path file) throws IOException {
+        AtomicFiles.write(
+                file,
+                os -> {
+                    Writer writer = new OutputStreamWriter(os, StandardCharsets.UTF_8);
+                    writeJson(tokenizer, writer);
+                    writer.flush();
+                });
+    }
+
+    private static void writeJson(SpeechUnitTokenizer tokenizer, Writer out) throws IOException {
+        LogMelSpectrogram.Options frontEnd = tokenizer.frontEnd();
+        JsonWriter json = new JsonWriter(out);
+        json.setIndent(" ");
+        json.beginObject();
+        json.name("format").value(FORMAT);
+        json.name("version").value(VERSION);
+        json.name("sample_rate").value(frontEnd.sampleRate());
+        json.name("n_fft").value(frontEnd.nFft());
+        json.name("hop").value(frontEnd.hop());
+        json.name("mels").value(frontEnd.mels());
+        json.name("fmin_hz").jsonValue(Double.toString(frontEnd.fminHz()));
+        json.name("fmax_hz").jsonValue(Double.toString(frontEnd.fmaxHz()));
+        json.name("mel_scale").value(MEL_SCALE);
+        json.name("log_floor").jsonValue(Double.toString(LogMelSpectrogram.LOG_FLOOR));
+        json.name("units").value(tokenizer.unitCount());
+        json.name("centroids").beginArray();
+        // one centroid per line keeps the file readable and diffable
+        json.setIndent("");
+        for (int c = 0; c < tokenizer.unitCount(); c++) {
+            json.beginArray();
+            for (float v : tokenizer.centroid(c)) {
+                // finite (the tokenizer checks); Float.toString reads back to the same bits
+                json.jsonValue(Float.toString(v));
+            }
+            json.endArray();
+            out.write('\n');
+        }
+        json.endArray();
+        json.endObject();
+        json.flush();
+        out.write('\n');
+    }
+
+    static SpeechUnitTokenizer read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new TokenizerFormatException(
+                    file
+                            + ": "
+                            + size
+                            + " bytes is too large for a speech unit tokenizer file (limit "
+                            + MAX_FILE_BYTES
+                            + ")");
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return parse(new StringReader(text), file.toString());
+    }
+
+    /** Parses and validates a tokenizer file's text. */
+    static SpeechUnitTokenizer parse(Reader text, String source) throws IOException {
+        JsonReader json = new JsonReader(text);
+        json.setStrictness(Strictness.STRICT);
+        json.setNestingLimit(4);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try {
+            json.beginObject();
+            while (json.hasNext()) {
+                String name = json.nextName();
+                if (!KEYS.contains(name)) {
+                    throw new TokenizerFormatException(
+                            source + ": unknown key \"" + name + "\"; expected " + KEYS);
+                }
+                if (fields.containsKey(name)) {
+                    throw new TokenizerFormatException(source + ": duplicate key \"" + name + "\"");
+                }
+                fields.put(name, readValue(json, source, name));
+            }
+            json.endObject();
+            if (json.peek() != JsonToken.END_DOCUMENT) {
+                throw new TokenizerFormatException(
+                        source + ": unexpected content after the object");
+            }
+        } catch (MalformedJsonException | EOFException | IllegalStateException e) {
+            throw new TokenizerFormatException(
+                    source + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        return build(fields, source);
+    }
+
+    private static SpeechUnitTokenizer build(Map<String, Object> fields, String source)
+            throws TokenizerFormatException {
+        Set<String> missing = new HashSet<>(KEYS);
+        missing.removeAll(fields.keySet());
+        if (!missing.isEmpty()) {
+            throw new TokenizerFormatException(source + ": missing key(s) " + missing);
+        }
+        if (!FORMAT.equals(fields.get("format"))) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": format is \""
+                            + fields.get("format")
+                            + "\", expected \""
+                            + FORMAT
+                            + "\"");
+        }
+        if ((int) fields.get("version") != VERSION) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": version "
+                            + fields.get("version")
+                            + " is not supported (this reader knows version "
+                            + VERSION
+                            + ")");
+        }
+        if (!MEL_SCALE.equals(fields.get("mel_scale"))) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": mel_scale is \""
+                            + fields.get("mel_scale")
+                            + "\"; this reader computes features on the \""
+                            + MEL_SCALE
+                            + "\" scale");
+        }
+        if ((double) fields.get("log_floor") != LogMelSpectrogram.LOG_FLOOR) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": log_floor is "
+                            + fields.get("log_floor")
+                            + "; this reader computes features with the floor "
+                            + LogMelSpectrogram.LOG_FLOOR);
+        }
+        LogMelSpectrogram.Options frontEnd;
+        try {
+            frontEnd =
+                    new LogMelSpectrogram.Options(
+                            (int) fields.get("sample_rate"),
+                            (int) fields.get("n_fft"),
+                            (int) fields.get("hop"),
+                            (int) fields.get("mels"),
+                            (double) fields.get("fmin_hz"),
+                            (double) fields.get("fmax_hz"));
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": " + e.getMessage(), e);
+        }
+        int units = (int) fields.get("units");
+        float[][] rows = (float[][]) fields.get("centroids");
+        if (units <= 0 || units > SpeechUnitTokenizer.MAX_UNITS || rows.length != units) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": units is "
+                            + units
+                            + " but there are "
+                            + rows.length
+                            + " centroids (expected equal, in [1, "
+                            + SpeechUnitTokenizer.MAX_UNITS
+                            + "])");
+        }
+        int mels = frontEnd.mels();
+        float[] centroids = new float[units * mels];
+        for (int c = 0; c < units; c++) {
+            if (rows[c].length != mels) {
+                throw new TokenizerFormatException(
+                        source
+                                + ": centroid "
+                                + c
+                                + " has "
+                                + rows[c].length
+                                + " values; the front end has "
+                                + mels
+                                + " mels");
+            }
+            System.arraycopy(rows[c], 0, centroids, c * mels, mels);
+        }
+        try {
+            return new SpeechUnitTokenizer(frontEnd, centroids);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object readValue(JsonReader json, String source, String name)
+            throws IOException {
+        if (name.equals("centroids")) {
+            return readRows(json, source);
+        }
+        if (STRING_KEYS.contains(name)) {
+            expect(json, JsonToken.STRING, source, name, "a string");
+            return json.nextString();
+        }
+        if (REAL_KEYS.contains(name)) {
+            return readFinite(json, source, name, false);
+        }
+        return readInt(json, source, name);
+    }
+
+    private static float[][] readRows(JsonReader json, String source) throws IOException {
+        expect(json, JsonToken.BEGIN_ARRAY, source, "centroids", "a list of centroids");
+        List<float[]> rows = new ArrayList<>();
+        json.beginArray();
+        while (json.hasNext()) {
+            String row = "centroid " + rows.size();
+            expect(json, JsonToken.BEGIN_ARRAY, source, row, "a list of numbers");
+            List<Float> values = new ArrayList<>();
+            json.beginArray();
+            while (json.hasNext()) {
+                values.add((float) readFinite(json, source, row, true));
+            }
+            json.endArray();
+            float[] floats = new float[values.size()];
+            for (int j = 0; j < floats.length; j++) {
+                floats[j] = values.get(j);
+            }
+            rows.add(floats);
+        }
+        json.endArray();
+        return rows.toArray(new float[0][]);
+    }
+
+    /** A finite number, parsed as a float or a double. */
+    private static double readFinite(JsonReader json, String source, String name, boolean asFloat)
+            throws IOException {
+        expect(json, JsonToken.NUMBER, source, name, "a number");
+        String text = json.nextString();
+        double value;
+        try {
+            value = asFloat ? Float.parseFloat(text) : Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new TokenizerFormatException(
+                    source + ": \"" + name + "\" must be a number, got " + text, e);
+        }
+        if (!Double.isFinite(value)) {
+            throw new TokenizerFormatException(
+                    source
+                            + ": \""
+                            + name
+                            + "\" value "
+                            + text
+                            + " is out of range; expected a finite "
+                            + (asFloat ? "float" : "number"));
+        }
+        return value;
+    }
+
+    private static int readInt(JsonReader json, String source, String name) throws IOException {
+        expect(json, JsonToken.NUMBER, source, name, "an integer");
+        String text = json.nextString();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new TokenizerFormatException(
+                    source + ": \"" + name + "\" must be an integer, got " + text, e);
+        }
+    }
+
+    private static void expect(
+            JsonReader json, JsonToken token, String source, String name, String what)
+            throws IOException {
+        JsonToken actual = json.peek();
+        if (actual != token) {
+            throw new TokenizerFormatException(
+                    source + ": \"" + name + "\" must be " + what + ", got " + actual);
+        }
+    }
+}
