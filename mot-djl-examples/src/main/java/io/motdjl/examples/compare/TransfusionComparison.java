@@ -8,7 +8,6 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.PatchEncoder;
 import io.motdjl.config.Untie;
-import io.motdjl.data.Direction;
 import io.motdjl.diffusion.ImagePatches;
 import io.motdjl.diffusion.ImageSampler;
 import io.motdjl.diffusion.SamplingSettings;
@@ -18,7 +17,6 @@ import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.diffusion.TransfusionSequence;
 import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
-import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.tokenize.JointVocabulary;
@@ -35,7 +33,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * The paper's Transfusion setting in miniature: Fashion-MNIST images as continuous 4×4 patches (49
@@ -70,10 +67,8 @@ public final class TransfusionComparison {
     public static final int IMAGE_FIRST_TIMESTEP_LIMIT = 500;
 
     private static final Logger logger = LoggerFactory.getLogger(TransfusionComparison.class);
-    private static final int EVALUATION_BATCH = 128;
     private static final int SAMPLE_BATCH = 100;
-    private static final ImagePatches GEOMETRY =
-            new ImagePatches(FashionMnist.IMAGE_SIZE, FashionMnist.IMAGE_SIZE, PATCH);
+    private static final ImagePatches GEOMETRY = TransfusionSequences.GEOMETRY;
 
     /** Default denoising steps of the sample grids (DDIM). */
     public static final int SAMPLE_STEPS = 50;
@@ -252,38 +247,19 @@ public final class TransfusionComparison {
                         : FashionMnist.readDirectory(settings.dataDir());
         FashionMnist.Split split = images.split(settings.heldOutFraction(), settings.seed());
         CaptionTemplates captions = CaptionTemplates.defaults(settings.seed());
-        List<TransfusionSequence> train = trainingSequences(split.train(), captions);
+        List<TransfusionSequence> train =
+                TransfusionSequences.training(split.train(), captions, settings.seed());
         FashionMnist scored =
                 ChameleonComparison.evaluationImages(split.heldOut(), settings.seed());
-        List<TransfusionSequence> reading = new ArrayList<>();
-        List<TransfusionSequence> drawing = new ArrayList<>();
-        for (int i = 0; i < scored.size(); i++) {
-            String caption = captions.caption(scored.label(i), i);
-            float[] rows = GEOMETRY.toRows(FashionImages.toFloats(scored.image(i)));
-            reading.add(
-                    TransfusionSequence.of(
-                            caption,
-                            rows,
-                            GEOMETRY.values(),
-                            Direction.IMAGE_TO_CAPTION,
-                            false,
-                            IMAGE_FIRST_TIMESTEP_LIMIT));
-            drawing.add(
-                    TransfusionSequence.of(
-                            caption,
-                            rows,
-                            GEOMETRY.values(),
-                            Direction.CAPTION_TO_IMAGE,
-                            false,
-                            0));
-        }
+        List<TransfusionSequence> reading = TransfusionSequences.reading(scored, captions);
+        List<TransfusionSequence> drawing = TransfusionSequences.drawing(scored, captions);
         TransfusionDataset trainSet =
                 TransfusionDataset.builder()
                         .setSequences(train, GEOMETRY.values())
                         .setSampling(settings.batchSize(), true)
                         .build();
-        TransfusionDataset readingSet = evaluationSet(reading);
-        TransfusionDataset drawingSet = evaluationSet(drawing);
+        TransfusionDataset readingSet = TransfusionSequences.evaluationSet(reading);
+        TransfusionDataset drawingSet = TransfusionSequences.evaluationSet(drawing);
         int maxLength =
                 Math.max(
                         trainSet.sequenceLength(),
@@ -405,45 +381,14 @@ public final class TransfusionComparison {
         return new ChameleonComparison.Outcome(report, null, List.copyOf(trained));
     }
 
-    /**
-     * One sequence per training image: caption first with probability {@link #CAPTION_FIRST}
-     * (caption dropped with probability {@link #CAPTION_DROPOUT}), else image first and lightly
-     * noised; seeded per image.
-     */
-    private List<TransfusionSequence> trainingSequences(
-            FashionMnist images, CaptionTemplates captions) {
-        List<TransfusionSequence> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + i);
-            boolean captionFirst = random.nextDouble() < CAPTION_FIRST;
-            boolean dropped = captionFirst && random.nextDouble() < CAPTION_DROPOUT;
-            out.add(
-                    TransfusionSequence.of(
-                            captions.caption(images.label(i), i),
-                            GEOMETRY.toRows(FashionImages.toFloats(images.image(i))),
-                            GEOMETRY.values(),
-                            captionFirst ? Direction.CAPTION_TO_IMAGE : Direction.IMAGE_TO_CAPTION,
-                            dropped,
-                            captionFirst ? 0 : IMAGE_FIRST_TIMESTEP_LIMIT));
-        }
-        return out;
-    }
-
-    private static TransfusionDataset evaluationSet(List<TransfusionSequence> sequences) {
-        return TransfusionDataset.builder()
-                .setSequences(sequences, GEOMETRY.values())
-                .setSampling(EVALUATION_BATCH, false)
-                .build();
-    }
-
     /** Caption text after an image; the diffusion loss of images after their caption. */
     private record HeldOutScorer(TransfusionDataset reading, TransfusionDataset drawing)
             implements CurveTraining.Scorer {
 
         @Override
         public double[] score(TrainingRun run) throws IOException, TranslateException {
-            ModalityLosses captions = run.evaluate(reading, EVALUATION_BATCH);
-            ModalityLosses images = run.evaluate(drawing, EVALUATION_BATCH);
+            ModalityLosses captions = run.evaluate(reading, TransfusionSequences.EVALUATION_BATCH);
+            ModalityLosses images = run.evaluate(drawing, TransfusionSequences.EVALUATION_BATCH);
             return new double[] {captions.mean(0), images.mean(1)};
         }
 
