@@ -8,8 +8,11 @@
  *
  * <p>For the Chameleon setting, {@link io.motdjl.data.ChameleonSequenceBuilder} lays out a caption
  * and an image's codes over the {@link io.motdjl.tokenize.JointVocabulary} in either {@link
- * io.motdjl.data.Direction} — the layout {@code generate.ChameleonGenerator} prompts with. {@link
- * io.motdjl.data.DenseInputs} adapts batches for a one-modality dense baseline.
+ * io.motdjl.data.Direction} — the layout {@code generate.ChameleonGenerator} prompts with. For the
+ * Chameleon + speech setting, {@link io.motdjl.data.InterleavedSequenceBuilder} lays out text,
+ * image and speech {@link io.motdjl.data.SequencePart}s, in any of the six {@link
+ * io.motdjl.data.Pairing}s of a spoken, captioned image. {@link io.motdjl.data.DenseInputs} adapts
+ * batches for a one-modality dense baseline.
  *
  * <p>Typical use, with images and captions of one's own:
  *

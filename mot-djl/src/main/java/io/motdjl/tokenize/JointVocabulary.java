@@ -9,18 +9,29 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One vocabulary for text and image tokens (the Chameleon setting), with each modality in its own
- * contiguous range.
+ * One vocabulary for text and image tokens (the Chameleon setting), and optionally speech units
+ * (the Chameleon + speech setting), with each modality in its own contiguous range.
  *
  * <pre>
- *   [0, 256)            text: the bytes of UTF-8 text
- *   256 257 258 259 260 text: BOS, EOS, BOI (begin image), EOI (end image), PAD
- *   [261, 261 + K)      image: the K codes of the image tokenizer
+ *   [0, 256)                 text: the bytes of UTF-8 text
+ *   256 257 258 259 260      text: BOS, EOS, BOI (begin image), EOI (end image), PAD
+ *   [261, 261 + K)           image: the K codes of the image tokenizer
+ *   261 + K, 261 + K + 1     speech: BOSP (begin speech), EOSP (end speech)   (with speech only)
+ *   [261 + K + 2, S)         speech: the U units of the speech tokenizer, S = 261 + K + 2 + U
  * </pre>
  *
- * <p>The special tokens are text tokens, so the text parameters of a MoT process them. The modality
- * of every token follows from its id; {@link #modalityTokenRanges()} hands the ranges to {@link
- * MoTConfig.Builder#modalityTokenRanges}, which then rejects a token used with the wrong modality.
+ * <p>The special tokens BOS, EOS, BOI, EOI and PAD are text tokens, so the text parameters of a MoT
+ * process them. The speech span markers BOSP and EOSP are speech tokens: the speech range comes
+ * after the image codes so that no existing id moves (checkpoints of the two-modality vocabulary
+ * stay valid), and each modality keeps one contiguous range ({@code modality_token_ranges} holds
+ * one pair per modality), which leaves no room for two more text tokens. The speech parameters
+ * therefore process the markers, and the speech tower, not the text tower, predicts a span's first
+ * unit (at BOSP) and the token after the span (at EOSP). A vocabulary without speech is exactly the
+ * two-modality one ({@link #NUM_MODALITIES} modalities, the same ids, ranges and size).
+ *
+ * <p>The modality of every token follows from its id; {@link #modalityTokenRanges()} hands the
+ * ranges to {@link MoTConfig.Builder#modalityTokenRanges}, which then rejects a token used with the
+ * wrong modality.
  */
 public final class JointVocabulary {
 
@@ -30,8 +41,17 @@ public final class JointVocabulary {
     /** Modality id of image codes. */
     public static final int IMAGE = 1;
 
-    /** Number of modalities. */
+    /** Modality id of speech units and the speech span markers (with speech only). */
+    public static final int SPEECH = 2;
+
+    /**
+     * Number of modalities of the text + image vocabulary; one with speech has one more ({@link
+     * #modalityCount()}).
+     */
     public static final int NUM_MODALITIES = 2;
+
+    /** Tokens the speech range holds before its units: BOSP and EOSP. */
+    public static final int SPEECH_MARKERS = 2;
 
     /** Number of byte tokens: ids {@code [0, 256)} are the bytes themselves. */
     public static final int BYTE_TOKENS = 256;
@@ -74,17 +94,25 @@ public final class JointVocabulary {
 
     private final int imageCodes;
 
+    /** Number of speech units U; 0 for a vocabulary without speech. */
+    private final int speechUnits;
+
     /**
-     * A vocabulary for an image tokenizer with {@code imageCodes} codes.
+     * A vocabulary for an image tokenizer with {@code imageCodes} codes (text and image only).
      *
      * @param imageCodes the image codebook size K
      */
     public JointVocabulary(int imageCodes) {
+        this(imageCodes, 0);
+    }
+
+    private JointVocabulary(int imageCodes, int speechUnits) {
         if (imageCodes <= 0) {
             throw new IllegalArgumentException(
                     "the image codebook size must be positive, got " + imageCodes);
         }
         this.imageCodes = imageCodes;
+        this.speechUnits = speechUnits;
     }
 
     /** A vocabulary for {@code tokenizer}'s codes. */
@@ -92,9 +120,38 @@ public final class JointVocabulary {
         return new JointVocabulary(tokenizer.codebookSize());
     }
 
-    /** Size of the joint vocabulary: text tokens plus image codes. */
+    /**
+     * A vocabulary of text, {@code imageCodes} image codes and {@code speechUnits} speech units
+     * (three modalities); text and image ids are those of {@code new JointVocabulary(imageCodes)}.
+     *
+     * @param imageCodes the image codebook size K
+     * @param speechUnits the number of speech units U (e.g. {@code
+     *     SpeechUnitTokenizer.unitCount()})
+     * @throws IllegalArgumentException if either is not positive
+     */
+    public static JointVocabulary withSpeech(int imageCodes, int speechUnits) {
+        if (speechUnits <= 0) {
+            throw new IllegalArgumentException(
+                    "the number of speech units must be positive, got " + speechUnits);
+        }
+        return new JointVocabulary(imageCodes, speechUnits);
+    }
+
+    /**
+     * Size of the joint vocabulary: text tokens, image codes and, with speech, the speech range.
+     */
     public int vocabSize() {
-        return TEXT_TOKENS + imageCodes;
+        return speechStart() + (hasSpeech() ? SPEECH_MARKERS + speechUnits : 0);
+    }
+
+    /** Number of modalities: {@link #NUM_MODALITIES}, or one more with speech. */
+    public int modalityCount() {
+        return hasSpeech() ? NUM_MODALITIES + 1 : NUM_MODALITIES;
+    }
+
+    /** Whether the vocabulary has a speech range. */
+    public boolean hasSpeech() {
+        return speechUnits > 0;
     }
 
     /** The text range, special tokens included. */
@@ -104,12 +161,28 @@ public final class JointVocabulary {
 
     /** The image range. */
     public Range imageRange() {
-        return new Range(TEXT_TOKENS, vocabSize());
+        return new Range(TEXT_TOKENS, speechStart());
+    }
+
+    /**
+     * The speech range: BOSP, EOSP, then the units.
+     *
+     * @throws IllegalArgumentException if the vocabulary has no speech
+     */
+    public Range speechRange() {
+        checkSpeech();
+        return new Range(speechStart(), vocabSize());
     }
 
     /** {@code [start, end)} of each modality, indexed by modality id, for {@link MoTConfig}. */
     public long[][] modalityTokenRanges() {
-        return new long[][] {{0, TEXT_TOKENS}, {TEXT_TOKENS, vocabSize()}};
+        long[][] ranges = new long[modalityCount()][];
+        ranges[TEXT] = new long[] {0, TEXT_TOKENS};
+        ranges[IMAGE] = new long[] {TEXT_TOKENS, speechStart()};
+        if (hasSpeech()) {
+            ranges[SPEECH] = new long[] {speechStart(), vocabSize()};
+        }
+        return ranges;
     }
 
     /**
@@ -120,14 +193,17 @@ public final class JointVocabulary {
      */
     public MoTConfig.Builder applyTo(MoTConfig.Builder builder) {
         return builder.vocabSize(vocabSize())
-                .nModalities(NUM_MODALITIES)
+                .nModalities(modalityCount())
                 .modalityTokenRanges(modalityTokenRanges());
     }
 
-    /** Modality id of {@code token}: {@link #TEXT} or {@link #IMAGE}. */
+    /** Modality id of {@code token}: {@link #TEXT}, {@link #IMAGE} or {@link #SPEECH}. */
     public int modalityOf(int token) {
         checkToken(token);
-        return token < TEXT_TOKENS ? TEXT : IMAGE;
+        if (token < TEXT_TOKENS) {
+            return TEXT;
+        }
+        return token < speechStart() ? IMAGE : SPEECH;
     }
 
     /** Whether {@code token} is an image code. */
@@ -181,6 +257,88 @@ public final class JointVocabulary {
         return codes;
     }
 
+    /**
+     * Begin of a speech span: the units follow. A speech token, unlike BOI.
+     *
+     * @throws IllegalArgumentException if the vocabulary has no speech
+     */
+    public int bosp() {
+        checkSpeech();
+        return speechStart();
+    }
+
+    /**
+     * End of a speech span. A speech token, unlike EOI.
+     *
+     * @throws IllegalArgumentException if the vocabulary has no speech
+     */
+    public int eosp() {
+        checkSpeech();
+        return speechStart() + 1;
+    }
+
+    /** Whether {@code token} is a speech unit (not a span marker); false without speech. */
+    public boolean isSpeechUnitToken(int token) {
+        return hasSpeech() && token >= firstUnitToken() && token < vocabSize();
+    }
+
+    /**
+     * Token id of speech unit {@code unit}.
+     *
+     * @throws IllegalArgumentException if the vocabulary has no speech or {@code unit} is outside
+     *     {@code [0, U)}
+     */
+    public int speechToken(int unit) {
+        checkSpeech();
+        if (unit < 0 || unit >= speechUnits) {
+            throw new IllegalArgumentException(
+                    "speech unit " + unit + " is outside [0, " + speechUnits + ")");
+        }
+        return firstUnitToken() + unit;
+    }
+
+    /**
+     * Speech unit of token {@code token}, which must be a speech unit token (not BOSP or EOSP).
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public int speechUnit(int token) {
+        checkSpeech();
+        if (!isSpeechUnitToken(token)) {
+            throw new IllegalArgumentException(
+                    "token "
+                            + token
+                            + " is not a speech unit; speech units are "
+                            + new Range(firstUnitToken(), vocabSize()));
+        }
+        return token - firstUnitToken();
+    }
+
+    /** Token ids of speech units. */
+    public int[] speechTokens(int[] units) {
+        checkSpeech();
+        int[] tokens = new int[units.length];
+        for (int i = 0; i < units.length; i++) {
+            tokens[i] = speechToken(units[i]);
+        }
+        return tokens;
+    }
+
+    /** Number of speech units U; 0 for a vocabulary without speech. */
+    public int speechUnits() {
+        return speechUnits;
+    }
+
+    /** Speech units of speech unit tokens. */
+    public int[] speechUnits(int[] tokens) {
+        checkSpeech();
+        int[] units = new int[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            units[i] = speechUnit(tokens[i]);
+        }
+        return units;
+    }
+
     /** Token ids of a text: its UTF-8 bytes. */
     public static int[] encodeText(String text) {
         return byteTokens(text.getBytes(StandardCharsets.UTF_8));
@@ -231,10 +389,14 @@ public final class JointVocabulary {
     }
 
     /**
-     * A readable name for a token: {@code 'a'}, {@code <0xc3>}, {@code <BOS>}, {@code <img:17>}.
+     * A readable name for a token: {@code 'a'}, {@code <0xc3>}, {@code <BOS>}, {@code <img:17>},
+     * {@code <BOSP>}, {@code <sp:42>}.
      */
     public String tokenName(int token) {
         checkToken(token);
+        if (token >= speechStart()) {
+            return speechTokenName(token);
+        }
         if (token < BYTE_TOKENS) {
             return token >= 0x20 && token < 0x7f
                     ? "'" + (char) token + "'"
@@ -256,6 +418,33 @@ public final class JointVocabulary {
         }
     }
 
+    private String speechTokenName(int token) {
+        if (token == bosp()) {
+            return "<BOSP>";
+        }
+        return token == eosp() ? "<EOSP>" : "<sp:" + speechUnit(token) + ">";
+    }
+
+    /** First id of the speech range (the vocabulary size when there is no speech). */
+    private int speechStart() {
+        return TEXT_TOKENS + imageCodes;
+    }
+
+    private int firstUnitToken() {
+        return speechStart() + SPEECH_MARKERS;
+    }
+
+    private void checkSpeech() {
+        if (!hasSpeech()) {
+            throw new IllegalArgumentException(
+                    "this vocabulary ("
+                            + this
+                            + ") has no speech range; make one with JointVocabulary.withSpeech("
+                            + imageCodes
+                            + ", units)");
+        }
+    }
+
     private void checkToken(int token) {
         if (token < 0 || token >= vocabSize()) {
             throw new IllegalArgumentException(
@@ -265,12 +454,15 @@ public final class JointVocabulary {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JointVocabulary v && v.imageCodes == imageCodes;
+        return o instanceof JointVocabulary v
+                && v.imageCodes == imageCodes
+                && v.speechUnits == speechUnits;
     }
 
     @Override
     public int hashCode() {
-        return imageCodes;
+        // without speech, the hash of the two-modality vocabulary as before
+        return imageCodes + 31 * speechUnits;
     }
 
     @Override
@@ -281,6 +473,7 @@ public final class JointVocabulary {
                 + textRange()
                 + ", image "
                 + imageRange()
+                + (hasSpeech() ? ", speech " + new Range(speechStart(), vocabSize()) : "")
                 + "]";
     }
 }

@@ -7,8 +7,10 @@
  *       of square patches, {@link io.motdjl.tokenize.PatchGrid}), saved and loaded as a small JSON
  *       file.
  *   <li>{@link io.motdjl.tokenize.JointVocabulary}: one vocabulary for UTF-8 text bytes, the
- *       special tokens (BOS, EOS, BOI, EOI, PAD) and the image codes; modality ids follow from the
- *       token ranges. {@code generate.ChameleonGenerator} and the zoo's translators speak it.
+ *       special tokens (BOS, EOS, BOI, EOI, PAD) and the image codes, and with {@link
+ *       io.motdjl.tokenize.JointVocabulary#withSpeech} a speech range after them (BOSP, EOSP and
+ *       the speech units); modality ids follow from the token ranges. {@code
+ *       generate.ChameleonGenerator} and the zoo's translators speak it.
  *   <li>{@link io.motdjl.tokenize.PatchKMeansTrainer} (over {@link io.motdjl.tokenize.KMeans}):
  *       trains a patch tokenizer on any list of same-sized images, deterministically for a seed;
  *       {@link io.motdjl.tokenize.ReconstructionReport} measures its round trip.
