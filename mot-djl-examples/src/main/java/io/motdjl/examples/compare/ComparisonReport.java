@@ -156,10 +156,7 @@ public final class ComparisonReport {
                             Locale.ROOT,
                             "%-" + Math.max(6, width) + "s dense final %s %.4f",
                             modalityNames.get(m),
-                            // quality curves are measures of generated images, not losses
-                            GeneratedImageQuality.CURVES.contains(modalityNames.get(m))
-                                    ? "value"
-                                    : "held-out loss",
+                            isQualityCurve(m) ? "value" : "held-out loss",
                             baseline().last().heldOutLoss()[m]));
             for (LossCurve other : curves.subList(1, curves.size())) {
                 OptionalDouble flops = fractions(other.model()).get(m);
@@ -290,14 +287,23 @@ public final class ComparisonReport {
                         new LineChart.Series(
                                 c.model(), againstTime ? c.seconds() : c.flops(), c.loss(m)));
             }
+            // a quality curve measures generated images: neither "tokens" nor a loss
+            boolean quality = isQualityCurve(m);
             chart.add(
                     new LineChart.Panel(
-                            modalityNames.get(m) + " tokens",
+                            quality
+                                    ? "generated images: " + modalityNames.get(m)
+                                    : modalityNames.get(m) + " tokens",
                             againstTime ? "training seconds" : "training FLOPs",
-                            "held-out loss",
+                            quality ? modalityNames.get(m) : "held-out loss",
                             series));
         }
         return chart;
+    }
+
+    /** Whether curve {@code m} measures generated images rather than a held-out loss. */
+    private boolean isQualityCurve(int m) {
+        return GeneratedImageQuality.CURVES.contains(modalityNames.get(m));
     }
 
     private static void writeAtomically(Path file, String text) throws IOException {

@@ -49,6 +49,11 @@ public final class LineChart {
         this.title = title;
     }
 
+    /** The panels, in order. */
+    public List<Panel> panels() {
+        return List.copyOf(panels);
+    }
+
     /** Adds a panel; panels are laid out left to right. */
     public LineChart add(Panel panel) {
         panels.add(panel);

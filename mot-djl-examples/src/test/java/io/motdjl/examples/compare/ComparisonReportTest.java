@@ -8,6 +8,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 
+import io.motdjl.examples.report.LineChart;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +94,23 @@ class ComparisonReportTest {
                 lines.get(1));
         assertTrue(lines.get(4).contains("does not reach it within the run"), lines.get(4));
         assertTrue(lines.get(5).contains("50.0 %"), lines.get(5));
+    }
+
+    @Test
+    void qualityCurvesArePlottedAsMeasuresOfImagesNotAsTokenLosses() {
+        ComparisonReport report =
+                new ComparisonReport(
+                        "test",
+                        List.of("text", GeneratedImageQuality.CURVES.get(0)),
+                        threeModels());
+        List<LineChart.Panel> panels = report.chart(false).panels();
+        assertEquals("text tokens", panels.get(0).title());
+        assertEquals("held-out loss", panels.get(0).yLabel());
+        assertEquals("generated images: image feature FID", panels.get(1).title());
+        assertEquals("image feature FID", panels.get(1).yLabel());
+        assertTrue(
+                report.summaryLines().get(3).startsWith("image feature FID dense final value"),
+                report.summaryLines().get(3));
     }
 
     @Test
