@@ -6,10 +6,12 @@ import io.motdjl.config.PatchEncoder;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.compare.Architecture;
 import io.motdjl.examples.compare.ChameleonComparison;
+import io.motdjl.examples.compare.ChameleonSpeechComparison;
 import io.motdjl.examples.compare.ComparisonReport;
 import io.motdjl.examples.compare.ComparisonSettings;
 import io.motdjl.examples.compare.CurveTraining;
 import io.motdjl.examples.compare.TransfusionComparison;
+import io.motdjl.speech.SpeechUnitTrainer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 
 import java.io.PrintStream;
@@ -32,10 +34,13 @@ final class CompareCommand implements Command {
             "compare --out DIR [--steps N] [--dim D] [--layers L] [--heads H] [--batch B]"
                     + " [--lr LR] [--evals E] [--seed S] [--data DIR|bundled] [--prose F]"
                     + " [--norm-order post|pre] [--qk-norm yes|no] [--patch P]"
-                    + " [--architectures A,B,...|all] [--setting chameleon|transfusion]"
+                    + " [--architectures A,B,...|all] [--setting chameleon|transfusion|chameleon-speech]"
                     + " [--patch-encoder linear|conv]"
                     + " [--samples N] [--sample-steps S] [--quality-images N]"
-                    + " [--quality-curve yes|no]";
+                    + " [--quality-curve yes|no] [--speech-units U]";
+
+    /** The name of the Chameleon + speech setting. */
+    private static final String SPEECH_SETTING = "chameleon-speech";
 
     /** Default images per class in each model's sample grid (Transfusion setting). */
     private static final int SAMPLES_PER_CLASS = 4;
@@ -119,6 +124,16 @@ final class CompareCommand implements Command {
                 "                samples_<model>.png (DDIM, guidance "
                         + TransfusionComparison.GUIDANCE
                         + ")",
+                "                chameleon-speech: three modalities, image codes, captions and",
+                "                the bundled spoken captions as speech units, trained on a mix",
+                "                of caption<->image (50 %), spoken caption<->its words (25 %)",
+                "                and spoken caption<->an image of its class (25 %), both",
+                "                directions; held-out text, image, speech on held-out utterances",
+                "                and on held-out voices; architectures "
+                        + Architecture.labels(Architecture.SPEECH_SETTING)
+                        + " (all), the towers-* sharing one tower between two",
+                "                modalities (ti: text+image, ts: text+speech, is: image+speech);",
+                "                no prose, no image samples or quality measures",
                 "  --patch-encoder linear|conv  transfusion only: how image patches enter and",
                 "                leave the models (default linear: Linear(16, D) in, Linear(D, 16)",
                 "                out, row by row; conv: whole 28x28 images through two 3x3",
@@ -144,7 +159,11 @@ final class CompareCommand implements Command {
                 "  --quality-curve yes|no  yes: take those measures at every held-out",
                 "                evaluation, as two more curves against training FLOPs (\"image",
                 "                feature FID\", \"caption misses\" = 1 - fidelity); no (default):",
-                "                once, after training");
+                "                once, after training",
+                "  --speech-units U  chameleon-speech only: speech units learned (k-means) on the",
+                "                training split's log-mel frames (default "
+                        + SpeechUnitTrainer.Options.DEFAULT_UNITS
+                        + ")");
     }
 
     @Override
@@ -173,7 +192,8 @@ final class CompareCommand implements Command {
                                 "samples",
                                 "sample-steps",
                                 "quality-images",
-                                "quality-curve"),
+                                "quality-curve",
+                                "speech-units"),
                         SYNOPSIS);
         Path outDir = options.requiredPath("out", SYNOPSIS);
         ComparisonSettings d = ComparisonSettings.defaults();
@@ -188,13 +208,20 @@ final class CompareCommand implements Command {
         int patch =
                 options.optionalInt(
                         "patch", PatchKMeansTrainer.Options.DEFAULT_PATCH_SIZE, SYNOPSIS);
-        boolean transfusion =
+        String setting =
                 options.optionalChoice(
-                                "setting",
-                                "chameleon",
-                                List.of("chameleon", "transfusion"),
-                                SYNOPSIS)
-                        .equals("transfusion");
+                        "setting",
+                        "chameleon",
+                        List.of("chameleon", "transfusion", SPEECH_SETTING),
+                        SYNOPSIS);
+        boolean transfusion = setting.equals("transfusion");
+        boolean speech = setting.equals(SPEECH_SETTING);
+        if (speech) {
+            refuseInSpeechSetting(options);
+        } else if (options.has("speech-units")) {
+            throw new UsageException(
+                    "--speech-units applies to --setting " + SPEECH_SETTING + " only");
+        }
         if (!transfusion && options.has("patch-encoder")) {
             throw new UsageException(
                     "--patch-encoder applies to --setting transfusion only (the Chameleon setting's"
@@ -231,9 +258,13 @@ final class CompareCommand implements Command {
                             dataDirectory(options.optionalString("data", null)),
                             d.heldOutFraction(),
                             options.optionalDouble(
-                                    "prose", transfusion ? 0 : d.proseFraction(), SYNOPSIS));
+                                    "prose",
+                                    transfusion || speech ? 0 : d.proseFraction(),
+                                    SYNOPSIS));
             List<Architecture> architectures =
-                    Architecture.parseList(options.optionalString("architectures", "dense,mot"));
+                    Architecture.parseList(
+                            options.optionalString("architectures", "dense,mot"),
+                            speech ? Architecture.SPEECH_SETTING : Architecture.EQUAL_FLOPS);
             if (samples < 0) {
                 throw new IllegalArgumentException("--samples must be 0 or more, got " + samples);
             }
@@ -248,19 +279,53 @@ final class CompareCommand implements Command {
                 tf.withSamples(outDir, samples, sampleSteps);
             }
             comparison =
-                    transfusion
-                            ? tf::run
-                            : new ChameleonComparison(settings)
+                    speech
+                            ? new ChameleonSpeechComparison(settings)
                                             .withArchitecture(normOrder, qkNorm)
                                             .withImagePatch(patch)
+                                            .withSpeechUnits(
+                                                    options.optionalInt(
+                                                            "speech-units",
+                                                            SpeechUnitTrainer.Options.DEFAULT_UNITS,
+                                                            SYNOPSIS))
                                             .withArchitectures(architectures)
-                                            .withImageQuality(qualityImages, qualityCurve)
-                                    ::run;
+                                    ::run
+                            : transfusion
+                                    ? tf::run
+                                    : new ChameleonComparison(settings)
+                                                    .withArchitecture(normOrder, qkNorm)
+                                                    .withImagePatch(patch)
+                                                    .withArchitectures(architectures)
+                                                    .withImageQuality(qualityImages, qualityCurve)
+                                            ::run;
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (usage: mot " + SYNOPSIS + ")");
         }
         printOutcome(comparison.call(), settings, outDir, out);
         return ExitStatus.OK;
+    }
+
+    /**
+     * Refuses the options that do not apply to the Chameleon + speech setting: prose, the
+     * Transfusion ones and the generated-image measures.
+     */
+    private static void refuseInSpeechSetting(CommandOptions options) {
+        for (String option :
+                List.of(
+                        "patch-encoder",
+                        "samples",
+                        "sample-steps",
+                        "quality-images",
+                        "quality-curve")) {
+            if (options.has(option)) {
+                throw new UsageException(
+                        "--"
+                                + option
+                                + " does not apply to --setting "
+                                + SPEECH_SETTING
+                                + " (no image samples or quality measures there)");
+            }
+        }
     }
 
     /** The images to use: a named folder, the bundled split (null), or Debian's full set. */
@@ -285,21 +350,26 @@ final class CompareCommand implements Command {
                                 .map(CurveTraining.Trained::architecture)
                                 .toList());
         boolean transfusion = outcome.tokenizerQuality() == null;
+        boolean speech = outcome.models().get(0).config().nModalities() == 3;
         out.println(
-                transfusion
+                speech
                         ? models
-                                + " in the Transfusion setting (Fashion-MNIST, captions + images"
-                                + " as continuous patches, diffusion loss)"
-                        : settings.hasProse()
-                                ? String.format(
-                                        Locale.ROOT,
-                                        "%s in the Chameleon setting (Fashion-MNIST, captions + image"
-                                                + " codes, %.0f %% of sequences prose)",
-                                        models,
-                                        100 * settings.proseFraction())
-                                : models
-                                        + " in the Chameleon setting (Fashion-MNIST, captions + image"
-                                        + " codes)");
+                                + " in the Chameleon + speech setting (Fashion-MNIST, captions +"
+                                + " image codes + spoken captions as speech units)"
+                        : transfusion
+                                ? models
+                                        + " in the Transfusion setting (Fashion-MNIST, captions + images"
+                                        + " as continuous patches, diffusion loss)"
+                                : settings.hasProse()
+                                        ? String.format(
+                                                Locale.ROOT,
+                                                "%s in the Chameleon setting (Fashion-MNIST, captions + image"
+                                                        + " codes, %.0f %% of sequences prose)",
+                                                models,
+                                                100 * settings.proseFraction())
+                                        : models
+                                                + " in the Chameleon setting (Fashion-MNIST, captions + image"
+                                                + " codes)");
         int maxSeqLen = outcome.models().get(0).config().maxSeqLen();
         out.printf(
                 Locale.ROOT,

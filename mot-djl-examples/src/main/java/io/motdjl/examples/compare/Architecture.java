@@ -36,10 +36,27 @@ public enum Architecture {
      * Dense with twice the layers: about twice the non-embedding parameters and the FLOPs per token
      * of the others (a two-modality MoT has about as many parameters, at half the FLOPs).
      */
-    DENSE_2X("dense-2x", "dense transformer with twice the layers (2x parameters and FLOPs)");
+    DENSE_2X("dense-2x", "dense transformer with twice the layers (2x parameters and FLOPs)"),
+
+    /** Text and image share one tower, speech has its own (towers [0, 0, 1]; three modalities). */
+    TOWERS_TI("towers-ti", "two towers: text+image shared, speech alone (towers [0,0,1])"),
+
+    /** Text and speech share one tower, image has its own (towers [0, 1, 0]; three modalities). */
+    TOWERS_TS("towers-ts", "two towers: text+speech shared, image alone (towers [0,1,0])"),
+
+    /** Image and speech share one tower, text has its own (towers [0, 1, 1]; three modalities). */
+    TOWERS_IS("towers-is", "two towers: image+speech shared, text alone (towers [0,1,1])");
 
     /** The architectures of equal FLOPs per token: what {@code all} names. */
     public static final List<Architecture> EQUAL_FLOPS = List.of(DENSE, MOE_4X, MOT, MOT_MOE_TEXT);
+
+    /**
+     * The architectures of the Chameleon + speech setting: dense, the three-tower MoT and the
+     * paper's section 4 two-tower variants, all of equal FLOPs per token; what {@code all} names
+     * there.
+     */
+    public static final List<Architecture> SPEECH_SETTING =
+            List.of(DENSE, MOT, TOWERS_TI, TOWERS_TS, TOWERS_IS);
 
     /** Experts in the MoE-4x mixtures. */
     public static final int EXPERTS = 4;
@@ -78,7 +95,52 @@ public enum Architecture {
             case MOT -> b.untie(Untie.ALL).build();
             case MOT_MOE_TEXT -> b.untie(Untie.ALL).moe(expertChoice(List.of(TEXT))).build();
             case DENSE_2X -> b.untie(Untie.NONE).nLayers(2 * base.nLayers()).build();
+            case TOWERS_TI, TOWERS_TS, TOWERS_IS -> b.untie(Untie.ALL).towers(towers()).build();
         };
+    }
+
+    /**
+     * The tower of each modality (text, image, speech) of a two-tower variant, or null for the
+     * others (one tower per modality when untied).
+     */
+    public int[] towers() {
+        return switch (this) {
+            case TOWERS_TI -> new int[] {0, 0, 1};
+            case TOWERS_TS -> new int[] {0, 1, 0};
+            case TOWERS_IS -> new int[] {0, 1, 1};
+            default -> null;
+        };
+    }
+
+    /** Whether the architecture only makes sense with three modalities (text, image, speech). */
+    public boolean needsSpeech() {
+        return towers() != null;
+    }
+
+    /**
+     * Checks that every architecture of {@code chosen} is one of {@code allowed}.
+     *
+     * @param setting the setting's name, for the message
+     * @throws IllegalArgumentException naming the ones that do not apply and those that do
+     */
+    public static void requireAmong(
+            List<Architecture> chosen, List<Architecture> allowed, String setting) {
+        List<Architecture> refused = chosen.stream().filter(a -> !allowed.contains(a)).toList();
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "not part of the "
+                            + setting
+                            + " setting: "
+                            + labels(refused)
+                            + " (its architectures: "
+                            + labels(allowed)
+                            + ")");
+        }
+    }
+
+    /** Every architecture of two modalities (text and image): all but the two-tower variants. */
+    public static List<Architecture> twoModalities() {
+        return List.of(values()).stream().filter(a -> !a.needsSpeech()).toList();
     }
 
     /** Whether the architecture has a mixture-of-experts feed-forward. */
@@ -113,8 +175,17 @@ public enum Architecture {
      * @throws IllegalArgumentException for an unknown or repeated name, or without dense
      */
     public static List<Architecture> parseList(String labels) {
+        return parseList(labels, EQUAL_FLOPS);
+    }
+
+    /**
+     * As {@link #parseList(String)}, with {@code all} naming {@code all} (a setting's own list).
+     *
+     * @throws IllegalArgumentException for an unknown or repeated name, or without dense
+     */
+    public static List<Architecture> parseList(String labels, List<Architecture> all) {
         if (labels.trim().equalsIgnoreCase("all")) {
-            return EQUAL_FLOPS;
+            return all;
         }
         List<Architecture> out = new ArrayList<>();
         for (String part : labels.split(",", -1)) {

@@ -63,7 +63,7 @@ public final class ChameleonComparison {
      * Held-out sequences per evaluation batch. Losses are sums over tokens, so the batch size does
      * not change them; larger batches make the thousands of held-out sequences cheaper to score.
      */
-    private static final int EVALUATION_BATCH = 128;
+    static final int EVALUATION_BATCH = 128;
 
     private static final int QUALITY_BATCH = 100;
 
@@ -124,6 +124,16 @@ public final class ChameleonComparison {
      * @throws IllegalArgumentException if {@code side} does not divide 28
      */
     public ChameleonComparison withImagePatch(int side) {
+        this.imagePatch = checkImagePatch(side);
+        return this;
+    }
+
+    /**
+     * {@code side} if it divides the 28-pixel image side.
+     *
+     * @throws IllegalArgumentException if it does not
+     */
+    static int checkImagePatch(int side) {
         if (side <= 0 || FashionMnist.IMAGE_SIZE % side != 0) {
             throw new IllegalArgumentException(
                     "the image patch side must divide "
@@ -131,8 +141,7 @@ public final class ChameleonComparison {
                             + " (1, 2, 4, 7, 14 or 28), got "
                             + side);
         }
-        this.imagePatch = side;
-        return this;
+        return side;
     }
 
     /**
@@ -142,6 +151,7 @@ public final class ChameleonComparison {
      * @throws IllegalArgumentException without dense or with nothing to compare it with
      */
     public ChameleonComparison withArchitectures(List<Architecture> which) {
+        Architecture.requireAmong(which, Architecture.twoModalities(), "chameleon");
         this.architectures = Architecture.ordered(which);
         return this;
     }
@@ -200,40 +210,85 @@ public final class ChameleonComparison {
                 : heldOut.split((double) EVALUATED_PER_SET / heldOut.size(), seed + 1).heldOut();
     }
 
-    /** Runs the whole comparison: data, tokenizer, both trainings, the report. */
-    public Outcome run() throws IOException, TranslateException {
-        FashionMnist images = loadImages();
+    /**
+     * The images of a comparison, split with its held-out fraction and seed: the named folder's, or
+     * the bundled test split.
+     */
+    static FashionMnist.Split splitImages(ComparisonSettings settings) throws IOException {
+        FashionMnist images =
+                settings.dataDir() == null
+                        ? FashionMnist.bundled()
+                        : FashionMnist.readDirectory(settings.dataDir());
         FashionMnist.Split split = images.split(settings.heldOutFraction(), settings.seed());
         logger.info(
                 "Fashion-MNIST: {} training and {} held-out images",
                 split.train().size(),
                 split.heldOut().size());
+        return split;
+    }
 
-        long t0 = System.nanoTime();
-        FashionMnist tokenizerImages =
-                split.train().size() <= TOKENIZER_IMAGES
-                        ? split.train()
-                        : split.train()
-                                .split(
-                                        (double) TOKENIZER_IMAGES / split.train().size(),
-                                        settings.seed())
-                                .heldOut();
-        PatchKMeansTokenizer tokenizer =
-                PatchKMeansTrainer.train(
-                        tokenizerImages.images(),
-                        FashionMnist.IMAGE_SIZE,
-                        FashionMnist.IMAGE_SIZE,
-                        PatchKMeansTrainer.Options.defaults()
-                                .withPatchSize(imagePatch)
-                                .withSeed(settings.seed()));
-        ReconstructionReport quality =
-                ReconstructionReport.measure(tokenizer, split.heldOut().images());
-        logger.info(
-                "image tokenizer: {} codes per image, codebook {}, held-out {} ({} s)",
-                tokenizer.codesPerImage(),
-                tokenizer.codebookSize(),
-                quality,
-                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+    /**
+     * An image tokenizer trained on (a seeded sample of) training images, its quality on the
+     * held-out images and how many images it trained on.
+     */
+    record ImageCodebook(
+            PatchKMeansTokenizer tokenizer, ReconstructionReport quality, int trainImages) {
+
+        /**
+         * Trains the patch k-means tokenizer on at most {@value
+         * ChameleonComparison#TOKENIZER_IMAGES} training images ({@code patch × patch} patches,
+         * seeded) and measures it on the held-out images.
+         */
+        static ImageCodebook train(FashionMnist.Split split, int patch, long seed) {
+            long t0 = System.nanoTime();
+            FashionMnist tokenizerImages =
+                    split.train().size() <= TOKENIZER_IMAGES
+                            ? split.train()
+                            : split.train()
+                                    .split((double) TOKENIZER_IMAGES / split.train().size(), seed)
+                                    .heldOut();
+            PatchKMeansTokenizer tokenizer =
+                    PatchKMeansTrainer.train(
+                            tokenizerImages.images(),
+                            FashionMnist.IMAGE_SIZE,
+                            FashionMnist.IMAGE_SIZE,
+                            PatchKMeansTrainer.Options.defaults()
+                                    .withPatchSize(patch)
+                                    .withSeed(seed));
+            ReconstructionReport quality =
+                    ReconstructionReport.measure(tokenizer, split.heldOut().images());
+            logger.info(
+                    "image tokenizer: {} codes per image, codebook {}, held-out {} ({} s)",
+                    tokenizer.codesPerImage(),
+                    tokenizer.codebookSize(),
+                    quality,
+                    String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+            return new ImageCodebook(tokenizer, quality, tokenizerImages.size());
+        }
+
+        /** Records the tokenizer's facts in a report's settings. */
+        void describe(ComparisonReport report, int patch) {
+            report.setting("tokenizer_train_images", trainImages)
+                    .setting(
+                            "tokenizer",
+                            tokenizer.codesPerImage()
+                                    + " codes/image ("
+                                    + patch
+                                    + "x"
+                                    + patch
+                                    + " patches), K="
+                                    + tokenizer.codebookSize())
+                    .setting("tokenizer_heldout_rmse", quality.rmse())
+                    .setting("tokenizer_heldout_psnr_db", quality.psnrDb());
+        }
+    }
+
+    /** Runs the whole comparison: data, tokenizer, both trainings, the report. */
+    public Outcome run() throws IOException, TranslateException {
+        FashionMnist.Split split = splitImages(settings);
+        ImageCodebook codebook = ImageCodebook.train(split, imagePatch, settings.seed());
+        PatchKMeansTokenizer tokenizer = codebook.tokenizer();
+        ReconstructionReport quality = codebook.quality();
 
         ProseCorpus.Split prose = null;
         if (settings.hasProse()) {
@@ -253,7 +308,8 @@ public final class ChameleonComparison {
                                 .withProseFraction(settings.proseFraction()),
                         prose);
         EvaluationSets evaluation = EvaluationSets.of(data, settings.seed());
-        MoTConfig base = modelConfig(data);
+        MoTConfig base =
+                data.applyTo(baseConfig(settings, normOrder, qkNorm, MODALITIES.size())).build();
         List<LossCurve> curves = new ArrayList<>();
         List<CurveTraining.Trained> trained = new ArrayList<>();
         RunOptions options =
@@ -316,18 +372,11 @@ public final class ChameleonComparison {
                         settings.steps(),
                         settings.batchSize());
         ComparisonReport report =
-                new ComparisonReport(title, heldOutSets(), curves)
-                        .setting("steps", settings.steps())
-                        .setting("dim", settings.dim())
-                        .setting("layers", settings.layers())
-                        .setting("heads", settings.heads())
-                        .setting("ffn_hidden_dim", settings.ffnHiddenDim())
-                        .setting("batch_size", settings.batchSize())
-                        .setting("architectures", Architecture.labels(architectures))
-                        .setting("norm_order", base.normOrder().jsonName())
-                        .setting("qk_norm", base.qkNorm())
-                        .setting("peak_learning_rate", settings.peakLearningRate())
-                        .setting("seed", settings.seed())
+                describeSettings(
+                                new ComparisonReport(title, heldOutSets(), curves),
+                                settings,
+                                architectures,
+                                base)
                         .setting(
                                 "data",
                                 settings.dataDir() == null
@@ -335,7 +384,6 @@ public final class ChameleonComparison {
                                         : settings.dataDir().toString())
                         .setting("train_images", split.train().size())
                         .setting("heldout_images", split.heldOut().size())
-                        .setting("tokenizer_train_images", tokenizerImages.size())
                         .setting("heldout_scored_per_set", EVALUATED_PER_SET)
                         .setting("prose_fraction", settings.proseFraction())
                         .setting("train_prose_sequences", data.trainProseSequences())
@@ -349,18 +397,8 @@ public final class ChameleonComparison {
                                                 + " split by address"
                                         : "none")
                         .setting("vocab_size", base.vocabSize())
-                        .setting("max_seq_len", base.maxSeqLen())
-                        .setting(
-                                "tokenizer",
-                                tokenizer.codesPerImage()
-                                        + " codes/image ("
-                                        + imagePatch
-                                        + "x"
-                                        + imagePatch
-                                        + " patches), K="
-                                        + tokenizer.codebookSize())
-                        .setting("tokenizer_heldout_rmse", quality.rmse())
-                        .setting("tokenizer_heldout_psnr_db", quality.psnrDb());
+                        .setting("max_seq_len", base.maxSeqLen());
+        codebook.describe(report, imagePatch);
         for (CurveTraining.Trained t : trained) {
             CurveTraining.describe(report, t, base.maxSeqLen());
         }
@@ -404,25 +442,40 @@ public final class ChameleonComparison {
         return names;
     }
 
-    private FashionMnist loadImages() throws IOException {
-        if (settings.dataDir() != null) {
-            return FashionMnist.readDirectory(settings.dataDir());
-        }
-        return FashionMnist.bundled();
+    /**
+     * The MoT config every architecture of a comparison derives from, without vocabulary and
+     * sequence length (the data sets them): the settings' width and depth, all components untied.
+     */
+    static MoTConfig.Builder baseConfig(
+            ComparisonSettings settings, NormOrder normOrder, boolean qkNorm, int modalities) {
+        return MoTConfig.builder()
+                .dim(settings.dim())
+                .nLayers(settings.layers())
+                .nHeads(settings.heads())
+                .ffnHiddenDim(settings.ffnHiddenDim())
+                .nModalities(modalities)
+                .normOrder(normOrder)
+                .qkNorm(qkNorm)
+                .untie(Untie.ALL);
     }
 
-    private MoTConfig modelConfig(ChameleonData data) {
-        MoTConfig.Builder builder =
-                MoTConfig.builder()
-                        .dim(settings.dim())
-                        .nLayers(settings.layers())
-                        .nHeads(settings.heads())
-                        .ffnHiddenDim(settings.ffnHiddenDim())
-                        .nModalities(MODALITIES.size())
-                        .normOrder(normOrder)
-                        .qkNorm(qkNorm)
-                        .untie(Untie.ALL);
-        return data.applyTo(builder).build();
+    /** Records the settings every comparison on codes shares (sizes, recipe, architectures). */
+    static ComparisonReport describeSettings(
+            ComparisonReport report,
+            ComparisonSettings settings,
+            List<Architecture> architectures,
+            MoTConfig base) {
+        return report.setting("steps", settings.steps())
+                .setting("dim", settings.dim())
+                .setting("layers", settings.layers())
+                .setting("heads", settings.heads())
+                .setting("ffn_hidden_dim", settings.ffnHiddenDim())
+                .setting("batch_size", settings.batchSize())
+                .setting("architectures", Architecture.labels(architectures))
+                .setting("norm_order", base.normOrder().jsonName())
+                .setting("qk_norm", base.qkNorm())
+                .setting("peak_learning_rate", settings.peakLearningRate())
+                .setting("seed", settings.seed());
     }
 
     /**
@@ -442,12 +495,17 @@ public final class ChameleonComparison {
                 .build();
     }
 
-    private TrainingSettings trainingSettings() {
+    /** {@link #recipe} with a comparison's settings. */
+    static TrainingSettings recipe(ComparisonSettings settings) {
         return recipe(
                 settings.seed(),
                 settings.batchSize(),
                 settings.steps(),
                 settings.peakLearningRate());
+    }
+
+    private TrainingSettings trainingSettings() {
+        return recipe(settings);
     }
 
     /** Prose, captions and images of the held-out sets, one loss each. */

@@ -124,6 +124,7 @@ public final class TransfusionComparison {
 
     /** The models to train (default dense and MoT), dense first. */
     public TransfusionComparison withArchitectures(List<Architecture> which) {
+        Architecture.requireAmong(which, Architecture.twoModalities(), "transfusion");
         this.architectures = Architecture.ordered(which);
         return this;
     }

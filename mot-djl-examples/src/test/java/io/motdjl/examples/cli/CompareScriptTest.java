@@ -425,6 +425,143 @@ class CompareScriptTest {
                 unknown.stderr());
     }
 
+    @Test
+    void theChameleonSpeechSettingTrainsThreeModalitiesAndTwoTowerVariants(@TempDir Path tmp)
+            throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "chameleon-speech",
+                        "--architectures",
+                        "towers-is,dense,mot",
+                        "--speech-units",
+                        "8",
+                        "--steps",
+                        "3",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "1",
+                        "--data",
+                        "bundled");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().contains("in the Chameleon + speech setting"), result.stdout());
+        assertTrue(
+                result.stdout()
+                        .matches("(?s).*speech \\(held-out voices\\) +dense final held-out loss.*"),
+                result.stdout());
+        JsonObject json =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject();
+        List<String> curves =
+                List.of(
+                        "text",
+                        "image",
+                        "speech (held-out utterances)",
+                        "speech (held-out voices)");
+        assertEquals(
+                curves,
+                json.getAsJsonArray("modalities").asList().stream()
+                        .map(e -> e.getAsString())
+                        .toList());
+        assertEquals(
+                List.of("dense", "mot", "towers-is"),
+                List.copyOf(json.getAsJsonObject("models").keySet()));
+        for (String model : List.of("dense", "mot", "towers-is")) {
+            JsonObject losses =
+                    json.getAsJsonObject("models")
+                            .getAsJsonArray(model)
+                            .get(0)
+                            .getAsJsonObject()
+                            .getAsJsonObject("heldout_loss");
+            for (String curve : curves) {
+                double loss = losses.get(curve).getAsDouble();
+                assertTrue(Double.isFinite(loss) && loss > 0, model + " " + curve + " " + loss);
+            }
+        }
+        JsonObject settings = json.getAsJsonObject("settings");
+        assertEquals("chameleon-speech", settings.get("setting").getAsString());
+        assertEquals(8, settings.get("speech_units").getAsInt());
+        // text bytes and markers, 256 image codes, two speech markers and the 8 units
+        assertEquals(261 + 256 + 2 + 8, settings.get("vocab_size").getAsInt());
+        JsonObject architectures = json.getAsJsonObject("architectures");
+        assertEquals("[0,0,0]", architectures.getAsJsonObject("dense").get("towers").toString());
+        assertEquals("[0,1,2]", architectures.getAsJsonObject("mot").get("towers").toString());
+        assertEquals(
+                "[0,1,1]", architectures.getAsJsonObject("towers-is").get("towers").toString());
+        long dense = architectures.getAsJsonObject("dense").get("parameters").getAsLong();
+        long mot = architectures.getAsJsonObject("mot").get("parameters").getAsLong();
+        long twoTowers = architectures.getAsJsonObject("towers-is").get("parameters").getAsLong();
+        assertTrue(dense < twoTowers && twoTowers < mot, dense + " " + twoTowers + " " + mot);
+        assertTrue(Files.size(out.resolve(ComparisonReport.PNG)) > 1000);
+
+        MotScript.Result quality =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        tmp.resolve("refused").toString(),
+                        "--setting",
+                        "chameleon-speech",
+                        "--quality-images",
+                        "3");
+        assertEquals(2, quality.exitCode(), quality.toString());
+        assertTrue(
+                quality.stderr()
+                        .contains("--quality-images does not apply to --setting chameleon-speech"),
+                quality.stderr());
+        MotScript.Result moe =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        tmp.resolve("refused").toString(),
+                        "--setting",
+                        "chameleon-speech",
+                        "--architectures",
+                        "dense,moe-4x");
+        assertEquals(2, moe.exitCode(), moe.toString());
+        assertTrue(
+                moe.stderr().contains("not part of the chameleon-speech setting: moe-4x"),
+                moe.stderr());
+        MotScript.Result towers =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        tmp.resolve("refused").toString(),
+                        "--architectures",
+                        "dense,towers-ti");
+        assertEquals(2, towers.exitCode(), towers.toString());
+        assertTrue(
+                towers.stderr().contains("not part of the chameleon setting: towers-ti"),
+                towers.stderr());
+        MotScript.Result units =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        tmp.resolve("refused").toString(),
+                        "--speech-units",
+                        "8");
+        assertEquals(2, units.exitCode(), units.toString());
+        assertTrue(
+                units.stderr().contains("--speech-units applies to --setting chameleon-speech"),
+                units.stderr());
+        assertTrue(Files.notExists(tmp.resolve("refused")), "nothing written on a usage error");
+    }
+
     /** Each model's image quality is in results.json and in the printed summary. */
     private static void assertImageQuality(
             JsonObject architectures, List<String> models, int images, String stdout) {

@@ -1,6 +1,8 @@
 package io.motdjl.examples.compare;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,5 +101,41 @@ class ArchitectureTest {
         assertThrows(IllegalArgumentException.class, () -> Architecture.parseList("mot,moe-4x"));
         assertThrows(IllegalArgumentException.class, () -> Architecture.parseList("dense"));
         assertThrows(IllegalArgumentException.class, () -> Architecture.parseList(""));
+    }
+
+    @Test
+    void theTwoTowerVariantsShareOneTowerBetweenTwoOfThreeModalitiesAtEqualFlops() {
+        MoTConfig three = BASE.toBuilder().nModalities(3).build();
+        FlopsAccounting dense = FlopsAccounting.of(Architecture.DENSE.configure(three));
+        FlopsAccounting mot = FlopsAccounting.of(Architecture.MOT.configure(three));
+        assertArrayEquals(new int[] {0, 0, 1}, Architecture.TOWERS_TI.configure(three).towers());
+        assertArrayEquals(new int[] {0, 1, 0}, Architecture.TOWERS_TS.configure(three).towers());
+        assertArrayEquals(new int[] {0, 1, 1}, Architecture.TOWERS_IS.configure(three).towers());
+        for (Architecture a : List.of(Architecture.TOWERS_TI, Architecture.TOWERS_TS)) {
+            FlopsAccounting towers = FlopsAccounting.of(a.configure(three));
+            assertEquals(2, a.configure(three).numTowers());
+            assertTrue(towers.totalParameters() > dense.totalParameters(), a.label());
+            assertTrue(towers.totalParameters() < mot.totalParameters(), a.label());
+            assertEquals(
+                    dense.trainingFlopsPerToken(16), towers.trainingFlopsPerToken(16), a.label());
+        }
+        assertEquals(
+                Architecture.SPEECH_SETTING,
+                Architecture.parseList("all", Architecture.SPEECH_SETTING));
+        assertEquals(
+                List.of(Architecture.DENSE, Architecture.MOT, Architecture.TOWERS_IS),
+                Architecture.parseList("towers-is,dense,mot"));
+        IllegalArgumentException refused =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Architecture.requireAmong(
+                                        List.of(Architecture.DENSE, Architecture.MOE_4X),
+                                        Architecture.SPEECH_SETTING,
+                                        "chameleon-speech"));
+        assertTrue(
+                refused.getMessage().contains("not part of the chameleon-speech setting: moe-4x"),
+                refused.getMessage());
+        assertFalse(Architecture.twoModalities().contains(Architecture.TOWERS_TI));
     }
 }
