@@ -1,26 +1,21 @@
 package io.motdjl.speech;
 
-import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import com.google.gson.stream.MalformedJsonException;
 
 import io.motdjl.io.AtomicFiles;
 import io.motdjl.tokenize.TokenizerFormatException;
+import io.motdjl.tokenize.TokenizerJson;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,76 +114,20 @@ final class SpeechUnitTokenizerFile {
     }
 
     static SpeechUnitTokenizer read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new TokenizerFormatException(
-                    file
-                            + ": "
-                            + size
-                            + " bytes is too large for a speech unit tokenizer file (limit "
-                            + MAX_FILE_BYTES
-                            + ")");
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = TokenizerJson.readText(file, MAX_FILE_BYTES, "a speech unit tokenizer file");
         return parse(new StringReader(text), file.toString());
     }
 
     /** Parses and validates a tokenizer file's text. */
     static SpeechUnitTokenizer parse(Reader text, String source) throws IOException {
-        JsonReader json = new JsonReader(text);
-        json.setStrictness(Strictness.STRICT);
-        json.setNestingLimit(4);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        try {
-            json.beginObject();
-            while (json.hasNext()) {
-                String name = json.nextName();
-                if (!KEYS.contains(name)) {
-                    throw new TokenizerFormatException(
-                            source + ": unknown key \"" + name + "\"; expected " + KEYS);
-                }
-                if (fields.containsKey(name)) {
-                    throw new TokenizerFormatException(source + ": duplicate key \"" + name + "\"");
-                }
-                fields.put(name, readValue(json, source, name));
-            }
-            json.endObject();
-            if (json.peek() != JsonToken.END_DOCUMENT) {
-                throw new TokenizerFormatException(
-                        source + ": unexpected content after the object");
-            }
-        } catch (MalformedJsonException | EOFException | IllegalStateException e) {
-            throw new TokenizerFormatException(
-                    source + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
+        Map<String, Object> fields =
+                TokenizerJson.readFields(text, source, KEYS, SpeechUnitTokenizerFile::readValue);
         return build(fields, source);
     }
 
     private static SpeechUnitTokenizer build(Map<String, Object> fields, String source)
             throws TokenizerFormatException {
-        Set<String> missing = new HashSet<>(KEYS);
-        missing.removeAll(fields.keySet());
-        if (!missing.isEmpty()) {
-            throw new TokenizerFormatException(source + ": missing key(s) " + missing);
-        }
-        if (!FORMAT.equals(fields.get("format"))) {
-            throw new TokenizerFormatException(
-                    source
-                            + ": format is \""
-                            + fields.get("format")
-                            + "\", expected \""
-                            + FORMAT
-                            + "\"");
-        }
-        if ((int) fields.get("version") != VERSION) {
-            throw new TokenizerFormatException(
-                    source
-                            + ": version "
-                            + fields.get("version")
-                            + " is not supported (this reader knows version "
-                            + VERSION
-                            + ")");
-        }
+        TokenizerJson.requireFormat(fields, FORMAT, VERSION, source);
         if (!MEL_SCALE.equals(fields.get("mel_scale"))) {
             throw new TokenizerFormatException(
                     source
@@ -261,22 +200,23 @@ final class SpeechUnitTokenizerFile {
             return readRows(json, source);
         }
         if (STRING_KEYS.contains(name)) {
-            expect(json, JsonToken.STRING, source, name, "a string");
+            TokenizerJson.expect(json, JsonToken.STRING, source, name, "a string");
             return json.nextString();
         }
         if (REAL_KEYS.contains(name)) {
             return readFinite(json, source, name, false);
         }
-        return readInt(json, source, name);
+        return TokenizerJson.readInt(json, source, name);
     }
 
     private static float[][] readRows(JsonReader json, String source) throws IOException {
-        expect(json, JsonToken.BEGIN_ARRAY, source, "centroids", "a list of centroids");
+        TokenizerJson.expect(
+                json, JsonToken.BEGIN_ARRAY, source, "centroids", "a list of centroids");
         List<float[]> rows = new ArrayList<>();
         json.beginArray();
         while (json.hasNext()) {
             String row = "centroid " + rows.size();
-            expect(json, JsonToken.BEGIN_ARRAY, source, row, "a list of numbers");
+            TokenizerJson.expect(json, JsonToken.BEGIN_ARRAY, source, row, "a list of numbers");
             List<Float> values = new ArrayList<>();
             json.beginArray();
             while (json.hasNext()) {
@@ -296,7 +236,7 @@ final class SpeechUnitTokenizerFile {
     /** A finite number, parsed as a float or a double. */
     private static double readFinite(JsonReader json, String source, String name, boolean asFloat)
             throws IOException {
-        expect(json, JsonToken.NUMBER, source, name, "a number");
+        TokenizerJson.expect(json, JsonToken.NUMBER, source, name, "a number");
         String text = json.nextString();
         double value;
         try {
@@ -316,26 +256,5 @@ final class SpeechUnitTokenizerFile {
                             + (asFloat ? "float" : "number"));
         }
         return value;
-    }
-
-    private static int readInt(JsonReader json, String source, String name) throws IOException {
-        expect(json, JsonToken.NUMBER, source, name, "an integer");
-        String text = json.nextString();
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new TokenizerFormatException(
-                    source + ": \"" + name + "\" must be an integer, got " + text, e);
-        }
-    }
-
-    private static void expect(
-            JsonReader json, JsonToken token, String source, String name, String what)
-            throws IOException {
-        JsonToken actual = json.peek();
-        if (actual != token) {
-            throw new TokenizerFormatException(
-                    source + ": \"" + name + "\" must be " + what + ", got " + actual);
-        }
     }
 }

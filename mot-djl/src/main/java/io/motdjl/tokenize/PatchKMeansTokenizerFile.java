@@ -1,25 +1,19 @@
 package io.motdjl.tokenize;
 
-import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import com.google.gson.stream.MalformedJsonException;
 
 import io.motdjl.io.AtomicFiles;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,77 +89,20 @@ final class PatchKMeansTokenizerFile {
     }
 
     static PatchKMeansTokenizer read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new TokenizerFormatException(
-                    file
-                            + ": "
-                            + size
-                            + " bytes is too large for a tokenizer file (limit "
-                            + MAX_FILE_BYTES
-                            + ")");
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = TokenizerJson.readText(file, MAX_FILE_BYTES, "a tokenizer file");
         return parse(new StringReader(text), file.toString());
     }
 
     /** Parses and validates a tokenizer file's text. */
     static PatchKMeansTokenizer parse(Reader text, String source) throws IOException {
-        JsonReader json = new JsonReader(text);
-        json.setStrictness(Strictness.STRICT);
-        json.setNestingLimit(4);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        try {
-            json.beginObject();
-            while (json.hasNext()) {
-                String name = json.nextName();
-                if (!KEYS.contains(name)) {
-                    throw new TokenizerFormatException(
-                            source + ": unknown key \"" + name + "\"; expected " + KEYS);
-                }
-                if (fields.containsKey(name)) {
-                    throw new TokenizerFormatException(source + ": duplicate key \"" + name + "\"");
-                }
-                fields.put(name, readValue(json, source, name));
-            }
-            json.endObject();
-            if (json.peek() != JsonToken.END_DOCUMENT) {
-                throw new TokenizerFormatException(
-                        source + ": unexpected content after the object");
-            }
-        } catch (MalformedJsonException | EOFException | IllegalStateException e) {
-            throw new TokenizerFormatException(
-                    source + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
+        Map<String, Object> fields =
+                TokenizerJson.readFields(text, source, KEYS, PatchKMeansTokenizerFile::readValue);
         return build(fields, source);
     }
 
     private static PatchKMeansTokenizer build(Map<String, Object> fields, String source)
             throws TokenizerFormatException {
-        Set<String> missing = new HashSet<>(KEYS);
-        missing.removeAll(fields.keySet());
-        if (!missing.isEmpty()) {
-            throw new TokenizerFormatException(source + ": missing key(s) " + missing);
-        }
-        if (!FORMAT.equals(fields.get("format"))) {
-            throw new TokenizerFormatException(
-                    source
-                            + ": format is \""
-                            + fields.get("format")
-                            + "\", expected \""
-                            + FORMAT
-                            + "\"");
-        }
-        if ((int) fields.get("version") != VERSION) {
-            throw new TokenizerFormatException(
-                    source
-                            + ": version "
-                            + fields.get("version")
-                            + " is not supported (this"
-                            + " reader knows version "
-                            + VERSION
-                            + ")");
-        }
+        TokenizerJson.requireFormat(fields, FORMAT, VERSION, source);
         PatchGrid grid;
         try {
             grid =
@@ -231,20 +168,21 @@ final class PatchKMeansTokenizerFile {
             case "format":
                 return readString(json, source, name);
             default:
-                return readInt(json, source, name);
+                return TokenizerJson.readInt(json, source, name);
         }
     }
 
     private static int[][] readRows(JsonReader json, String source) throws IOException {
-        expect(json, JsonToken.BEGIN_ARRAY, source, "codebook", "a list of entries");
+        TokenizerJson.expect(json, JsonToken.BEGIN_ARRAY, source, "codebook", "a list of entries");
         List<int[]> rows = new ArrayList<>();
         json.beginArray();
         while (json.hasNext()) {
-            expect(json, JsonToken.BEGIN_ARRAY, source, "codebook entry " + rows.size(), "a list");
+            TokenizerJson.expect(
+                    json, JsonToken.BEGIN_ARRAY, source, "codebook entry " + rows.size(), "a list");
             List<Integer> values = new ArrayList<>();
             json.beginArray();
             while (json.hasNext()) {
-                values.add(readInt(json, source, "codebook entry " + rows.size()));
+                values.add(TokenizerJson.readInt(json, source, "codebook entry " + rows.size()));
             }
             json.endArray();
             rows.add(values.stream().mapToInt(Integer::intValue).toArray());
@@ -255,28 +193,7 @@ final class PatchKMeansTokenizerFile {
 
     private static String readString(JsonReader json, String source, String name)
             throws IOException {
-        expect(json, JsonToken.STRING, source, name, "a string");
+        TokenizerJson.expect(json, JsonToken.STRING, source, name, "a string");
         return json.nextString();
-    }
-
-    private static int readInt(JsonReader json, String source, String name) throws IOException {
-        expect(json, JsonToken.NUMBER, source, name, "an integer");
-        String text = json.nextString();
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new TokenizerFormatException(
-                    source + ": \"" + name + "\" must be an integer, got " + text, e);
-        }
-    }
-
-    private static void expect(
-            JsonReader json, JsonToken token, String source, String name, String what)
-            throws IOException {
-        JsonToken actual = json.peek();
-        if (actual != token) {
-            throw new TokenizerFormatException(
-                    source + ": \"" + name + "\" must be " + what + ", got " + actual);
-        }
     }
 }
