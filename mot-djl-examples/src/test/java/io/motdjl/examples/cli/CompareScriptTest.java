@@ -12,6 +12,7 @@ import io.motdjl.examples.compare.ComparisonReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -409,20 +410,15 @@ class CompareScriptTest {
                         .stderr()
                         .contains("--patch-encoder applies to --setting transfusion only"),
                 chameleon.stderr());
-        MotScript.Result unknown =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        out.toString(),
-                        "--setting",
-                        "transfusion",
-                        "--patch-encoder",
-                        "unet");
-        assertEquals(2, unknown.exitCode(), unknown.toString());
-        assertTrue(
-                unknown.stderr().contains("--patch-encoder must be one of linear, conv"),
-                unknown.stderr());
+        assertRefused(
+                tmp,
+                "--patch-encoder must be one of linear, conv",
+                "--out",
+                out.toString(),
+                "--setting",
+                "transfusion",
+                "--patch-encoder",
+                "unet");
     }
 
     @Test
@@ -521,45 +517,44 @@ class CompareScriptTest {
                 quality.stderr()
                         .contains("--quality-images does not apply to --setting chameleon-speech"),
                 quality.stderr());
-        MotScript.Result moe =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        tmp.resolve("refused").toString(),
-                        "--setting",
-                        "chameleon-speech",
-                        "--architectures",
-                        "dense,moe-4x");
-        assertEquals(2, moe.exitCode(), moe.toString());
-        assertTrue(
-                moe.stderr().contains("not part of the chameleon-speech setting: moe-4x"),
-                moe.stderr());
-        MotScript.Result towers =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        tmp.resolve("refused").toString(),
-                        "--architectures",
-                        "dense,towers-ti");
-        assertEquals(2, towers.exitCode(), towers.toString());
-        assertTrue(
-                towers.stderr().contains("not part of the chameleon setting: towers-ti"),
-                towers.stderr());
-        MotScript.Result units =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        tmp.resolve("refused").toString(),
-                        "--speech-units",
-                        "8");
-        assertEquals(2, units.exitCode(), units.toString());
-        assertTrue(
-                units.stderr().contains("--speech-units applies to --setting chameleon-speech"),
-                units.stderr());
+        assertRefused(
+                tmp,
+                "not part of the chameleon-speech setting: moe-4x",
+                "--out",
+                tmp.resolve("refused").toString(),
+                "--setting",
+                "chameleon-speech",
+                "--architectures",
+                "dense,moe-4x");
+        assertRefused(
+                tmp,
+                "not part of the chameleon setting: towers-ti",
+                "--out",
+                tmp.resolve("refused").toString(),
+                "--architectures",
+                "dense,towers-ti");
+        assertRefused(
+                tmp,
+                "--speech-units applies to --setting chameleon-speech",
+                "--out",
+                tmp.resolve("refused").toString(),
+                "--speech-units",
+                "8");
         assertTrue(Files.notExists(tmp.resolve("refused")), "nothing written on a usage error");
+    }
+
+    /**
+     * {@code mot compare ARGS} is refused with exit status 2 and an error containing {@code
+     * expected}.
+     */
+    private static void assertRefused(Path tmp, String expected, String... args)
+            throws IOException, InterruptedException {
+        String[] command = new String[args.length + 1];
+        command[0] = "compare";
+        System.arraycopy(args, 0, command, 1, args.length);
+        MotScript.Result result = MotScript.run(tmp, command);
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.stderr().contains(expected), result.stderr());
     }
 
     /** Each model's image quality is in results.json and in the printed summary. */
