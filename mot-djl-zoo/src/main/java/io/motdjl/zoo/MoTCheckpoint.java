@@ -12,6 +12,7 @@ import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SafetensorsHeader;
 import io.motdjl.nn.MemoryEstimate;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.speech.SpeechUnitTokenizer;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 
@@ -64,6 +65,7 @@ public final class MoTCheckpoint {
 
     public static final String PARAMS_SUFFIX = ".params";
     public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String SPEECH_TOKENIZER_FILE = "speech-tokenizer.json";
     public static final String CHECKSUMS_FILE = "checksums.sha256";
     public static final String SERVING_PROPERTIES = "serving.properties";
     public static final String MODEL_CARD_FILE = "model-card.json";
@@ -88,6 +90,7 @@ public final class MoTCheckpoint {
      * @param weightFiles every weights file loading reads: {@code weights} first, then the shards
      *     the index names (if sharded)
      * @param hasTokenizer whether {@code tokenizer.json} is present
+     * @param hasSpeechTokenizer whether {@code speech-tokenizer.json} is present
      * @param hasManifest whether {@code checksums.sha256} is present
      */
     public record Layout(
@@ -96,6 +99,7 @@ public final class MoTCheckpoint {
             Path weights,
             List<Path> weightFiles,
             boolean hasTokenizer,
+            boolean hasSpeechTokenizer,
             boolean hasManifest) {
 
         /** Copies the file list; {@code weights} must come first in it. */
@@ -119,7 +123,7 @@ public final class MoTCheckpoint {
 
         /**
          * The files loading reads (config, every weights file including an index and its shards,
-         * tokenizer when present), by name.
+         * tokenizers when present), by name.
          */
         public List<String> requiredFiles() {
             List<String> files = new ArrayList<>();
@@ -129,6 +133,9 @@ public final class MoTCheckpoint {
             }
             if (hasTokenizer) {
                 files.add(TOKENIZER_FILE);
+            }
+            if (hasSpeechTokenizer) {
+                files.add(SPEECH_TOKENIZER_FILE);
             }
             return files;
         }
@@ -239,6 +246,7 @@ public final class MoTCheckpoint {
                 weightFiles.get(0),
                 weightFiles,
                 isPresentFile(dir.resolve(TOKENIZER_FILE)),
+                isPresentFile(dir.resolve(SPEECH_TOKENIZER_FILE)),
                 hasManifest);
     }
 
@@ -318,8 +326,8 @@ public final class MoTCheckpoint {
         verify(layout, expected, verification);
         MoTConfig config = readConfig(dir);
         checkConfigFitsWeights(layout, config);
-        if (layout.hasTokenizer()) {
-            checkTokenizer(readTokenizer(dir), config, dir);
+        if (layout.hasTokenizer() || layout.hasSpeechTokenizer()) {
+            checkTokenizers(layout, config);
         }
         MoTModel model;
         if (layout.format() == WeightsFormat.SAFETENSORS) {
@@ -475,21 +483,86 @@ public final class MoTCheckpoint {
         }
     }
 
-    /** The image codes must fill the image modality of the joint vocabulary the config uses. */
-    private static void checkTokenizer(PatchKMeansTokenizer tokenizer, MoTConfig config, Path dir) {
-        JointVocabulary vocabulary = JointVocabulary.forTokenizer(tokenizer);
-        if (vocabulary.vocabSize() != config.vocabSize()) {
-            throw new CheckpointException(
-                    dir.resolve(TOKENIZER_FILE)
-                            + ": "
-                            + tokenizer.codebookSize()
-                            + " image codes make a joint vocabulary of "
-                            + vocabulary.vocabSize()
-                            + " tokens, but "
-                            + CONFIG_FILE
-                            + " has vocab_size "
-                            + config.vocabSize());
+    /** Reads {@code dir/speech-tokenizer.json}; a bad file is a {@link CheckpointException}. */
+    public static SpeechUnitTokenizer readSpeechTokenizer(Path dir) throws IOException {
+        Path file = dir.resolve(SPEECH_TOKENIZER_FILE);
+        try {
+            return SpeechUnitTokenizer.load(file);
+        } catch (io.motdjl.tokenize.TokenizerFormatException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The tokenizers must fill the ranges of the joint vocabulary the config uses: the image codes
+     * its image range, the speech units its speech range (a speech tokenizer beside a config
+     * without speech is refused too).
+     */
+    private static void checkTokenizers(Layout layout, MoTConfig config) throws IOException {
+        Path dir = layout.dir();
+        JointVocabulary vocabulary;
+        try {
+            vocabulary = JointVocabulary.of(config);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(
+                    dir.resolve(CONFIG_FILE)
+                            + ": the checkpoint has "
+                            + (layout.hasTokenizer() ? TOKENIZER_FILE : SPEECH_TOKENIZER_FILE)
+                            + ", so its config must be over the joint vocabulary: "
+                            + e.getMessage(),
+                    e);
+        }
+        if (layout.hasTokenizer()) {
+            PatchKMeansTokenizer tokenizer = readTokenizer(dir);
+            if (tokenizer.codebookSize() != vocabulary.imageCodes()) {
+                throw new CheckpointException(
+                        dir.resolve(TOKENIZER_FILE)
+                                + ": "
+                                + tokenizer.codebookSize()
+                                + " image codes make a joint vocabulary of "
+                                + new JointVocabulary(tokenizer.codebookSize()).vocabSize()
+                                + " tokens"
+                                + (vocabulary.hasSpeech() ? " before speech" : "")
+                                + ", but "
+                                + CONFIG_FILE
+                                + " has vocab_size "
+                                + config.vocabSize()
+                                + " with "
+                                + vocabulary.imageCodes()
+                                + " image codes");
+            }
+        }
+        if (layout.hasSpeechTokenizer()) {
+            SpeechUnitTokenizer speech = readSpeechTokenizer(dir);
+            if (!vocabulary.hasSpeech() || speech.unitCount() != vocabulary.speechUnits()) {
+                throw new CheckpointException(
+                        dir.resolve(SPEECH_TOKENIZER_FILE)
+                                + ": "
+                                + speech.unitCount()
+                                + " speech units, but "
+                                + CONFIG_FILE
+                                + (vocabulary.hasSpeech()
+                                        ? " has " + vocabulary.speechUnits() + " speech units"
+                                        : " has no speech range (modality_token_ranges with a"
+                                                + " third range)"));
+            }
+        }
+    }
+
+    /**
+     * The speech tokenizer saved beside a loaded model ({@code speech-tokenizer.json} in its model
+     * directory), for translators that turn audio into speech units and back.
+     *
+     * @param model a model loaded from a checkpoint directory
+     * @return the tokenizer, or empty when the checkpoint has none
+     * @throws IOException if the file cannot be read
+     */
+    public static Optional<SpeechUnitTokenizer> speechTokenizer(Model model) throws IOException {
+        Path dir = model.getModelPath();
+        if (dir == null || !Files.isRegularFile(dir.resolve(SPEECH_TOKENIZER_FILE))) {
+            return Optional.empty();
+        }
+        return Optional.of(readSpeechTokenizer(dir));
     }
 
     /**

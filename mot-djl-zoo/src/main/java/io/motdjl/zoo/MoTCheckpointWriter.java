@@ -5,6 +5,7 @@ import ai.djl.Model;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.io.SaveOptions;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.speech.SpeechUnitTokenizer;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 
 import java.io.IOException;
@@ -43,6 +44,7 @@ public final class MoTCheckpointWriter {
     private WeightsFormat format = WeightsFormat.SAFETENSORS;
     private SaveOptions saveOptions = SaveOptions.DEFAULT;
     private PatchKMeansTokenizer tokenizer;
+    private SpeechUnitTokenizer speechTokenizer;
     private ModelCard card;
 
     private MoTCheckpointWriter(MoTModel model) {
@@ -73,6 +75,15 @@ public final class MoTCheckpointWriter {
     /** Saves the image tokenizer beside the weights ({@code tokenizer.json}). */
     public MoTCheckpointWriter imageTokenizer(PatchKMeansTokenizer value) {
         this.tokenizer = value;
+        return this;
+    }
+
+    /**
+     * Saves the speech tokenizer beside the weights ({@code speech-tokenizer.json}), for a model
+     * trained on text, images and speech units.
+     */
+    public MoTCheckpointWriter speechTokenizer(SpeechUnitTokenizer value) {
+        this.speechTokenizer = value;
         return this;
     }
 
@@ -134,6 +145,9 @@ public final class MoTCheckpointWriter {
         }
         if (tokenizer != null) {
             tokenizer.save(dir.resolve(MoTCheckpoint.TOKENIZER_FILE));
+        }
+        if (speechTokenizer != null) {
+            speechTokenizer.save(dir.resolve(MoTCheckpoint.SPEECH_TOKENIZER_FILE));
         }
         if (card != null) {
             Files.writeString(

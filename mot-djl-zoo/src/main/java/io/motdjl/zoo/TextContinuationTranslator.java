@@ -15,7 +15,6 @@ import io.motdjl.tokenize.JointVocabulary;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,37 +61,20 @@ public final class TextContinuationTranslator extends GenerationTranslator<Strin
     }
 
     /**
-     * The joint vocabulary a config uses.
+     * The joint vocabulary a config uses: text and image codes, or with speech as well ({@link
+     * JointVocabulary#of(MoTConfig)}).
      *
      * @throws IllegalArgumentException if the config is not over the Chameleon joint vocabulary
      */
     public static JointVocabulary vocabularyOf(MoTConfig config) {
-        if (config.nModalities() < JointVocabulary.NUM_MODALITIES
-                || config.vocabSize() <= JointVocabulary.TEXT_TOKENS) {
+        try {
+            return JointVocabulary.of(config);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "text generation needs a model over the Chameleon joint vocabulary (bytes 0-255,"
-                            + " BOS/EOS/BOI/EOI/PAD, then image codes: vocab_size above "
-                            + JointVocabulary.TEXT_TOKENS
-                            + ", "
-                            + JointVocabulary.NUM_MODALITIES
-                            + " modalities); this model has vocab_size "
-                            + config.vocabSize()
-                            + " and "
-                            + config.nModalities()
-                            + " modalit"
-                            + (config.nModalities() == 1 ? "y" : "ies"));
+                    "text generation needs a model over the Chameleon joint vocabulary: "
+                            + e.getMessage(),
+                    e);
         }
-        JointVocabulary vocabulary =
-                new JointVocabulary(config.vocabSize() - JointVocabulary.TEXT_TOKENS);
-        long[][] ranges = config.modalityTokenRanges();
-        if (ranges != null && !Arrays.deepEquals(ranges, vocabulary.modalityTokenRanges())) {
-            throw new IllegalArgumentException(
-                    "text generation needs the Chameleon joint vocabulary's modality token ranges "
-                            + Arrays.deepToString(vocabulary.modalityTokenRanges())
-                            + "; the model's config has "
-                            + Arrays.deepToString(ranges));
-        }
-        return vocabulary;
     }
 
     /**

@@ -33,7 +33,33 @@ public final class ChameleonGenerator {
      * @throws IllegalArgumentException if the model's vocabulary does not fit the tokenizer
      */
     public ChameleonGenerator(MoTModel model, NDManager manager, ImageTokenizer tokenizer) {
-        this.vocabulary = JointVocabulary.forTokenizer(tokenizer);
+        this(model, manager, tokenizer, JointVocabulary.forTokenizer(tokenizer));
+    }
+
+    /**
+     * Creates a generator for a model over a joint vocabulary that may hold more than text and
+     * image codes (a Chameleon + speech model captions, draws and continues text with this class;
+     * speech is {@link ChameleonSpeechGenerator}'s). Decoding never leaves text and image codes.
+     *
+     * @param model a model over {@code vocabulary}
+     * @param manager the manager its parameters live in
+     * @param tokenizer the image tokenizer it was trained with
+     * @param vocabulary the model's joint vocabulary, e.g. {@code JointVocabulary.of(config)}
+     * @throws IllegalArgumentException if the vocabulary does not fit the model or the tokenizer
+     */
+    public ChameleonGenerator(
+            MoTModel model,
+            NDManager manager,
+            ImageTokenizer tokenizer,
+            JointVocabulary vocabulary) {
+        this.vocabulary = vocabulary;
+        if (vocabulary.imageCodes() != tokenizer.codebookSize()) {
+            throw new IllegalArgumentException(
+                    "the image tokenizer has "
+                            + tokenizer.codebookSize()
+                            + " codes but the joint vocabulary has "
+                            + vocabulary.imageCodes());
+        }
         if (model.config().vocabSize() != vocabulary.vocabSize()) {
             throw new IllegalArgumentException(
                     "the model's vocabulary has "
@@ -41,11 +67,13 @@ public final class ChameleonGenerator {
                             + " tokens but the image tokenizer's joint vocabulary has "
                             + vocabulary.vocabSize());
         }
-        if (model.config().nModalities() < JointVocabulary.NUM_MODALITIES) {
+        if (model.config().nModalities() < vocabulary.modalityCount()) {
             throw new IllegalArgumentException(
                     "a Chameleon model needs "
-                            + JointVocabulary.NUM_MODALITIES
-                            + " modality ids (text, image), the config has "
+                            + vocabulary.modalityCount()
+                            + " modality ids ("
+                            + (vocabulary.hasSpeech() ? "text, image, speech" : "text, image")
+                            + "), the config has "
                             + model.config().nModalities());
         }
         this.tokenizer = tokenizer;

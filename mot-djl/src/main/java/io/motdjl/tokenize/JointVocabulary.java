@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One vocabulary for text and image tokens (the Chameleon setting), and optionally speech units
@@ -135,6 +136,66 @@ public final class JointVocabulary {
                     "the number of speech units must be positive, got " + speechUnits);
         }
         return new JointVocabulary(imageCodes, speechUnits);
+    }
+
+    /**
+     * The joint vocabulary a model config was built over: with speech when its {@code
+     * modality_token_ranges} has a third range, else text and image codes (the image codes are what
+     * {@code vocab_size} leaves after the text tokens). A checkpoint's config is enough to read and
+     * write its tokens; the tokenizers are needed only to turn them into pixels or audio.
+     *
+     * @param config the model's config
+     * @return the vocabulary, whose {@link #applyTo} gives back the config's vocabulary fields
+     * @throws IllegalArgumentException if the config is not over a joint vocabulary: too few tokens
+     *     or modalities, or token ranges other than this vocabulary's
+     */
+    public static JointVocabulary of(MoTConfig config) {
+        long[][] ranges = config.modalityTokenRanges();
+        boolean speech = ranges != null && ranges.length > NUM_MODALITIES;
+        int minimum = TEXT_TOKENS + 1 + (speech ? SPEECH_MARKERS + 1 : 0);
+        int needed = speech ? NUM_MODALITIES + 1 : NUM_MODALITIES;
+        if (config.vocabSize() < minimum || config.nModalities() < needed) {
+            throw new IllegalArgumentException(
+                    "a model over the joint vocabulary (bytes 0-255, BOS/EOS/BOI/EOI/PAD, image"
+                            + " codes"
+                            + (speech ? ", BOSP/EOSP and speech units" : "")
+                            + ") needs vocab_size at least "
+                            + minimum
+                            + " and "
+                            + needed
+                            + " modalities; this config has vocab_size "
+                            + config.vocabSize()
+                            + " and "
+                            + config.nModalities()
+                            + " modalit"
+                            + (config.nModalities() == 1 ? "y" : "ies"));
+        }
+        JointVocabulary vocabulary;
+        if (speech) {
+            long[] image = ranges[IMAGE];
+            if (image.length != 2 || image[0] != TEXT_TOKENS || image[1] <= image[0]) {
+                throw new IllegalArgumentException(
+                        "the joint vocabulary's image codes start at token "
+                                + TEXT_TOKENS
+                                + "; the config's image range is "
+                                + Arrays.toString(image));
+            }
+            int codes = Math.toIntExact(image[1] - image[0]);
+            vocabulary =
+                    withSpeech(codes, config.vocabSize() - TEXT_TOKENS - codes - SPEECH_MARKERS);
+        } else {
+            vocabulary = new JointVocabulary(config.vocabSize() - TEXT_TOKENS);
+        }
+        if (ranges != null && !Arrays.deepEquals(ranges, vocabulary.modalityTokenRanges())) {
+            throw new IllegalArgumentException(
+                    "the joint vocabulary of "
+                            + vocabulary.vocabSize()
+                            + " tokens has the modality token ranges "
+                            + Arrays.deepToString(vocabulary.modalityTokenRanges())
+                            + "; the config has "
+                            + Arrays.deepToString(ranges));
+        }
+        return vocabulary;
     }
 
     /**

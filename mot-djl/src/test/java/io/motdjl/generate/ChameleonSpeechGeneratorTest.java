@@ -13,6 +13,8 @@ import io.motdjl.TinyModels;
 import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.tokenize.JointVocabulary;
+import io.motdjl.tokenize.PatchGrid;
+import io.motdjl.tokenize.PatchKMeansTokenizer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -265,5 +267,62 @@ class ChameleonSpeechGeneratorTest {
             assertFalse(t == JointVocabulary.PAD, at);
             started = true;
         }
+    }
+
+    /**
+     * The same model draws images, captions them and continues text through {@link
+     * ChameleonGenerator} over its speech vocabulary, never leaving text and image codes.
+     */
+    @Test
+    void chameleonUsesOfASpeechModelStayInTextAndImageCodes() {
+        // 4x4 images in 2x2 patches: 4 codes per image, 8 codes
+        byte[] codebook = new byte[8 * 4];
+        for (int i = 0; i < codebook.length; i++) {
+            codebook[i] = (byte) (i * 8);
+        }
+        PatchKMeansTokenizer tokenizer = new PatchKMeansTokenizer(new PatchGrid(4, 4, 2), codebook);
+        ChameleonGenerator chameleon = new ChameleonGenerator(model, manager, tokenizer, VOCAB);
+        SamplingSettings sampling = new SamplingSettings(1.0, 0, 1.0, 7);
+        List<byte[]> images = chameleon.captionsToImages(List.of("a cat", "a dog"), sampling);
+        assertEquals(2, images.size());
+        assertEquals(16, images.get(0).length);
+        int[] imagePrompt = chameleon.imagePrompt("a cat");
+        Generation drawn =
+                chameleon
+                        .generator()
+                        .generate(
+                                List.of(imagePrompt),
+                                new GenerationSettings(
+                                        CODES + 1, new int[] {JointVocabulary.EOI}, sampling, true),
+                                chameleon.imageRule())
+                        .get(0);
+        for (int t : drawn.withoutStop()) {
+            assertTrue(VOCAB.isImageToken(t), t + " is not an image code");
+        }
+        Generation text =
+                chameleon
+                        .generator()
+                        .generate(
+                                List.of(chameleon.textPrompt("hi")),
+                                new GenerationSettings(
+                                        12, new int[] {JointVocabulary.EOS}, sampling, true),
+                                chameleon.textRule())
+                        .get(0);
+        for (int t : text.withoutStop()) {
+            assertTrue(t < JointVocabulary.BYTE_TOKENS, t + " is not a byte of text");
+        }
+
+        PatchKMeansTokenizer fewer =
+                new PatchKMeansTokenizer(new PatchGrid(4, 4, 2), new byte[6 * 4]);
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new ChameleonGenerator(model, manager, fewer, VOCAB));
+        assertTrue(e.getMessage().contains("6 codes"), e.getMessage());
+        IllegalArgumentException plain =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new ChameleonGenerator(model, manager, tokenizer));
+        assertTrue(plain.getMessage().contains("269"), plain.getMessage());
     }
 }

@@ -126,4 +126,49 @@ class JointVocabularySpeechTest {
         assertTrue(noUnits.getMessage().contains("speech units"), noUnits.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JointVocabulary.withSpeech(0, 10));
     }
+
+    @Test
+    void isReadBackFromTheConfigItWasAppliedTo() {
+        for (JointVocabulary vocabulary :
+                new JointVocabulary[] {plain, speech, JointVocabulary.withSpeech(16, 1)}) {
+            MoTConfig config = vocabulary.applyTo(MoTConfig.builder()).build();
+            assertEquals(vocabulary, JointVocabulary.of(config));
+        }
+        // an older config without token ranges: text and image codes
+        MoTConfig bare = MoTConfig.builder().vocabSize(517).nModalities(2).build();
+        assertEquals(plain, JointVocabulary.of(bare));
+    }
+
+    @Test
+    void aConfigOverAnotherVocabularyIsRefusedWithItsNumbers() {
+        IllegalArgumentException tooSmall =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                JointVocabulary.of(
+                                        MoTConfig.builder().vocabSize(200).nModalities(2).build()));
+        assertTrue(
+                tooSmall.getMessage().contains("vocab_size at least 262"), tooSmall.getMessage());
+        assertTrue(tooSmall.getMessage().contains("has vocab_size 200"), tooSmall.getMessage());
+
+        MoTConfig gap =
+                speech.applyTo(MoTConfig.builder())
+                        .modalityTokenRanges(new long[][] {{0, 261}, {261, 500}, {510, 619}})
+                        .build();
+        IllegalArgumentException ranges =
+                assertThrows(IllegalArgumentException.class, () -> JointVocabulary.of(gap));
+        String message = ranges.getMessage();
+        assertTrue(message.contains("config has [[0, 261], [261, 500], [510, 619]]"), message);
+        assertTrue(message.contains("ranges [[0, 261], [261, 500], [500, 619]]"), message);
+
+        MoTConfig imageElsewhere =
+                speech.applyTo(MoTConfig.builder())
+                        .modalityTokenRanges(new long[][] {{0, 200}, {200, 517}, {517, 619}})
+                        .build();
+        IllegalArgumentException image =
+                assertThrows(
+                        IllegalArgumentException.class, () -> JointVocabulary.of(imageElsewhere));
+        assertTrue(
+                image.getMessage().contains("image codes start at token 261"), image.getMessage());
+    }
 }
