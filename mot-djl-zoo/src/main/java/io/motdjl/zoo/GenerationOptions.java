@@ -6,9 +6,10 @@ import java.util.Map;
 
 /**
  * How the generation translators ({@link TextContinuationTranslator}, {@link
- * CaptionToImageTranslator}, {@link ImageToCaptionTranslator}) draw tokens, read from the {@code
- * arguments} of a DJL {@code Criteria} ({@code optArgument(key, value)}) or from a model's {@code
- * serving.properties}. Values may be numbers or strings that hold one; every key is optional:
+ * CaptionToImageTranslator}, {@link ImageToCaptionTranslator}, {@link SpeechToCaptionTranslator},
+ * {@link CaptionToSpeechTranslator}) draw tokens, read from the {@code arguments} of a DJL {@code
+ * Criteria} ({@code optArgument(key, value)}) or from a model's {@code serving.properties}. Values
+ * may be numbers or strings that hold one; every key is optional:
  *
  * <table>
  *   <caption>Generation arguments</caption>
@@ -22,8 +23,10 @@ import java.util.Map;
  *   <tr><td>{@value #SEED}</td><td>seed of the draws (an integer); the same seed gives the same
  *       output</td><td>0</td></tr>
  *   <tr><td>{@value #MAX_TOKENS}</td><td>the longest generated text in tokens (UTF-8 bytes), for
- *       the translators that output text; a positive integer</td><td>as many as the model's {@code
- *       max_seq_len} leaves after the prompt, at most {@value #DEFAULT_MAX_TOKENS}</td></tr>
+ *       the translators that output text; for caption → speech the most speech units of one
+ *       utterance; a positive integer</td><td>as many as the model's {@code max_seq_len} leaves
+ *       after the prompt, at most {@value #DEFAULT_MAX_TOKENS} (caption → speech: {@value
+ *       CaptionToSpeechTranslator#DEFAULT_MAX_SPEECH_UNITS})</td></tr>
  * </table>
  *
  * <p>With greedy decoding {@code topK}, {@code topP} and {@code seed} have no effect. An image

@@ -16,7 +16,8 @@ import java.util.List;
  * with area averaging or bilinear interpolation when the size differs), encoded into codes, and the
  * model continues {@code [BOS] [BOI] codes [EOI]} with text tokens until EOS or the length limit
  * ({@link ChameleonGenerator#imagesToCaptions}). The output is the caption; bytes that do not form
- * valid UTF-8 become U+FFFD.
+ * valid UTF-8 become U+FFFD. The model's joint vocabulary is read from its config, so a model
+ * trained with speech as well captions images too.
  *
  * <p>See {@link GenerationTranslator} for how generation runs inside a {@code Predictor} and {@link
  * GenerationOptions} for the arguments; by default a caption has at most what the model's {@code
@@ -53,7 +54,8 @@ public final class ImageToCaptionTranslator extends GenerationTranslator<Image, 
 
     @Override
     protected List<String> generate(MoTModel model, NDManager manager, List<byte[]> images) {
-        ChameleonGenerator generator = new ChameleonGenerator(model, manager, tokenizer);
+        ChameleonGenerator generator =
+                CaptionToImageTranslator.generator(model, manager, tokenizer);
         // [BOS] [BOI] codes [EOI]
         int promptLength = tokenizer.codesPerImage() + 3;
         int maxTokens = options().maxTokensFor(promptLength, model.config().maxSeqLen());

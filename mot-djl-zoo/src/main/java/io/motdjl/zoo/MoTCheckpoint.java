@@ -40,6 +40,7 @@ import java.util.stream.Stream;
  *     model-00001-of-0000N.safetensors ...   shards it names, or
  *   NAME-NNNN.params     weights in DJL's Model.save format
  *   tokenizer.json       the image tokenizer (io.motdjl.tokenize.PatchKMeansTokenizer)    optional
+ *   speech-tokenizer.json  the speech tokenizer (io.motdjl.speech.SpeechUnitTokenizer)   optional
  *   checksums.sha256     SHA-256 of every other file (sha256sum format)              optional
  *   serving.properties   DJL loading arguments (block and translator factories)      optional
  *   model-card.json, README.md   the model card                                      optional

@@ -27,9 +27,9 @@ import java.util.stream.Stream;
  * MoTCheckpoint}): {@code config.json}, the weights ({@code model.safetensors} in the reference
  * layout by default — in float32, bfloat16 or float16, sharded with an index when {@link
  * #saveOptions} sets a shard limit — or DJL's {@code mot-0000.params}), optionally {@code
- * tokenizer.json} and the model card, a {@code serving.properties} that lets DJL's plain {@code
- * Criteria.optModelPath(dir)} build the block (see {@link MoTBlockFactory}), and last {@code
- * checksums.sha256} over all of them.
+ * tokenizer.json}, {@code speech-tokenizer.json} and the model card, a {@code serving.properties}
+ * that lets DJL's plain {@code Criteria.optModelPath(dir)} build the block (see {@link
+ * MoTBlockFactory}), and last {@code checksums.sha256} over all of them.
  *
  * <p>The directory is assembled beside the target and moved into place when complete, so a failure
  * leaves no half-written checkpoint; an existing checkpoint at the target is replaced.

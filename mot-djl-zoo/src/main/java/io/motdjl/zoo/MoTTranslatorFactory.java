@@ -1,6 +1,7 @@
 package io.motdjl.zoo;
 
 import ai.djl.Model;
+import ai.djl.modality.audio.Audio;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.TranslateException;
@@ -11,9 +12,11 @@ import ai.djl.util.Pair;
 import io.motdjl.diffusion.ImagePatches;
 import io.motdjl.diffusion.SamplingSettings;
 import io.motdjl.diffusion.TransfusionGenerator;
-import io.motdjl.generate.ChameleonGenerator;
+import io.motdjl.generate.ChameleonSpeechGenerator;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.speech.SpeechUnitTokenizer;
 import io.motdjl.tokenize.ImageTokenizer;
+import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 
 import java.io.IOException;
@@ -40,7 +43,12 @@ import java.util.Set;
  *   <li>{@code Image → String}: {@link ImageToCaptionTranslator} — any DJL image in (converted to
  *       grayscale and resized, see {@link GrayscaleImages}), its caption out; for a
  *       Transfusion-setting model {@link TransfusionImageToCaptionTranslator} — the image read as
- *       clean patch rows.
+ *       clean patch rows;
+ *   <li>{@code Audio → String} ({@link Audio}, DJL's audio type): {@link SpeechToCaptionTranslator}
+ *       — a spoken caption in (mono, at the speech tokenizer's sample rate), its transcription out;
+ *   <li>{@code String → Audio}: {@link CaptionToSpeechTranslator} — a caption in, the model's
+ *       speech units for it out, made audible by the Griffin-Lim vocoder (mono, at the speech
+ *       tokenizer's sample rate).
  * </ul>
  *
  * <p>Which of the two image translators a model gets follows from its config: a {@code diffusion}
@@ -53,11 +61,16 @@ import java.util.Set;
  * three generation translators need a model over the joint vocabulary (bytes, special tokens and,
  * in the Chameleon setting, image codes); the two Chameleon image ones also need {@code
  * tokenizer.json} in the model directory, and without it {@link #newInstance} throws a {@link
- * TranslateException} that says so (text continuation works without it). They read their sampling
- * settings from the criteria's arguments: {@code temperature}, {@code topK}, {@code topP}, {@code
- * seed}, {@code maxTokens} (see {@link GenerationOptions}; default greedy); the Transfusion caption
- * → image translator reads {@code sampler}, {@code steps}, {@code guidance} and {@code seed} (see
- * {@link DiffusionOptions}; default DDIM, 50 steps, guidance 3). A bad value is a {@link
+ * TranslateException} that says so (text continuation works without it). The vocabulary is the one
+ * the model's config describes ({@link JointVocabulary#of}), so a model trained with speech as well
+ * continues text, draws and captions images with these translators too. The two speech translators
+ * need such a model (a config with a speech range), {@code speech-tokenizer.json} and {@code
+ * tokenizer.json} (for the number of codes per image) in the model directory; without them {@link
+ * #newInstance} throws a {@link TranslateException} naming what is missing. They read their
+ * sampling settings from the criteria's arguments: {@code temperature}, {@code topK}, {@code topP},
+ * {@code seed}, {@code maxTokens} (see {@link GenerationOptions}; default greedy); the Transfusion
+ * caption → image translator reads {@code sampler}, {@code steps}, {@code guidance} and {@code
+ * seed} (see {@link DiffusionOptions}; default DDIM, 50 steps, guidance 3). A bad value is a {@link
  * TranslateException} naming the key.
  *
  * <p>DJL's own loader ({@code Criteria.optModelPath}) picks the translator factory before it reads
@@ -120,6 +133,24 @@ public class MoTTranslatorFactory implements TranslatorFactory {
                                         imageTokenizer(
                                                 block, model, "image → caption (Image → String)"),
                                         generationOptions(args)));
+        map.put(
+                new Pair<>(Audio.class, String.class),
+                (block, model, args) -> {
+                    GenerationOptions options = generationOptions(args);
+                    SpeechModel speech =
+                            speechModel(block, model, "speech → caption (Audio → String)");
+                    return new SpeechToCaptionTranslator(
+                            speech.tokenizer(), speech.codesPerImage(), options);
+                });
+        map.put(
+                new Pair<>(String.class, Audio.class),
+                (block, model, args) -> {
+                    GenerationOptions options = generationOptions(args);
+                    SpeechModel speech =
+                            speechModel(block, model, "caption → speech (String → Audio)");
+                    return new CaptionToSpeechTranslator(
+                            speech.tokenizer(), speech.codesPerImage(), options);
+                });
         return Collections.unmodifiableMap(map);
     }
 
@@ -202,12 +233,95 @@ public class MoTTranslatorFactory implements TranslatorFactory {
                             + " continuation (String → String) works without it");
         }
         try {
-            // checks that the model's vocabulary and modalities fit the tokenizer; makes no array
-            new ChameleonGenerator(block, model.getNDManager(), tokenizer.get());
+            // checks that the config's vocabulary and modalities fit the tokenizer; makes no array
+            CaptionToImageTranslator.generator(block, model.getNDManager(), tokenizer.get());
         } catch (IllegalArgumentException e) {
             throw new TranslateException("model '" + model.getName() + "': " + e.getMessage(), e);
         }
         return tokenizer.get();
+    }
+
+    /**
+     * What the speech translators need of a model.
+     *
+     * @param tokenizer its speech tokenizer
+     * @param codesPerImage codes in one image of its image tokenizer
+     */
+    private record SpeechModel(SpeechUnitTokenizer tokenizer, int codesPerImage) {}
+
+    /**
+     * The speech tokenizer and image size of a model trained with speech, checked against its
+     * vocabulary: a config with a speech range, {@code speech-tokenizer.json} with as many units,
+     * and {@code tokenizer.json}.
+     */
+    private static SpeechModel speechModel(MoTModel block, Model model, String what)
+            throws TranslateException {
+        String name = "model '" + model.getName() + "'";
+        JointVocabulary vocabulary = null;
+        String why = null;
+        if (isTransfusion(block)) {
+            why = "it is a Transfusion-setting model (images as patches, no speech units)";
+        } else {
+            try {
+                vocabulary = JointVocabulary.of(block.config());
+                if (!vocabulary.hasSpeech()) {
+                    why =
+                            "its config has "
+                                    + block.config().nModalities()
+                                    + " modalities and no speech range (modality_token_ranges"
+                                    + " with a third range, as JointVocabulary.withSpeech(K, U)"
+                                    + " makes); it was not trained on speech";
+                }
+            } catch (IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+        }
+        if (why != null) {
+            throw new TranslateException(
+                    name + " has no speech vocabulary, which " + what + " needs: " + why);
+        }
+        Optional<SpeechUnitTokenizer> tokenizer;
+        try {
+            tokenizer = MoTCheckpoint.speechTokenizer(model);
+        } catch (IOException | RuntimeException e) {
+            throw new TranslateException(
+                    name + ": cannot read its speech tokenizer: " + e.getMessage(), e);
+        }
+        if (tokenizer.isEmpty()) {
+            throw new TranslateException(
+                    name
+                            + " has no speech tokenizer, which "
+                            + what
+                            + " needs: its model directory ("
+                            + model.getModelPath()
+                            + ") holds no "
+                            + MoTCheckpoint.SPEECH_TOKENIZER_FILE
+                            + " (write one with"
+                            + " MoTCheckpointWriter.of(model).speechTokenizer(tokenizer))");
+        }
+        if (tokenizer.get().unitCount() != vocabulary.speechUnits()) {
+            throw new TranslateException(
+                    name
+                            + ": "
+                            + MoTCheckpoint.SPEECH_TOKENIZER_FILE
+                            + " has "
+                            + tokenizer.get().unitCount()
+                            + " speech units but the model's config has "
+                            + vocabulary.speechUnits());
+        }
+        int codesPerImage = imageTokenizer(block, model, what).codesPerImage();
+        try {
+            // checks that the model's modalities fit the vocabulary; makes no array
+            new ChameleonSpeechGenerator(
+                    block,
+                    model.getNDManager(),
+                    vocabulary,
+                    codesPerImage,
+                    CaptionToSpeechTranslator.DEFAULT_MAX_SPEECH_UNITS);
+        } catch (IllegalArgumentException e) {
+            throw new TranslateException(name + ": " + e.getMessage(), e);
+        }
+        return new SpeechModel(tokenizer.get(), codesPerImage);
     }
 
     @Override

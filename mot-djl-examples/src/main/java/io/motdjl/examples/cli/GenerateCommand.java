@@ -35,7 +35,8 @@ final class GenerateCommand implements Command {
     private static final String SYNOPSIS =
             "generate (--checkpoint DIR | --model ARTIFACT [--architecture mot|dense]) TASK"
                     + " [options]; TASK: caption-to-image | grid | image-to-caption | continue |"
-                    + " caption-accuracy | image-quality";
+                    + " caption-accuracy | image-quality | caption-to-speech | speech-to-caption |"
+                    + " speech-to-image | speech-accuracy";
 
     private static final List<String> TASKS =
             List.of(
@@ -44,7 +45,11 @@ final class GenerateCommand implements Command {
                     "image-to-caption",
                     "continue",
                     "caption-accuracy",
-                    "image-quality");
+                    "image-quality",
+                    "caption-to-speech",
+                    "speech-to-caption",
+                    "speech-to-image",
+                    "speech-accuracy");
 
     private static final Set<String> OPTIONS =
             Set.of(
@@ -65,7 +70,12 @@ final class GenerateCommand implements Command {
                     "scale",
                     "sampler",
                     "steps",
-                    "guidance");
+                    "guidance",
+                    "audio",
+                    "units",
+                    "heldout-voice",
+                    "heldout-utterance",
+                    "split");
 
     /** The options of token sampling. */
     private static final List<String> TOKEN_SAMPLING = List.of("temperature", "top-k", "top-p");
@@ -147,15 +157,20 @@ final class GenerateCommand implements Command {
                                         + " and the Fashion-MNIST-",
                                 "                          feature FID against the held-out"
                                         + " images (docs/image-quality.md)",
-                                "",
-                                "Token sampling (text; the images of a Chameleon-setting model):",
-                                "  --temperature T         0 = greedy (default: 1 for images, 0 for"
-                                        + " text)",
-                                "  --top-k K, --top-p P    keep the K most likely tokens / the"
-                                        + " nucleus of mass P",
-                                "  --max-tokens N          longest text in tokens (default 48)",
-                                "",
-                                "Diffusion sampling (the images of a Transfusion-setting model):"));
+                                ""));
+        lines.addAll(SpeechTasks.HELP);
+        lines.addAll(
+                List.of(
+                        "",
+                        "Token sampling (text; the images of a Chameleon-setting model;"
+                                + " speech):",
+                        "  --temperature T         0 = greedy (default: 1 for images and"
+                                + " speech, 0 for text)",
+                        "  --top-k K, --top-p P    keep the K most likely tokens / the"
+                                + " nucleus of mass P",
+                        "  --max-tokens N          longest text in tokens (default 48)",
+                        "",
+                        "Diffusion sampling (the images of a Transfusion-setting model):"));
         lines.addAll(DiffusionSamplingOptions.HELP);
         lines.addAll(
                 List.of(
@@ -201,10 +216,20 @@ final class GenerateCommand implements Command {
                 task.equals("caption-to-image")
                         || task.equals("grid")
                         || task.equals("image-quality");
-        SamplingSettings tokens = sampling(options, image ? 1.0 : 0.0);
+        boolean speech = SpeechTasks.TASKS.contains(task);
+        SamplingSettings tokens =
+                sampling(options, image || SpeechTasks.DRAWING.contains(task) ? 1.0 : 0.0);
         io.motdjl.diffusion.SamplingSettings diffusion =
                 DiffusionSamplingOptions.parse(options, SYNOPSIS);
         List<String> diffusionGiven = DiffusionSamplingOptions.given(options);
+        if (!speech) {
+            List<String> speechGiven =
+                    SpeechTasks.INPUTS.stream().filter(options::has).map(n -> "--" + n).toList();
+            if (!speechGiven.isEmpty()) {
+                throw new UsageException(
+                        sets(speechGiven) + " the speech of speech tasks; " + task + " reads none");
+            }
+        }
         if (!image && !diffusionGiven.isEmpty()) {
             throw new UsageException(
                     sets(diffusionGiven)
@@ -226,6 +251,11 @@ final class GenerateCommand implements Command {
                 case "image-to-caption" -> imageToCaption(options, model, tokens, out);
                 case "caption-accuracy" -> captionAccuracy(options, model, tokens, out);
                 case "image-quality" -> imageQuality(options, model, tokens, diffusion, out);
+                case "caption-to-speech",
+                        "speech-to-caption",
+                        "speech-to-image",
+                        "speech-accuracy" ->
+                        SpeechTasks.run(task, options, model, tokens, scale, SYNOPSIS, out);
                 default -> continueText(options, model, tokens, out);
             }
         }
@@ -299,11 +329,11 @@ final class GenerateCommand implements Command {
         }
     }
 
-    private static int samples(CommandOptions options, int fallback) {
+    static int samples(CommandOptions options, int fallback) {
         return samples(options, fallback, 64);
     }
 
-    private static int samples(CommandOptions options, int fallback, int max) {
+    static int samples(CommandOptions options, int fallback, int max) {
         int n = options.optionalInt("samples", fallback, SYNOPSIS);
         if (n < 1 || n > max) {
             throw new UsageException("--samples must be in [1, " + max + "], got " + n);
@@ -490,7 +520,7 @@ final class GenerateCommand implements Command {
         return CaptionTemplates.fill("a photo of {a} {}", FashionMnist.captionName(label));
     }
 
-    private static String percent(int part, int whole) {
+    static String percent(int part, int whole) {
         return String.format(Locale.ROOT, "%.1f %%", 100.0 * part / whole);
     }
 
@@ -516,7 +546,7 @@ final class GenerateCommand implements Command {
         out.println(text + model.continueText(text, sampling, maxTokens(options)));
     }
 
-    private static int maxTokens(CommandOptions options) {
+    static int maxTokens(CommandOptions options) {
         int n = options.optionalInt("max-tokens", 48, SYNOPSIS);
         if (n < 1) {
             throw new UsageException("--max-tokens must be positive, got " + n);
@@ -524,7 +554,7 @@ final class GenerateCommand implements Command {
         return n;
     }
 
-    private static String required(CommandOptions options, String name) {
+    static String required(CommandOptions options, String name) {
         String value = options.optionalString(name, null);
         if (value == null) {
             throw new UsageException("missing option --" + name + " (usage: mot " + SYNOPSIS + ")");

@@ -8,8 +8,10 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.diffusion.ImagePatches;
 import io.motdjl.diffusion.TransfusionGenerator;
 import io.motdjl.generate.ChameleonGenerator;
+import io.motdjl.generate.ChameleonSpeechGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.speech.SpeechUnitTokenizer;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.zoo.GenerationOptions;
@@ -39,6 +41,7 @@ final class GenerationModel implements AutoCloseable {
     private final NDManager manager;
     private final ChameleonGenerator chameleon;
     private final TransfusionGenerator transfusion;
+    private final SpeechModel speech;
     private final String source;
 
     private GenerationModel(
@@ -47,12 +50,14 @@ final class GenerationModel implements AutoCloseable {
             NDManager manager,
             ChameleonGenerator chameleon,
             TransfusionGenerator transfusion,
+            SpeechModel speech,
             String source) {
         this.owner = owner;
         this.model = model;
         this.manager = manager;
         this.chameleon = chameleon;
         this.transfusion = transfusion;
+        this.speech = speech;
         this.source = source;
     }
 
@@ -81,13 +86,11 @@ final class GenerationModel implements AutoCloseable {
                         manager, model, manager, PatchGeometry.read(dir, config), source);
             }
             PatchKMeansTokenizer tokenizer = MoTCheckpoint.readTokenizer(dir);
-            return new GenerationModel(
-                    manager,
-                    model,
-                    manager,
-                    new ChameleonGenerator(model, manager, tokenizer),
-                    null,
-                    source);
+            SpeechUnitTokenizer speechTokenizer =
+                    Files.exists(dir.resolve(MoTCheckpoint.SPEECH_TOKENIZER_FILE))
+                            ? MoTCheckpoint.readSpeechTokenizer(dir)
+                            : null;
+            return chameleon(manager, model, manager, tokenizer, speechTokenizer, source);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -118,16 +121,53 @@ final class GenerationModel implements AutoCloseable {
                                                     "zoo model "
                                                             + artifact
                                                             + " has no image tokenizer"));
-            return new GenerationModel(
+            return chameleon(
                     zooModel,
                     model,
                     manager,
-                    new ChameleonGenerator(model, manager, tokenizer),
-                    null,
+                    tokenizer,
+                    MoTCheckpoint.speechTokenizer(zooModel).orElse(null),
                     source);
         } catch (Exception e) {
             zooModel.close();
             throw e;
+        }
+    }
+
+    /**
+     * A Chameleon-setting model, with speech when its vocabulary has a speech range and the speech
+     * tokenizer is there.
+     */
+    private static GenerationModel chameleon(
+            AutoCloseable owner,
+            MoTModel model,
+            NDManager manager,
+            PatchKMeansTokenizer tokenizer,
+            SpeechUnitTokenizer speechTokenizer,
+            String source) {
+        try {
+            JointVocabulary vocabulary = JointVocabulary.of(model.config());
+            SpeechModel speech =
+                    vocabulary.hasSpeech() && speechTokenizer != null
+                            ? new SpeechModel(
+                                    new ChameleonSpeechGenerator(
+                                            model,
+                                            manager,
+                                            vocabulary,
+                                            tokenizer.codesPerImage(),
+                                            SpeechModel.MAX_UNITS),
+                                    speechTokenizer)
+                            : null;
+            return new GenerationModel(
+                    owner,
+                    model,
+                    manager,
+                    new ChameleonGenerator(model, manager, tokenizer, vocabulary),
+                    null,
+                    speech,
+                    source);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(source + ": " + e.getMessage());
         }
     }
 
@@ -144,6 +184,7 @@ final class GenerationModel implements AutoCloseable {
                     manager,
                     null,
                     new TransfusionGenerator(model, manager, geometry),
+                    null,
                     source);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(source + ": " + e.getMessage());
@@ -153,6 +194,29 @@ final class GenerationModel implements AutoCloseable {
     /** Whether the model was trained in the Transfusion setting (images drawn by diffusion). */
     boolean isTransfusion() {
         return transfusion != null;
+    }
+
+    /**
+     * The speech side of a Chameleon + speech model.
+     *
+     * @throws UsageException if the model has none, saying what is missing
+     */
+    SpeechModel speech() {
+        if (speech != null) {
+            return speech;
+        }
+        if (isTransfusion() || !JointVocabulary.of(model.config()).hasSpeech()) {
+            throw new UsageException(
+                    source
+                            + " has no speech modality (its vocabulary is text and images); speech"
+                            + " tasks need a model trained with bin/mot train --setting"
+                            + " chameleon-speech");
+        }
+        throw new BadInputException(
+                source
+                        + " has a speech modality but no "
+                        + MoTCheckpoint.SPEECH_TOKENIZER_FILE
+                        + ": speech tasks need the speech tokenizer the model was trained with");
     }
 
     /** The model's config. */
@@ -192,6 +256,11 @@ final class GenerationModel implements AutoCloseable {
             images.add(GrayscaleImages.bytesOf(pixels));
         }
         return images;
+    }
+
+    /** The image of a Chameleon-setting model's codes, as grayscale bytes. */
+    byte[] imageOf(int[] codes) {
+        return chameleon.tokenizer().decode(codes);
     }
 
     /**

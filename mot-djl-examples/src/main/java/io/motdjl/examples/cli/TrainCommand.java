@@ -1,7 +1,10 @@
 package io.motdjl.examples.cli;
 
+import io.motdjl.examples.zoo.TrainSpeechCheckpoint;
 import io.motdjl.examples.zoo.TrainTransfusionCheckpoint;
 import io.motdjl.examples.zoo.TrainZooModels;
+import io.motdjl.speech.SpeechUnitTokenizer;
+import io.motdjl.speech.SpeechUnitTrainer;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.ModelCard;
 
@@ -22,12 +25,14 @@ import java.util.Set;
 final class TrainCommand implements Command {
 
     private static final String SYNOPSIS =
-            "train --out DIR [--setting chameleon|transfusion] [--architecture mot|dense]"
-                    + " [--steps N] [--dim D] [--layers L] [--heads H] [--batch B] [--lr LR]"
-                    + " [--seed S] [--tokenizer-iterations K]";
+            "train --out DIR [--setting chameleon|transfusion|chameleon-speech]"
+                    + " [--architecture mot|dense] [--steps N] [--dim D] [--layers L] [--heads H]"
+                    + " [--batch B] [--lr LR] [--seed S] [--tokenizer-iterations K]"
+                    + " [--speech-units U]";
 
-    /** The options that apply to the Chameleon setting only. */
-    private static final List<String> CHAMELEON_ONLY = List.of("tokenizer-iterations");
+    private static final String CHAMELEON = "chameleon";
+    private static final String TRANSFUSION = "transfusion";
+    private static final String SPEECH = "chameleon-speech";
 
     @Override
     public String name() {
@@ -50,7 +55,7 @@ final class TrainCommand implements Command {
         return String.join(
                 System.lineSeparator(),
                 "Trains one model on the bundled Fashion-MNIST split with the recipe of the zoo's",
-                "bundled checkpoints, in one of the paper's two settings, and writes a checkpoint",
+                "bundled checkpoints, in one of the paper's three settings, and writes a checkpoint",
                 "directory: config.json, model.safetensors, model card (model-card.json, README.md),",
                 "serving.properties and checksums.sha256.",
                 "  chameleon    captions and k-means image codes in one sequence, both directions,",
@@ -59,17 +64,24 @@ final class TrainCommand implements Command {
                 "  transfusion  captions as text tokens and images as continuous 4x4 patches in one",
                 "               sequence, next-token loss on text and diffusion loss on images;",
                 "               config.json has a \"diffusion\" key, the model card the image geometry",
+                "  chameleon-speech  the Chameleon setting with the bundled spoken captions as a",
+                "               third modality (k-means speech units of log-mel frames): caption <->",
+                "               image, spoken caption <-> its words, spoken caption <-> an image of",
+                "               its class; the directory also holds speech-tokenizer.json",
                 "",
                 "  --out DIR             the checkpoint directory (new, empty, or an earlier"
                         + " checkpoint to replace)",
-                "  --setting S           chameleon or transfusion (default chameleon)",
+                "  --setting S           chameleon, transfusion or chameleon-speech (default"
+                        + " chameleon)",
                 "  --architecture A      mot (everything untied by modality) or dense (its twin);"
                         + " default mot",
                 "  --steps N             optimizer steps (default "
                         + d.steps()
                         + ", "
                         + TrainTransfusionCheckpoint.DEFAULT_STEPS
-                        + " in the Transfusion setting)",
+                        + " in the Transfusion setting, "
+                        + TrainSpeechCheckpoint.DEFAULT_STEPS
+                        + " with speech)",
                 "  --dim D               model width (default " + d.dim() + ")",
                 "  --layers L            decoder layers (default " + d.layers() + ")",
                 "  --heads H             attention heads (default " + d.heads() + ")",
@@ -81,7 +93,12 @@ final class TrainCommand implements Command {
                         + ")",
                 "  --tokenizer-iterations K  k-means iterations of the image tokenizer (default "
                         + d.tokenizerIterations()
-                        + "; Chameleon only)");
+                        + "; not for Transfusion)",
+                "  --speech-units U      speech units learned (k-means) on the training"
+                        + " utterances' frames",
+                "                        (default "
+                        + SpeechUnitTrainer.Options.DEFAULT_UNITS
+                        + "; chameleon-speech only)");
     }
 
     @Override
@@ -100,34 +117,44 @@ final class TrainCommand implements Command {
                                 "batch",
                                 "lr",
                                 "seed",
-                                "tokenizer-iterations"),
+                                "tokenizer-iterations",
+                                "speech-units"),
                         SYNOPSIS);
         Path dir = options.requiredPath("out", SYNOPSIS);
-        boolean transfusion =
+        String setting =
                 options.optionalChoice(
-                                "setting",
-                                "chameleon",
-                                List.of("chameleon", "transfusion"),
-                                SYNOPSIS)
-                        .equals("transfusion");
-        if (transfusion) {
-            for (String option : CHAMELEON_ONLY) {
-                if (options.has(option)) {
-                    throw new UsageException(
-                            "--"
-                                    + option
-                                    + " sets the k-means image tokenizer of the Chameleon setting;"
-                                    + " a Transfusion-setting model reads image patches directly"
-                                    + " (drop it or use --setting chameleon)");
-                }
-            }
+                        "setting", CHAMELEON, List.of(CHAMELEON, TRANSFUSION, SPEECH), SYNOPSIS);
+        boolean transfusion = setting.equals(TRANSFUSION);
+        if (transfusion && options.has("tokenizer-iterations")) {
+            throw new UsageException(
+                    "--tokenizer-iterations sets the k-means image tokenizer of the Chameleon"
+                            + " settings; a Transfusion-setting model reads image patches directly"
+                            + " (drop it or use --setting chameleon)");
+        }
+        if (!setting.equals(SPEECH) && options.has("speech-units")) {
+            throw new UsageException(
+                    "--speech-units sets the speech tokenizer of --setting chameleon-speech; "
+                            + setting
+                            + " has no speech");
+        }
+        int speechUnits =
+                options.optionalInt(
+                        "speech-units", SpeechUnitTrainer.Options.DEFAULT_UNITS, SYNOPSIS);
+        if (speechUnits < 1 || speechUnits > SpeechUnitTokenizer.MAX_UNITS) {
+            throw new UsageException(
+                    "--speech-units must be in [1, "
+                            + SpeechUnitTokenizer.MAX_UNITS
+                            + "], got "
+                            + speechUnits);
         }
         String architecture =
                 options.optionalChoice("architecture", "mot", List.of("mot", "dense"), SYNOPSIS);
         TrainZooModels.Settings d =
-                transfusion
-                        ? TrainTransfusionCheckpoint.defaults()
-                        : TrainZooModels.Settings.defaults();
+                switch (setting) {
+                    case TRANSFUSION -> TrainTransfusionCheckpoint.defaults();
+                    case SPEECH -> TrainSpeechCheckpoint.defaults();
+                    default -> TrainZooModels.Settings.defaults();
+                };
         TrainZooModels.Settings settings =
                 new TrainZooModels.Settings(
                         positive(options.optionalInt("steps", d.steps(), SYNOPSIS), "steps"),
@@ -168,12 +195,17 @@ final class TrainCommand implements Command {
         List<String> command = new ArrayList<>(List.of("bin/mot", "train"));
         command.addAll(args);
         boolean isMot = architecture.equals("mot");
+        String commandLine = String.join(" ", command);
         ModelCard card =
-                transfusion
-                        ? TrainTransfusionCheckpoint.trainCheckpoint(
-                                settings, isMot, dir, String.join(" ", command))
-                        : TrainZooModels.trainCheckpoint(
-                                settings, isMot, dir, String.join(" ", command));
+                switch (setting) {
+                    case TRANSFUSION ->
+                            TrainTransfusionCheckpoint.trainCheckpoint(
+                                    settings, isMot, dir, commandLine);
+                    case SPEECH ->
+                            TrainSpeechCheckpoint.trainCheckpoint(
+                                    settings, speechUnits, isMot, dir, commandLine);
+                    default -> TrainZooModels.trainCheckpoint(settings, isMot, dir, commandLine);
+                };
         Map<String, Double> losses = card.heldOutLoss();
         out.printf(
                 Locale.ROOT,
@@ -184,11 +216,22 @@ final class TrainCommand implements Command {
                 card.training().get("steps"),
                 losses.get("text"),
                 losses.get("image"));
+        if (setting.equals(SPEECH)) {
+            out.printf(
+                    Locale.ROOT,
+                    "held-out loss speech %.4f (held-out utterances), %.4f (held-out voices)%n",
+                    losses.get("speech"),
+                    losses.get(TrainSpeechCheckpoint.HELD_OUT_VOICES));
+        }
         out.println("checkpoint written to " + dir);
         out.println(
                 "generate with: bin/mot generate --checkpoint "
                         + dir
-                        + " caption-to-image --caption \"a photo of a sneaker\" --out sneaker.png");
+                        + (setting.equals(SPEECH)
+                                ? " caption-to-speech --caption \"a photo of a sneaker\" --out"
+                                        + " sneaker.wav"
+                                : " caption-to-image --caption \"a photo of a sneaker\" --out"
+                                        + " sneaker.png"));
         return ExitStatus.OK;
     }
 

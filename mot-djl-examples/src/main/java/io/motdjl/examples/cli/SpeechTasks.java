@@ -1,0 +1,281 @@
+package io.motdjl.examples.cli;
+
+import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.report.ImageGrid;
+import io.motdjl.examples.speech.Split;
+import io.motdjl.examples.speech.SpokenCaptions;
+import io.motdjl.examples.speech.Utterance;
+import io.motdjl.examples.zoo.CaptionAccuracy;
+import io.motdjl.generate.SamplingSettings;
+import io.motdjl.speech.WavFile;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code mot generate} tasks of a Chameleon + speech model: caption → speech (WAV), speech →
+ * caption, speech → image (PNG) and recognition accuracy on the bundled corpus's held-out voices or
+ * utterances. Speech comes in as a WAV file ({@code --audio}), as units ({@code --units}) or as an
+ * utterance of the bundled corpus ({@code --heldout-voice I}, {@code --heldout-utterance I}).
+ */
+final class SpeechTasks {
+
+    /** The tasks, in help order. */
+    static final List<String> TASKS =
+            List.of("caption-to-speech", "speech-to-caption", "speech-to-image", "speech-accuracy");
+
+    /** The tasks whose output is speech or an image: sampled at temperature 1 by default. */
+    static final List<String> DRAWING = List.of("caption-to-speech", "speech-to-image");
+
+    /** The options of speech input. */
+    static final List<String> INPUTS =
+            List.of("audio", "units", "heldout-voice", "heldout-utterance");
+
+    static final List<String> HELP =
+            List.of(
+                    "Speech tasks (a model trained with --setting chameleon-speech):",
+                    "  caption-to-speech --caption TEXT --out FILE.wav",
+                    "                          speak a caption: speech units, then each unit's"
+                            + " log-mel",
+                    "                          centroid through Griffin-Lim (rough, robotic audio)",
+                    "  speech-to-caption SPEECH [--max-tokens N]",
+                    "                          transcribe a spoken caption",
+                    "  speech-to-image SPEECH --out FILE.png [--samples N]",
+                    "                          draw N images (default 4) for a spoken caption",
+                    "  speech-accuracy [--split voices|utterances] [--samples N]",
+                    "                          transcribe the bundled corpus's held-out voices"
+                            + " (default) or",
+                    "                          held-out utterances of the training voices and"
+                            + " count the",
+                    "                          transcripts that name the spoken class",
+                    "  SPEECH is one of: --audio FILE.wav (16-bit mono PCM at 16 kHz; pauses at"
+                            + " either",
+                    "                          end are cut), --units U,U,... (speech unit ids),",
+                    "                          --heldout-voice I or --heldout-utterance I (an"
+                            + " utterance of",
+                    "                          the bundled corpus; its words are shown)");
+
+    private SpeechTasks() {}
+
+    static void run(
+            String task,
+            CommandOptions options,
+            GenerationModel model,
+            SamplingSettings sampling,
+            int scale,
+            String synopsis,
+            PrintStream out)
+            throws Exception {
+        SpeechModel speech = model.speech();
+        switch (task) {
+            case "caption-to-speech" -> captionToSpeech(options, speech, sampling, synopsis, out);
+            case "speech-to-caption" -> speechToCaption(options, speech, sampling, synopsis, out);
+            case "speech-to-image" ->
+                    speechToImage(options, model, speech, sampling, scale, synopsis, out);
+            default -> accuracy(options, speech, sampling, synopsis, out);
+        }
+    }
+
+    private static void captionToSpeech(
+            CommandOptions options,
+            SpeechModel speech,
+            SamplingSettings sampling,
+            String synopsis,
+            PrintStream out)
+            throws Exception {
+        String caption = GenerateCommand.required(options, "caption");
+        Path file = options.requiredPath("out", synopsis);
+        PathChecks.requireWritable(file, "--out");
+        int[] units = speech.speak(List.of(caption), sampling).get(0);
+        if (units.length == 0) {
+            out.println("the model ended the utterance before any speech unit; nothing written");
+            return;
+        }
+        float[] audio = speech.audio(units);
+        WavFile.write(file, audio, speech.sampleRate());
+        out.printf(
+                Locale.ROOT,
+                "\"%s\" -> %d speech units (%.2f s), written to %s%n",
+                caption,
+                units.length,
+                (double) audio.length / speech.sampleRate(),
+                file);
+    }
+
+    private static void speechToCaption(
+            CommandOptions options,
+            SpeechModel speech,
+            SamplingSettings sampling,
+            String synopsis,
+            PrintStream out)
+            throws Exception {
+        SpeechInput input = SpeechInput.read(options, speech, synopsis);
+        String caption =
+                speech.transcribe(
+                                List.of(input.units()),
+                                sampling,
+                                GenerateCommand.maxTokens(options))
+                        .get(0);
+        out.println(input.description() + " -> " + caption);
+    }
+
+    private static void speechToImage(
+            CommandOptions options,
+            GenerationModel model,
+            SpeechModel speech,
+            SamplingSettings sampling,
+            int scale,
+            String synopsis,
+            PrintStream out)
+            throws Exception {
+        SpeechInput input = SpeechInput.read(options, speech, synopsis);
+        Path file = options.requiredPath("out", synopsis);
+        PathChecks.requireWritable(file, "--out");
+        int n = GenerateCommand.samples(options, 4);
+        List<byte[]> images = new ArrayList<>();
+        for (int[] codes : speech.imageCodes(Collections.nCopies(n, input.units()), sampling)) {
+            images.add(model.imageOf(codes));
+        }
+        new ImageGrid(model.imageHeight(), model.imageWidth(), scale)
+                .addRow("", images)
+                .writePng(file);
+        out.println(n + " image(s) for " + input.description() + " written to " + file);
+    }
+
+    /**
+     * Transcribes utterances of the bundled corpus in batches and counts the transcripts that name
+     * the spoken class (the longest class name a transcript contains counts), per class and
+     * overall; also the transcripts equal to the spoken words.
+     */
+    private static void accuracy(
+            CommandOptions options,
+            SpeechModel speech,
+            SamplingSettings sampling,
+            String synopsis,
+            PrintStream out)
+            throws Exception {
+        Split split =
+                options.optionalChoice("split", "voices", List.of("voices", "utterances"), synopsis)
+                                .equals("voices")
+                        ? Split.HELDOUT_VOICE
+                        : Split.HELDOUT_UTTERANCE;
+        SpokenCaptions corpus = SpokenCaptions.bundled();
+        List<Utterance> utterances = corpus.utterances(split);
+        int n = GenerateCommand.samples(options, utterances.size(), utterances.size());
+        int batch = 50;
+        int maxTokens = GenerateCommand.maxTokens(options);
+        CaptionAccuracy accuracy = new CaptionAccuracy();
+        int exact = 0;
+        for (int start = 0; start < n; start += batch) {
+            List<int[]> units = new ArrayList<>();
+            List<Utterance> chunk = utterances.subList(start, Math.min(n, start + batch));
+            for (Utterance u : chunk) {
+                units.add(speech.tokenizer().encodeMel(corpus.frames(u)));
+            }
+            List<String> transcripts = speech.transcribe(units, sampling, maxTokens);
+            for (int i = 0; i < chunk.size(); i++) {
+                accuracy.add(chunk.get(i).label(), transcripts.get(i));
+                if (transcripts.get(i).equals(chunk.get(i).text())) {
+                    exact++;
+                }
+            }
+        }
+        TextTable table = new TextTable("class", "utterances", "transcript names the class");
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            table.addRow(
+                    FashionMnist.captionName(c),
+                    Integer.toString(accuracy.total(c)),
+                    accuracy.total(c) == 0
+                            ? "-"
+                            : GenerateCommand.percent(accuracy.right(c), accuracy.total(c)));
+        }
+        table.addRow("all", Integer.toString(n), GenerateCommand.percent(accuracy.right(), n));
+        table.print(out);
+        out.println(
+                "transcripts equal to the spoken words: "
+                        + GenerateCommand.percent(exact, n)
+                        + " ("
+                        + (split == Split.HELDOUT_VOICE
+                                ? "voices never trained on"
+                                : "a caption template never trained on, training voices")
+                        + ")");
+    }
+
+    /** Speech given on the command line, as units, and how to name it in the output. */
+    record SpeechInput(int[] units, String description) {
+
+        static SpeechInput read(CommandOptions options, SpeechModel speech, String synopsis)
+                throws Exception {
+            List<String> given = INPUTS.stream().filter(options::has).toList();
+            if (given.size() != 1) {
+                throw new UsageException(
+                        "give exactly one of --audio FILE.wav, --units U,U,..., --heldout-voice I"
+                                + " or --heldout-utterance I"
+                                + (given.isEmpty()
+                                        ? ""
+                                        : " (got --" + String.join(", --", given) + ")"));
+            }
+            switch (given.get(0)) {
+                case "audio" -> {
+                    Path file = options.requiredPath("audio", synopsis);
+                    return new SpeechInput(speech.unitsOf(file), file.toString());
+                }
+                case "units" -> {
+                    int[] units = parseUnits(options.optionalString("units", ""));
+                    return new SpeechInput(
+                            speech.checkUnits(units, "--units"), units.length + " speech units");
+                }
+                default -> {
+                    boolean voices = given.get(0).equals("heldout-voice");
+                    SpokenCaptions corpus = SpokenCaptions.bundled();
+                    List<Utterance> utterances =
+                            corpus.utterances(
+                                    voices ? Split.HELDOUT_VOICE : Split.HELDOUT_UTTERANCE);
+                    int index = options.optionalInt(given.get(0), 0, synopsis);
+                    if (index < 0 || index >= utterances.size()) {
+                        throw new UsageException(
+                                "--"
+                                        + given.get(0)
+                                        + " must be in [0, "
+                                        + utterances.size()
+                                        + "), got "
+                                        + index);
+                    }
+                    Utterance u = utterances.get(index);
+                    return new SpeechInput(
+                            speech.tokenizer().encodeMel(corpus.frames(u)),
+                            String.format(
+                                    Locale.ROOT,
+                                    "held-out %s %d (voice %s: \"%s\")",
+                                    voices ? "voice utterance" : "utterance",
+                                    index,
+                                    u.voice(),
+                                    u.text()));
+                }
+            }
+        }
+
+        /** Comma-separated unit ids. */
+        static int[] parseUnits(String text) {
+            String[] parts = text.split(",", -1);
+            int[] units = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    units[i] = Integer.parseInt(parts[i].strip());
+                } catch (NumberFormatException e) {
+                    throw new UsageException(
+                            "--units takes comma-separated speech unit ids, e.g. 12,40,7; item "
+                                    + i
+                                    + " is '"
+                                    + parts[i]
+                                    + "'");
+                }
+            }
+            return units;
+        }
+    }
+}
