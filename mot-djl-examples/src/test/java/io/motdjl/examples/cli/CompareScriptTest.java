@@ -128,35 +128,32 @@ class CompareScriptTest {
     @Test
     void badFlagsAreUsageErrors(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
-        MotScript.Result result =
-                MotScript.run(
-                        tmp, "compare", "--out", out.toString(), "--dim", "30", "--heads", "4");
-        assertEquals(2, result.exitCode(), result.toString());
-        assertTrue(result.stderr().contains("must divide dim"), result.stderr());
-        MotScript.Result prose =
-                MotScript.run(tmp, "compare", "--out", out.toString(), "--prose", "1");
-        assertEquals(2, prose.exitCode(), prose.toString());
-        assertTrue(prose.stderr().contains("prose fraction must be in [0, 1)"), prose.stderr());
-        MotScript.Result norm =
-                MotScript.run(tmp, "compare", "--out", out.toString(), "--norm-order", "mid");
-        assertEquals(2, norm.exitCode(), norm.toString());
-        assertTrue(norm.stderr().contains("--norm-order must be one of post, pre"), norm.stderr());
-        MotScript.Result patch =
-                MotScript.run(tmp, "compare", "--out", out.toString(), "--patch", "5");
-        assertEquals(2, patch.exitCode(), patch.toString());
-        assertTrue(patch.stderr().contains("patch side must divide 28"), patch.stderr());
-        MotScript.Result unknown =
-                MotScript.run(
-                        tmp, "compare", "--out", out.toString(), "--architectures", "dense,moe");
-        assertEquals(2, unknown.exitCode(), unknown.toString());
-        assertTrue(
-                unknown.stderr().contains("unknown architecture 'moe' (known: dense,moe-4x,mot,"),
-                unknown.stderr());
-        MotScript.Result noDense =
-                MotScript.run(
-                        tmp, "compare", "--out", out.toString(), "--architectures", "mot,moe-4x");
-        assertEquals(2, noDense.exitCode(), noDense.toString());
-        assertTrue(noDense.stderr().contains("the comparison needs dense"), noDense.stderr());
+        assertRefused(
+                tmp, "must divide dim", "--out", out.toString(), "--dim", "30", "--heads", "4");
+        assertRefused(
+                tmp, "prose fraction must be in [0, 1)", "--out", out.toString(), "--prose", "1");
+        assertRefused(
+                tmp,
+                "--norm-order must be one of post, pre",
+                "--out",
+                out.toString(),
+                "--norm-order",
+                "mid");
+        assertRefused(tmp, "patch side must divide 28", "--out", out.toString(), "--patch", "5");
+        assertRefused(
+                tmp,
+                "unknown architecture 'moe' (known: dense,moe-4x,mot,",
+                "--out",
+                out.toString(),
+                "--architectures",
+                "dense,moe");
+        assertRefused(
+                tmp,
+                "the comparison needs dense",
+                "--out",
+                out.toString(),
+                "--architectures",
+                "mot,moe-4x");
         assertTrue(Files.notExists(out), "nothing written on a usage error");
     }
 
@@ -336,18 +333,15 @@ class CompareScriptTest {
             assertTrue(grid.getHeight() >= 10 * 28 * 3, "height " + grid.getHeight());
             assertTrue(grid.getWidth() >= 2 * 28 * 3, "width " + grid.getWidth());
         }
-        MotScript.Result prose =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        out.toString(),
-                        "--setting",
-                        "transfusion",
-                        "--prose",
-                        "0.5");
-        assertEquals(2, prose.exitCode(), prose.toString());
-        assertTrue(prose.stderr().contains("no prose yet"), prose.stderr());
+        assertRefused(
+                tmp,
+                "no prose yet",
+                "--out",
+                out.toString(),
+                "--setting",
+                "transfusion",
+                "--prose",
+                "0.5");
     }
 
     @Test
@@ -402,14 +396,13 @@ class CompareScriptTest {
         assertTrue(diffusion > 0.2 && diffusion < 5, "diffusion loss " + diffusion);
         assertTrue(Files.size(out.resolve("samples_mot.png")) > 1000);
 
-        MotScript.Result chameleon =
-                MotScript.run(tmp, "compare", "--out", out.toString(), "--patch-encoder", "conv");
-        assertEquals(2, chameleon.exitCode(), chameleon.toString());
-        assertTrue(
-                chameleon
-                        .stderr()
-                        .contains("--patch-encoder applies to --setting transfusion only"),
-                chameleon.stderr());
+        assertRefused(
+                tmp,
+                "--patch-encoder applies to --setting transfusion only",
+                "--out",
+                out.toString(),
+                "--patch-encoder",
+                "conv");
         assertRefused(
                 tmp,
                 "--patch-encoder must be one of linear, conv",
@@ -502,21 +495,15 @@ class CompareScriptTest {
         assertTrue(dense < twoTowers && twoTowers < mot, dense + " " + twoTowers + " " + mot);
         assertTrue(Files.size(out.resolve(ComparisonReport.PNG)) > 1000);
 
-        MotScript.Result quality =
-                MotScript.run(
-                        tmp,
-                        "compare",
-                        "--out",
-                        tmp.resolve("refused").toString(),
-                        "--setting",
-                        "chameleon-speech",
-                        "--quality-images",
-                        "3");
-        assertEquals(2, quality.exitCode(), quality.toString());
-        assertTrue(
-                quality.stderr()
-                        .contains("--quality-images does not apply to --setting chameleon-speech"),
-                quality.stderr());
+        assertRefused(
+                tmp,
+                "--quality-images does not apply to --setting chameleon-speech",
+                "--out",
+                tmp.resolve("refused").toString(),
+                "--setting",
+                "chameleon-speech",
+                "--quality-images",
+                "3");
         assertRefused(
                 tmp,
                 "not part of the chameleon-speech setting: moe-4x",
