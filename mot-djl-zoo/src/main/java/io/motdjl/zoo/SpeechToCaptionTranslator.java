@@ -14,16 +14,18 @@ import java.util.Locale;
 
 /**
  * Speech → caption ({@code Audio → String}): a spoken caption is turned into speech units by the
- * model's speech tokenizer ({@link SpeechUnitTokenizer#encode(float[])}, 25 units per second with
- * the default front end), and the model continues {@code [BOS] [BOSP] units [EOSP]} with text
- * tokens until EOS or the length limit ({@link ChameleonSpeechGenerator#speechToCaptions}). The
- * output is the caption; bytes that do not form valid UTF-8 become U+FFFD.
+ * model's speech tokenizer ({@link SpeechUnitTokenizer#encodeUtterance(float[])}, 25 units per
+ * second with the default front end), and the model continues {@code [BOS] [BOSP] units [EOSP]}
+ * with text tokens until EOS or the length limit ({@link
+ * ChameleonSpeechGenerator#speechToCaptions}). The output is the caption; bytes that do not form
+ * valid UTF-8 become U+FFFD.
  *
  * <p>The audio must be mono at the tokenizer's sample rate (16 kHz by default), as {@code new
  * Audio(samples, 16000, 1)} says; it is not resampled or mixed down, and other audio is refused
  * with a message saying what was given and what is expected. Empty, non-finite or silent audio is
- * refused too. The units plus three markers and the caption must fit in the model's {@code
- * max_seq_len}.
+ * refused too. Leading and trailing pauses are cut first ({@link
+ * SpeechUnitTokenizer#encodeUtterance}), as they were from the utterances the units were learned
+ * on. The units plus three markers and the caption must fit in the model's {@code max_seq_len}.
  *
  * <p>See {@link GenerationTranslator} for how generation runs inside a {@code Predictor} and {@link
  * GenerationOptions} for the arguments; by default a caption has at most what the model's {@code
@@ -139,7 +141,7 @@ public final class SpeechToCaptionTranslator extends GenerationTranslator<Audio,
         if (audio.getData() == null) {
             throw new IllegalArgumentException("the audio has no samples");
         }
-        return tokenizer.encode(audio.getData());
+        return tokenizer.encodeUtterance(audio.getData());
     }
 
     private static String formatRate(float rate) {

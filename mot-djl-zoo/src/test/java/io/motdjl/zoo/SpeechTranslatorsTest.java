@@ -121,7 +121,7 @@ class SpeechTranslatorsTest {
     void speechToCaptionTranscribesWithTextTokensOnly() throws Exception {
         assertInstanceOf(SpeechToCaptionTranslator.class, speechToCaption.getTranslator());
         Audio tone = TinySpeech.tone();
-        int[] units = speech.encode(tone.getData());
+        int[] units = speech.encodeUtterance(tone.getData());
         assertEquals(13, units.length, "0.5 s at 25 units per second");
         String caption;
         try (Predictor<Audio, String> predictor = speechToCaption.newPredictor()) {

@@ -125,6 +125,21 @@ public final class SpeechUnitTokenizer {
     }
 
     /**
+     * The units of a recorded utterance: its leading and trailing pauses cut ({@link
+     * SilenceTrimmer}, as the bundled corpus's were before its units were learned), then {@link
+     * #encode(float[])}. Pauses would otherwise become units the model never saw at the ends of an
+     * utterance.
+     *
+     * @param samples audio at the front end's sample rate, nominally in {@code [-1, 1]}
+     * @return unit ids in {@code [0, K)}
+     * @throws IllegalArgumentException if the audio is empty, not finite or silent
+     */
+    public int[] encodeUtterance(float[] samples) {
+        requireAudible(samples);
+        return encode(SilenceTrimmer.trim(samples, frontEnd.options().sampleRate()));
+    }
+
+    /**
      * The units of a 16-bit mono PCM WAV file, which must be at the front end's sample rate.
      *
      * @param wavFile the recording

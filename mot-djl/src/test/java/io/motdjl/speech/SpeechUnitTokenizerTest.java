@@ -56,6 +56,36 @@ class SpeechUnitTokenizerTest {
     }
 
     @Test
+    void anUtterancesPausesAreCutBeforeItsUnits() {
+        SpeechUnitTokenizer tokenizer = standard.tokenizer();
+        float[] speech = heldOut.get(1);
+        // half a second of silence on either side, as a recording would have
+        float[] padded = new float[speech.length + 16_000];
+        System.arraycopy(speech, 0, padded, 8_000, speech.length);
+        int[] all = tokenizer.encode(padded);
+        int[] utterance = tokenizer.encodeUtterance(padded);
+        assertEquals(padded.length / 640 + 1, all.length);
+        assertArrayEquals(tokenizer.encode(SilenceTrimmer.trim(padded, 16_000)), utterance);
+        // what is left is the speech and the trimmer's 50 ms margins, not the pauses
+        int speechUnits = speech.length / 640 + 1;
+        assertTrue(
+                utterance.length >= speechUnits - 1 && utterance.length <= speechUnits + 3,
+                utterance.length + " units for " + speechUnits + " of speech");
+        assertEquals(
+                "the audio is silent: its peak |sample| is 0.0, below 1.0E-4; expected speech",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> tokenizer.encodeUtterance(new float[16000]))
+                        .getMessage());
+        assertEquals(
+                "no audio samples: expected at least one",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> tokenizer.encodeUtterance(new float[0]))
+                        .getMessage());
+    }
+
+    @Test
     void trainingIsDeterministicForASeed() {
         SpeechUnitTrainer.Result again = SpeechUnitTrainer.train(train, OPTIONS);
         assertEquals(standard.tokenizer(), again.tokenizer());

@@ -1,6 +1,5 @@
 package io.motdjl.examples.cli;
 
-import io.motdjl.examples.speech.SilenceTrimmer;
 import io.motdjl.generate.ChameleonSpeechGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.speech.GriffinLim;
@@ -57,7 +56,7 @@ final class SpeechModel {
             throw new BadInputException(e.getMessage());
         }
         try {
-            return tokenizer.encode(SilenceTrimmer.trim(samples, sampleRate()));
+            return tokenizer.encodeUtterance(samples);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(
                     wav + ": " + e.getMessage() + "; expected a recording of speech");

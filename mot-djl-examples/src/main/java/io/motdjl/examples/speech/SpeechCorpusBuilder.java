@@ -2,6 +2,7 @@ package io.motdjl.examples.speech;
 
 import io.motdjl.examples.TemporaryDirectory;
 import io.motdjl.speech.LogMelSpectrogram;
+import io.motdjl.speech.SilenceTrimmer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,7 @@
 package io.motdjl.examples.speech;
 
 import io.motdjl.speech.LogMelSpectrogram;
+import io.motdjl.speech.SilenceTrimmer;
 import io.motdjl.speech.WavFile;
 
 import java.io.IOException;

@@ -12,8 +12,8 @@
  *       {@link io.motdjl.examples.speech.CorpusPlan} says what to synthesise, {@link
  *       io.motdjl.examples.speech.SpeechSynthesizer} runs the programs, {@link
  *       io.motdjl.examples.speech.UtteranceFeatures} resamples ({@link
- *       io.motdjl.examples.speech.SincResampler}), trims ({@link
- *       io.motdjl.examples.speech.SilenceTrimmer}) and computes the log-mels.
+ *       io.motdjl.examples.speech.SincResampler}), trims ({@link io.motdjl.speech.SilenceTrimmer})
+ *       and computes the log-mels.
  *   <li>{@link io.motdjl.examples.speech.SpokenCaptionsReport} describes a corpus and measures
  *       speech units learned on it.
  * </ul>

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDManager;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.examples.cli.InProcessCli.Run;
-import io.motdjl.examples.speech.SilenceTrimmer;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
 import io.motdjl.examples.speech.Utterance;
@@ -135,7 +134,7 @@ class SpeechGenerateCommandTest {
                         .synthesize(corpus.frames(u));
         Path wav = tmp.resolve("voice.wav");
         WavFile.write(wav, audio, 16_000);
-        int[] units = tokenizer.encode(SilenceTrimmer.trim(WavFile.read(wav, 16_000), 16_000));
+        int[] units = tokenizer.encodeUtterance(WavFile.read(wav, 16_000));
         String list =
                 Arrays.stream(units).mapToObj(Integer::toString).collect(Collectors.joining(","));
 

@@ -1,4 +1,4 @@
-package io.motdjl.examples.speech;
+package io.motdjl.speech;
 
 import java.util.Arrays;
 

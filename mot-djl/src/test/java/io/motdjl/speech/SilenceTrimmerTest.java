@@ -1,4 +1,4 @@
-package io.motdjl.examples.speech;
+package io.motdjl.speech;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
