@@ -7,7 +7,6 @@ import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.examples.chameleon.ChameleonSpeechData;
 import io.motdjl.examples.chameleon.FashionMnist;
-import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.speech.SpokenCaptions;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.speech.SpeechUnitTokenizer;
@@ -16,9 +15,7 @@ import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
-import io.motdjl.train.TrainingSettings;
 import io.motdjl.zoo.MoTCheckpointWriter;
 import io.motdjl.zoo.ModelCard;
 
@@ -179,23 +176,12 @@ public final class TrainSpeechCheckpoint {
         String name = ZooModelCards.name(isMot, settings);
         ChameleonSpeechData data = prepared.data();
         MoTConfig config = config(settings, isMot, data);
-        TrainingSettings training =
-                ChameleonComparison.recipe(
-                        settings.seed(),
-                        settings.batchSize(),
-                        settings.steps(),
-                        settings.peakLearningRate());
-        RunOptions options =
-                RunOptions.builder()
-                        .modalityNames(ChameleonSpeechData.MODALITIES)
-                        .logEvery(100)
-                        .progressBar(false)
-                        .build();
-        FlopsAccounting flops = FlopsAccounting.of(config);
-        long start = System.nanoTime();
-        try (TrainingRun run = TrainingRun.start(config, training, data.train(), options)) {
-            run.trainToEnd();
-            double seconds = (System.nanoTime() - start) / 1e9;
+        try (RecipeRun trained =
+                RecipeRun.train(
+                        config, settings, data.train(), ChameleonSpeechData.MODALITIES, null)) {
+            TrainingRun run = trained.run();
+            FlopsAccounting flops = trained.flops();
+            double seconds = trained.seconds();
             ModalityLosses captionsAndImages = run.evaluate(data.heldOutCaptionsAndImages());
             Map<String, Double> losses = new LinkedHashMap<>();
             losses.put("text", captionsAndImages.mean(JointVocabulary.TEXT));

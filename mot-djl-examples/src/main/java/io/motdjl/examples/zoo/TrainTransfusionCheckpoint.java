@@ -7,14 +7,11 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.config.NormOrder;
 import io.motdjl.config.Untie;
 import io.motdjl.diffusion.TransfusionObjective;
-import io.motdjl.examples.compare.ChameleonComparison;
 import io.motdjl.examples.compare.TransfusionComparison;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
-import io.motdjl.train.TrainingSettings;
 import io.motdjl.zoo.MoTCheckpointWriter;
 import io.motdjl.zoo.ModelCard;
 import io.motdjl.zoo.PatchGeometry;
@@ -140,27 +137,18 @@ public final class TrainTransfusionCheckpoint {
             throws IOException, TranslateException {
         String name = ZooModelCards.name(isMot, settings);
         MoTConfig config = config(settings, isMot, data.maxLength());
-        TrainingSettings training =
-                ChameleonComparison.recipe(
-                        settings.seed(),
-                        settings.batchSize(),
-                        settings.steps(),
-                        settings.peakLearningRate());
-        RunOptions options =
-                RunOptions.builder()
-                        .modalityNames(TransfusionComparison.MODALITIES)
-                        .logEvery(100)
-                        .progressBar(false)
-                        .objective(
-                                c ->
-                                        TransfusionObjective.standard(
-                                                c.nModalities(), JointVocabulary.IMAGE))
-                        .build();
-        FlopsAccounting flops = FlopsAccounting.of(config);
-        long start = System.nanoTime();
-        try (TrainingRun run = TrainingRun.start(config, training, data.train(), options)) {
-            run.trainToEnd();
-            double seconds = (System.nanoTime() - start) / 1e9;
+        try (RecipeRun trained =
+                RecipeRun.train(
+                        config,
+                        settings,
+                        data.train(),
+                        TransfusionComparison.MODALITIES,
+                        c ->
+                                TransfusionObjective.standard(
+                                        c.nModalities(), JointVocabulary.IMAGE))) {
+            TrainingRun run = trained.run();
+            FlopsAccounting flops = trained.flops();
+            double seconds = trained.seconds();
             ModalityLosses reading =
                     run.evaluate(data.reading(), TransfusionZooData.EVALUATION_BATCH);
             ModalityLosses drawing =

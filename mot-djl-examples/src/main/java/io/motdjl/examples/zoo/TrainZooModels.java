@@ -28,9 +28,7 @@ import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
-import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
-import io.motdjl.train.TrainingSettings;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTCheckpointWriter;
 import io.motdjl.zoo.MoTModelZoo;
@@ -315,23 +313,12 @@ public final class TrainZooModels {
             Path checkpoint,
             String command)
             throws IOException, TranslateException {
-        TrainingSettings training =
-                ChameleonComparison.recipe(
-                        settings.seed(),
-                        settings.batchSize(),
-                        settings.steps(),
-                        settings.peakLearningRate());
-        RunOptions options =
-                RunOptions.builder()
-                        .modalityNames(ChameleonComparison.MODALITIES)
-                        .logEvery(100)
-                        .progressBar(false)
-                        .build();
-        FlopsAccounting flops = FlopsAccounting.of(config);
-        long start = System.nanoTime();
-        try (TrainingRun run = TrainingRun.start(config, training, data.train(), options)) {
-            run.trainToEnd();
-            double seconds = (System.nanoTime() - start) / 1e9;
+        try (RecipeRun trained =
+                RecipeRun.train(
+                        config, settings, data.train(), ChameleonComparison.MODALITIES, null)) {
+            TrainingRun run = trained.run();
+            FlopsAccounting flops = trained.flops();
+            double seconds = trained.seconds();
             ModalityLosses heldOut = run.evaluate(data.heldOut());
             logger.info(
                     "{}: {} steps in {} s, held-out {}",
