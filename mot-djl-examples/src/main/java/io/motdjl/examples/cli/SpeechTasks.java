@@ -1,6 +1,10 @@
 package io.motdjl.examples.cli;
 
+import ai.djl.ndarray.NDManager;
+
 import io.motdjl.examples.chameleon.FashionMnist;
+import io.motdjl.examples.quality.FashionClassifier;
+import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
@@ -51,7 +55,10 @@ final class SpeechTasks {
                             + " (default) or",
                     "                          held-out utterances of the training voices and"
                             + " count the",
-                    "                          transcripts that name the spoken class",
+                    "                          transcripts that name the spoken class; draw an"
+                            + " image for each",
+                    "                          and count those the bundled Fashion-MNIST"
+                            + " classifier puts in it",
                     "  SPEECH is one of: --audio FILE.wav (16-bit mono PCM at 16 kHz; pauses at"
                             + " either",
                     "                          end are cut), --units U,U,... (speech unit ids),",
@@ -76,7 +83,7 @@ final class SpeechTasks {
             case "speech-to-caption" -> speechToCaption(options, speech, sampling, synopsis, out);
             case "speech-to-image" ->
                     speechToImage(options, model, speech, sampling, scale, synopsis, out);
-            default -> accuracy(options, speech, sampling, synopsis, out);
+            default -> accuracy(options, model, speech, sampling, synopsis, out);
         }
     }
 
@@ -149,10 +156,12 @@ final class SpeechTasks {
     /**
      * Transcribes utterances of the bundled corpus in batches and counts the transcripts that name
      * the spoken class (the longest class name a transcript contains counts), per class and
-     * overall; also the transcripts equal to the spoken words.
+     * overall, and the transcripts equal to the spoken words; draws one image per utterance and
+     * counts those the bundled Fashion-MNIST classifier puts in the spoken class.
      */
     private static void accuracy(
             CommandOptions options,
+            GenerationModel model,
             SpeechModel speech,
             SamplingSettings sampling,
             String synopsis,
@@ -168,32 +177,59 @@ final class SpeechTasks {
         int n = GenerateCommand.samples(options, utterances.size(), utterances.size());
         int batch = 50;
         int maxTokens = GenerateCommand.maxTokens(options);
+        // images are drawn as caption-to-image draws them: at temperature 1 unless told otherwise
+        SamplingSettings imageSampling =
+                options.has("temperature")
+                        ? sampling
+                        : new SamplingSettings(
+                                1.0, sampling.topK(), sampling.topP(), sampling.seed());
         CaptionAccuracy accuracy = new CaptionAccuracy();
+        int[] imagesRight = new int[FashionMnist.NUM_CLASSES];
         int exact = 0;
-        for (int start = 0; start < n; start += batch) {
-            List<int[]> units = new ArrayList<>();
-            List<Utterance> chunk = utterances.subList(start, Math.min(n, start + batch));
-            for (Utterance u : chunk) {
-                units.add(speech.tokenizer().encodeMel(corpus.frames(u)));
-            }
-            List<String> transcripts = speech.transcribe(units, sampling, maxTokens);
-            for (int i = 0; i < chunk.size(); i++) {
-                accuracy.add(chunk.get(i).label(), transcripts.get(i));
-                if (transcripts.get(i).equals(chunk.get(i).text())) {
-                    exact++;
+        try (NDManager manager = NDManager.newBaseManager();
+                FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
+            for (int start = 0; start < n; start += batch) {
+                List<int[]> units = new ArrayList<>();
+                List<Utterance> chunk = utterances.subList(start, Math.min(n, start + batch));
+                for (Utterance u : chunk) {
+                    units.add(speech.tokenizer().encodeMel(corpus.frames(u)));
+                }
+                List<String> transcripts = speech.transcribe(units, sampling, maxTokens);
+                List<float[]> images = new ArrayList<>();
+                for (int[] codes : speech.imageCodes(units, imageSampling)) {
+                    images.add(FashionImages.toFloats(model.imageOf(codes)));
+                }
+                int[] classes = classifier.classify(images);
+                for (int i = 0; i < chunk.size(); i++) {
+                    int label = chunk.get(i).label();
+                    accuracy.add(label, transcripts.get(i));
+                    if (transcripts.get(i).equals(chunk.get(i).text())) {
+                        exact++;
+                    }
+                    if (classes[i] == label) {
+                        imagesRight[label]++;
+                    }
                 }
             }
         }
-        TextTable table = new TextTable("class", "utterances", "transcript names the class");
+        TextTable table =
+                new TextTable(
+                        "class", "utterances", "transcript names the class", "image is the class");
+        int allImages = 0;
         for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            int total = accuracy.total(c);
+            allImages += imagesRight[c];
             table.addRow(
                     FashionMnist.captionName(c),
-                    Integer.toString(accuracy.total(c)),
-                    accuracy.total(c) == 0
-                            ? "-"
-                            : GenerateCommand.percent(accuracy.right(c), accuracy.total(c)));
+                    Integer.toString(total),
+                    total == 0 ? "-" : GenerateCommand.percent(accuracy.right(c), total),
+                    total == 0 ? "-" : GenerateCommand.percent(imagesRight[c], total));
         }
-        table.addRow("all", Integer.toString(n), GenerateCommand.percent(accuracy.right(), n));
+        table.addRow(
+                "all",
+                Integer.toString(n),
+                GenerateCommand.percent(accuracy.right(), n),
+                GenerateCommand.percent(allImages, n));
         table.print(out);
         out.println(
                 "transcripts equal to the spoken words: "
@@ -202,7 +238,7 @@ final class SpeechTasks {
                         + (split == Split.HELDOUT_VOICE
                                 ? "voices never trained on"
                                 : "a caption template never trained on, training voices")
-                        + ")");
+                        + "); images classified by the bundled Fashion-MNIST classifier");
     }
 
     /** Speech given on the command line, as units, and how to name it in the output. */

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.examples.cli.InProcessCli.Run;
+import io.motdjl.examples.quality.FashionClassifier;
+import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
 import io.motdjl.examples.speech.Utterance;
@@ -189,13 +191,14 @@ class SpeechGenerateCommandTest {
     }
 
     @Test
-    void speechAccuracyCountsTheTranscriptsThatNameTheSpokenClass() throws Exception {
+    void speechAccuracyCountsTranscriptsAndImagesOfTheSpokenClass() throws Exception {
         int n = 6;
         Run r = generate("speech-accuracy", "--samples", Integer.toString(n), "--max-tokens", "8");
         assertEquals(0, r.status(), r.err());
-        // the same transcripts, one utterance at a time, counted here
+        // the same transcripts and images, one utterance at a time, counted here
         List<Utterance> voices = SpokenCaptions.bundled().utterances(Split.HELDOUT_VOICE);
         CaptionAccuracy expected = new CaptionAccuracy();
+        List<float[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Run one =
                     generate(
@@ -205,25 +208,59 @@ class SpeechGenerateCommandTest {
                             "--max-tokens",
                             "8");
             expected.add(voices.get(i).label(), transcript(one));
+            Path png = tmp.resolve("voice-" + i + ".png");
+            Run drawn =
+                    generate(
+                            "speech-to-image",
+                            "--heldout-voice",
+                            Integer.toString(i),
+                            "--samples",
+                            "1",
+                            "--scale",
+                            "1",
+                            "--out",
+                            png.toString());
+            assertEquals(0, drawn.status(), drawn.err());
+            images.add(FashionImages.toFloats(cell(png)));
+        }
+        int imagesRight = 0;
+        try (NDManager manager = NDManager.newBaseManager();
+                FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
+            int[] classes = classifier.classify(images);
+            for (int i = 0; i < n; i++) {
+                imagesRight += classes[i] == voices.get(i).label() ? 1 : 0;
+            }
         }
         String all =
                 Arrays.stream(r.out().split("\n"))
                         .filter(line -> line.startsWith("all "))
                         .findFirst()
                         .orElseThrow();
-        assertTrue(
-                all.matches(
-                        "all\\s+"
-                                + n
-                                + "\\s+"
-                                + GenerateCommand.percent(expected.right(), n).replace(".", "\\.")
-                                + "\\s*"),
-                all + " vs " + expected.right());
+        List<String> columns = Arrays.asList(all.trim().split("\\s{2,}"));
+        assertEquals(
+                List.of(
+                        "all",
+                        Integer.toString(n),
+                        GenerateCommand.percent(expected.right(), n),
+                        GenerateCommand.percent(imagesRight, n)),
+                columns);
         assertTrue(r.out().contains("voices never trained on"), r.out());
         Run utterances = generate("speech-accuracy", "--split", "utterances", "--samples", "2");
         assertEquals(0, utterances.status(), utterances.err());
         assertTrue(
                 utterances.out().contains("a caption template never trained on"), utterances.out());
+    }
+
+    /** The one 28x28 image of a grid written at scale 1 (a 4-pixel border around it). */
+    private static byte[] cell(Path png) throws Exception {
+        BufferedImage grid = ImageIO.read(png.toFile());
+        byte[] pixels = new byte[28 * 28];
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                pixels[y * 28 + x] = (byte) grid.getRaster().getSample(4 + x, 4 + y, 0);
+            }
+        }
+        return pixels;
     }
 
     @Test
