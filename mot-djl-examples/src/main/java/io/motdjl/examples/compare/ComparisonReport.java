@@ -132,6 +132,19 @@ public final class ComparisonReport {
         return out;
     }
 
+    /**
+     * The share of the FLOPs dense took to its best held-out loss at which {@code model} first
+     * reaches that loss, per held-out set ({@link FlopsToMatch#bestFraction}; empty: not reached).
+     */
+    public List<OptionalDouble> bestFractions(String model) {
+        LossCurve other = curve(model);
+        List<OptionalDouble> out = new ArrayList<>();
+        for (int m = 0; m < modalityNames.size(); m++) {
+            out.add(FlopsToMatch.bestFraction(baseline(), other, m));
+        }
+        return out;
+    }
+
     private LossCurve curve(String model) {
         for (LossCurve c : curves) {
             if (c.model().equals(model)) {
@@ -182,8 +195,49 @@ public final class ComparisonReport {
                                 other.last().heldOutLoss()[m],
                                 reach));
             }
+            lines.addAll(bestLines(m, modelWidth));
         }
         lines.addAll(notes);
+        return lines;
+    }
+
+    /**
+     * When dense's held-out loss rose after its best (over-fitting), the comparison against that
+     * best: its value and where each model reaches it. Nothing for a quality curve or a curve whose
+     * best is its last evaluation.
+     */
+    private List<String> bestLines(int m, int modelWidth) {
+        LossCurve dense = baseline();
+        int best = FlopsToMatch.bestIndex(dense, m);
+        if (isQualityCurve(m) || best < 0 || best == dense.points().size() - 1) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(
+                String.format(
+                        Locale.ROOT,
+                        "  (dense's best %.4f, at %.0f %% of its training FLOPs, is below its final:"
+                                + " the held-out loss rose after it)",
+                        dense.loss(m)[best],
+                        100 * dense.flops()[best] / dense.last().trainingFlops()));
+        for (LossCurve other : curves.subList(1, curves.size())) {
+            OptionalDouble fraction = bestFractions(other.model()).get(m);
+            double[] loss = other.loss(m);
+            int own = FlopsToMatch.bestIndex(other, m);
+            lines.add(
+                    String.format(
+                            Locale.ROOT,
+                            "  %-" + modelWidth + "s best %.4f: %s",
+                            other.model(),
+                            own < 0 ? Double.NaN : loss[own],
+                            fraction.isPresent()
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "reaches dense's best at %.1f %% of the FLOPs dense"
+                                                    + " took to it",
+                                            100 * fraction.getAsDouble())
+                                    : "does not reach dense's best within the run"));
+        }
         return lines;
     }
 
@@ -236,8 +290,13 @@ public final class ComparisonReport {
             flops.add(other.model(), byName(fractions(other.model())::get));
             time.add(other.model(), byName(timeFractions(other.model())::get));
         }
+        JsonObject best = new JsonObject();
+        for (LossCurve other : curves.subList(1, curves.size())) {
+            best.add(other.model(), byName(bestFractions(other.model())::get));
+        }
         root.add("flops_fraction_to_match_dense_final", flops);
         root.add("time_fraction_to_match_dense_final", time);
+        root.add("flops_fraction_to_match_dense_best", best);
         return root;
     }
 

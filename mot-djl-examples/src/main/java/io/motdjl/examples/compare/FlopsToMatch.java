@@ -36,9 +36,42 @@ public final class FlopsToMatch {
         return crossing(dense, other.seconds(), other, modality, dense.last().trainingSeconds());
     }
 
+    /**
+     * Returns the fraction of the FLOPs dense took to its <em>best</em> held-out loss at which
+     * {@code other} first reaches that loss: the comparison for a held-out curve that turns up
+     * again (over-fitting), where dense's final loss is above its best and reaching it says little.
+     * Equal to {@link #fraction} when dense's best is its final evaluation.
+     *
+     * @return empty when it is not reached, or dense has no finite loss
+     */
+    public static OptionalDouble bestFraction(LossCurve dense, LossCurve other, int modality) {
+        int best = bestIndex(dense, modality);
+        if (best < 0) {
+            return OptionalDouble.empty();
+        }
+        return crossing(
+                dense.loss(modality)[best], other.flops(), other, modality, dense.flops()[best]);
+    }
+
+    /** The evaluation at which {@code curve}'s loss is lowest (the first if tied), or -1. */
+    public static int bestIndex(LossCurve curve, int modality) {
+        double[] loss = curve.loss(modality);
+        int best = -1;
+        for (int i = 0; i < loss.length; i++) {
+            if (Double.isFinite(loss[i]) && (best < 0 || loss[i] < loss[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     private static OptionalDouble crossing(
             LossCurve dense, double[] x, LossCurve other, int modality, double denseTotal) {
-        double target = dense.last().heldOutLoss()[modality];
+        return crossing(dense.last().heldOutLoss()[modality], x, other, modality, denseTotal);
+    }
+
+    private static OptionalDouble crossing(
+            double target, double[] x, LossCurve other, int modality, double denseTotal) {
         double[] loss = other.loss(modality);
         if (!Double.isFinite(target) || !(denseTotal > 0)) {
             return OptionalDouble.empty();

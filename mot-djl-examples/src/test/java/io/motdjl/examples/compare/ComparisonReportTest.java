@@ -97,6 +97,38 @@ class ComparisonReportTest {
     }
 
     @Test
+    void aDenseCurveThatRoseAfterItsBestIsAlsoComparedAtItsBest() {
+        LossCurve dense = new LossCurve("dense");
+        dense.add(10, 1e9, 50, new double[] {3.0});
+        dense.add(20, 2e9, 100, new double[] {2.0});
+        dense.add(30, 3e9, 150, new double[] {2.5});
+        LossCurve mot = new LossCurve("mot");
+        mot.add(10, 1e9, 60, new double[] {2.4});
+        mot.add(20, 2e9, 120, new double[] {1.8});
+        mot.add(30, 3e9, 180, new double[] {2.6});
+        ComparisonReport report =
+                new ComparisonReport("test", List.of("speech"), List.of(dense, mot));
+        List<String> lines = report.summaryLines();
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).contains("reaches it at 33.3 %"), lines.get(1));
+        assertTrue(
+                lines.get(2).contains("dense's best 2.0000, at 67 % of its training FLOPs"),
+                lines.get(2));
+        // 2.4 -> 1.8 crosses 2.0 two thirds of the way from 1e9 to 2e9, over dense's 2e9
+        assertTrue(
+                lines.get(3)
+                        .contains(
+                                "mot   best 1.8000: reaches dense's best at 83.3 % of the FLOPs"
+                                        + " dense took to it"),
+                lines.get(3));
+        JsonObject best = report.json().getAsJsonObject("flops_fraction_to_match_dense_best");
+        assertEquals(
+                (1e9 + 1e9 * 0.4 / 0.6) / 2e9,
+                best.getAsJsonObject("mot").get("speech").getAsDouble(),
+                1e-12);
+    }
+
+    @Test
     void qualityCurvesArePlottedAsMeasuresOfImagesNotAsTokenLosses() {
         ComparisonReport report =
                 new ComparisonReport(

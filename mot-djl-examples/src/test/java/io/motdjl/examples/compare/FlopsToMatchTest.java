@@ -39,6 +39,32 @@ class FlopsToMatchTest {
     }
 
     @Test
+    void aCurveThatTurnsUpIsComparedAtDensesBest() {
+        double[] flops = {100, 200, 300, 400};
+        // dense over-fits: best 2.0 at 200 FLOPs, final 3.0
+        LossCurve dense =
+                curve("dense", flops, new double[] {3, 2.0, 2.5, 3.0}, new double[] {4, 3, 2, 1});
+        LossCurve mot =
+                curve("mot", flops, new double[] {2.5, 2.2, 1.9, 2.6}, new double[] {4, 3, 2, 1.5});
+        assertEquals(1, FlopsToMatch.bestIndex(dense, 0));
+        // the final 3.0 is "reached" at the first evaluation: 25 %
+        assertEquals(0.25, FlopsToMatch.fraction(dense, mot, 0).getAsDouble(), 1e-12);
+        // dense's best 2.0: crossed between 200 (2.2) and 300 (1.9), over dense's 200 FLOPs
+        assertEquals(
+                (200 + 100 * 0.2 / 0.3) / 200,
+                FlopsToMatch.bestFraction(dense, mot, 0).getAsDouble(),
+                1e-12);
+        // a monotone curve's best is its final: both agree (image: never reached)
+        assertEquals(3, FlopsToMatch.bestIndex(dense, 1));
+        assertTrue(FlopsToMatch.bestFraction(dense, mot, 1).isEmpty());
+        assertTrue(FlopsToMatch.fraction(dense, mot, 1).isEmpty());
+        LossCurve nan =
+                curve("nan", new double[] {100}, new double[] {Double.NaN}, new double[] {1});
+        assertEquals(-1, FlopsToMatch.bestIndex(nan, 0));
+        assertTrue(FlopsToMatch.bestFraction(nan, mot, 0).isEmpty());
+    }
+
+    @Test
     void timeFractionReadsEachModelsOwnClock() {
         LossCurve dense = new LossCurve("dense");
         dense.add(1, 100, 10, new double[] {3});
