@@ -104,6 +104,16 @@ final class SpeechModel {
         return generator.speechToCaptions(utterances, sampling, maxTokens);
     }
 
+    /**
+     * Whether an image can follow {@code units} within the model's {@code max_seq_len}: {@code
+     * [BOS] [BOSP] units [EOSP] [BOI]}, the image's codes and EOI.
+     */
+    boolean roomForImage(int[] units) {
+        int prompt = units.length + 4;
+        return prompt + generator.rule().codesPerImage() + 1
+                <= generator.generator().model().config().maxSeqLen();
+    }
+
     /** One image, as its codes, per utterance. */
     List<int[]> imageCodes(List<int[]> utterances, SamplingSettings sampling) {
         return generator.speechToImages(utterances, sampling);

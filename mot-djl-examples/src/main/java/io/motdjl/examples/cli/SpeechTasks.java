@@ -6,6 +6,7 @@ import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.quality.FashionClassifier;
 import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.report.ImageGrid;
+import io.motdjl.examples.speech.CorpusPlan;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
 import io.motdjl.examples.speech.Utterance;
@@ -183,8 +184,10 @@ final class SpeechTasks {
                         ? sampling
                         : new SamplingSettings(
                                 1.0, sampling.topK(), sampling.topP(), sampling.seed());
-        CaptionAccuracy accuracy = new CaptionAccuracy();
+        // spoken captions say "t-shirt or top", "pair of trousers": count by their phrases
+        CaptionAccuracy accuracy = new CaptionAccuracy(CorpusPlan.CLASS_PHRASES);
         int[] imagesRight = new int[FashionMnist.NUM_CLASSES];
+        int[] imagesDrawn = new int[FashionMnist.NUM_CLASSES];
         int exact = 0;
         try (NDManager manager = NDManager.newBaseManager();
                 FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
@@ -195,18 +198,34 @@ final class SpeechTasks {
                     units.add(speech.tokenizer().encodeMel(corpus.frames(u)));
                 }
                 List<String> transcripts = speech.transcribe(units, sampling, maxTokens);
-                List<float[]> images = new ArrayList<>();
-                for (int[] codes : speech.imageCodes(units, imageSampling)) {
-                    images.add(FashionImages.toFloats(model.imageOf(codes)));
+                // an utterance longer than any the model saw before an image leaves no room for
+                // one: it is transcribed but draws none
+                List<Integer> drawn = new ArrayList<>();
+                List<int[]> drawable = new ArrayList<>();
+                for (int i = 0; i < units.size(); i++) {
+                    if (speech.roomForImage(units.get(i))) {
+                        drawn.add(i);
+                        drawable.add(units.get(i));
+                    }
                 }
-                int[] classes = classifier.classify(images);
+                List<float[]> images = new ArrayList<>();
+                if (!drawable.isEmpty()) {
+                    for (int[] codes : speech.imageCodes(drawable, imageSampling)) {
+                        images.add(FashionImages.toFloats(model.imageOf(codes)));
+                    }
+                }
+                int[] classes = images.isEmpty() ? new int[0] : classifier.classify(images);
                 for (int i = 0; i < chunk.size(); i++) {
                     int label = chunk.get(i).label();
                     accuracy.add(label, transcripts.get(i));
                     if (transcripts.get(i).equals(chunk.get(i).text())) {
                         exact++;
                     }
-                    if (classes[i] == label) {
+                }
+                for (int j = 0; j < drawn.size(); j++) {
+                    int label = chunk.get(drawn.get(j)).label();
+                    imagesDrawn[label]++;
+                    if (classes[j] == label) {
                         imagesRight[label]++;
                     }
                 }
@@ -214,22 +233,29 @@ final class SpeechTasks {
         }
         TextTable table =
                 new TextTable(
-                        "class", "utterances", "transcript names the class", "image is the class");
-        int allImages = 0;
+                        "spoken class",
+                        "utterances",
+                        "transcript names the class",
+                        "image is the class");
+        int allRight = 0;
+        int allDrawn = 0;
         for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
             int total = accuracy.total(c);
-            allImages += imagesRight[c];
+            allRight += imagesRight[c];
+            allDrawn += imagesDrawn[c];
             table.addRow(
-                    FashionMnist.captionName(c),
+                    CorpusPlan.CLASS_PHRASES.get(c),
                     Integer.toString(total),
                     total == 0 ? "-" : GenerateCommand.percent(accuracy.right(c), total),
-                    total == 0 ? "-" : GenerateCommand.percent(imagesRight[c], total));
+                    imagesDrawn[c] == 0
+                            ? "-"
+                            : GenerateCommand.percent(imagesRight[c], imagesDrawn[c]));
         }
         table.addRow(
                 "all",
                 Integer.toString(n),
                 GenerateCommand.percent(accuracy.right(), n),
-                GenerateCommand.percent(allImages, n));
+                allDrawn == 0 ? "-" : GenerateCommand.percent(allRight, allDrawn));
         table.print(out);
         out.println(
                 "transcripts equal to the spoken words: "
@@ -238,7 +264,15 @@ final class SpeechTasks {
                         + (split == Split.HELDOUT_VOICE
                                 ? "voices never trained on"
                                 : "a caption template never trained on, training voices")
-                        + "); images classified by the bundled Fashion-MNIST classifier");
+                        + "); images classified by the bundled Fashion-MNIST classifier"
+                        + (allDrawn < n
+                                ? ", drawn for "
+                                        + allDrawn
+                                        + " of the "
+                                        + n
+                                        + " utterances (the rest leave no room for an image in"
+                                        + " the model's max_seq_len)"
+                                : ""));
     }
 
     /** Speech given on the command line, as units, and how to name it in the output. */

@@ -12,6 +12,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.examples.cli.InProcessCli.Run;
 import io.motdjl.examples.quality.FashionClassifier;
 import io.motdjl.examples.quality.FashionImages;
+import io.motdjl.examples.speech.CorpusPlan;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
 import io.motdjl.examples.speech.Utterance;
@@ -197,7 +198,7 @@ class SpeechGenerateCommandTest {
         assertEquals(0, r.status(), r.err());
         // the same transcripts and images, one utterance at a time, counted here
         List<Utterance> voices = SpokenCaptions.bundled().utterances(Split.HELDOUT_VOICE);
-        CaptionAccuracy expected = new CaptionAccuracy();
+        CaptionAccuracy expected = new CaptionAccuracy(CorpusPlan.CLASS_PHRASES);
         List<float[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Run one =
