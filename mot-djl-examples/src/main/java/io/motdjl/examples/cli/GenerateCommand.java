@@ -36,7 +36,7 @@ final class GenerateCommand implements Command {
             "generate (--checkpoint DIR | --model ARTIFACT [--architecture mot|dense]) TASK"
                     + " [options]; TASK: caption-to-image | grid | image-to-caption | continue |"
                     + " caption-accuracy | image-quality | caption-to-speech | speech-to-caption |"
-                    + " speech-to-image | speech-accuracy";
+                    + " speech-to-image | speech-accuracy | speech-fidelity";
 
     private static final List<String> TASKS =
             List.of(
@@ -49,7 +49,8 @@ final class GenerateCommand implements Command {
                     "caption-to-speech",
                     "speech-to-caption",
                     "speech-to-image",
-                    "speech-accuracy");
+                    "speech-accuracy",
+                    "speech-fidelity");
 
     private static final Set<String> OPTIONS =
             Set.of(
@@ -251,12 +252,8 @@ final class GenerateCommand implements Command {
                 case "image-to-caption" -> imageToCaption(options, model, tokens, out);
                 case "caption-accuracy" -> captionAccuracy(options, model, tokens, out);
                 case "image-quality" -> imageQuality(options, model, tokens, diffusion, out);
-                case "caption-to-speech",
-                        "speech-to-caption",
-                        "speech-to-image",
-                        "speech-accuracy" ->
-                        SpeechTasks.run(task, options, model, tokens, scale, SYNOPSIS, out);
-                default -> continueText(options, model, tokens, out);
+                case "continue" -> continueText(options, model, tokens, out);
+                default -> SpeechTasks.run(task, options, model, tokens, scale, SYNOPSIS, out);
             }
         }
         return ExitStatus.OK;

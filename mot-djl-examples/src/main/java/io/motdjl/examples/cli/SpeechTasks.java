@@ -6,6 +6,7 @@ import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.quality.FashionClassifier;
 import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.report.ImageGrid;
+import io.motdjl.examples.speech.BagOfUnits;
 import io.motdjl.examples.speech.CorpusPlan;
 import io.motdjl.examples.speech.Split;
 import io.motdjl.examples.speech.SpokenCaptions;
@@ -31,10 +32,16 @@ final class SpeechTasks {
 
     /** The tasks, in help order. */
     static final List<String> TASKS =
-            List.of("caption-to-speech", "speech-to-caption", "speech-to-image", "speech-accuracy");
+            List.of(
+                    "caption-to-speech",
+                    "speech-to-caption",
+                    "speech-to-image",
+                    "speech-accuracy",
+                    "speech-fidelity");
 
     /** The tasks whose output is speech or an image: sampled at temperature 1 by default. */
-    static final List<String> DRAWING = List.of("caption-to-speech", "speech-to-image");
+    static final List<String> DRAWING =
+            List.of("caption-to-speech", "speech-to-image", "speech-fidelity");
 
     /** The options of speech input. */
     static final List<String> INPUTS =
@@ -60,6 +67,14 @@ final class SpeechTasks {
                             + " image for each",
                     "                          and count those the bundled Fashion-MNIST"
                             + " classifier puts in it",
+                    "  speech-fidelity [--samples N]",
+                    "                          speak \"a photo of a <class>\" N times per class"
+                            + " (default 20) and",
+                    "                          name the class of each utterance twice: a"
+                            + " bag-of-units",
+                    "                          classifier of the corpus's training utterances,"
+                            + " and the",
+                    "                          model's own transcript (greedy)",
                     "  SPEECH is one of: --audio FILE.wav (16-bit mono PCM at 16 kHz; pauses at"
                             + " either",
                     "                          end are cut), --units U,U,... (speech unit ids),",
@@ -84,6 +99,7 @@ final class SpeechTasks {
             case "speech-to-caption" -> speechToCaption(options, speech, sampling, synopsis, out);
             case "speech-to-image" ->
                     speechToImage(options, model, speech, sampling, scale, synopsis, out);
+            case "speech-fidelity" -> fidelity(options, speech, sampling, out);
             default -> accuracy(options, model, speech, sampling, synopsis, out);
         }
     }
@@ -273,6 +289,93 @@ final class SpeechTasks {
                                         + " utterances (the rest leave no room for an image in"
                                         + " the model's max_seq_len)"
                                 : ""));
+    }
+
+    /**
+     * Speaks "a photo of a <class>" (the corpus's phrase) {@code --samples} times per class, each
+     * utterance from its own sampling stream, and says how often its class can be told from the
+     * units: by a bag-of-units nearest-centroid classifier of the corpus's training utterances
+     * (independent of the model) and by the model's own greedy transcript.
+     */
+    private static void fidelity(
+            CommandOptions options, SpeechModel speech, SamplingSettings sampling, PrintStream out)
+            throws Exception {
+        int perClass = GenerateCommand.samples(options, 20, 200);
+        SpokenCaptions corpus = SpokenCaptions.bundled();
+        List<Utterance> train = corpus.utterances(Split.TRAIN);
+        BagOfUnits bags =
+                new BagOfUnits(
+                        speech.tokenizer(),
+                        corpus.frames(train),
+                        train.stream().mapToInt(Utterance::label).toArray());
+        SamplingSettings greedy = new SamplingSettings(0, 0, 1, sampling.seed());
+        CaptionAccuracy heard = new CaptionAccuracy(CorpusPlan.CLASS_PHRASES);
+        TextTable table =
+                new TextTable(
+                        "spoken class",
+                        "utterances",
+                        "bag of units names the class",
+                        "the model hears the class");
+        int spoken = 0;
+        int bagRight = 0;
+        long units = 0;
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            String caption = CorpusPlan.text(1, c);
+            List<int[]> utterances = new ArrayList<>();
+            for (int[] u : speech.speak(Collections.nCopies(perClass, caption), sampling)) {
+                // an utterance ended before its first unit says nothing
+                if (u.length > 0) {
+                    utterances.add(u);
+                }
+            }
+            int right = 0;
+            for (int[] u : utterances) {
+                right += bags.predictUnits(u) == c ? 1 : 0;
+                units += u.length;
+            }
+            int heardBefore = heard.right();
+            if (!utterances.isEmpty()) {
+                for (String t : speech.transcribe(utterances, greedy, 48)) {
+                    heard.add(c, t);
+                }
+            }
+            spoken += utterances.size();
+            bagRight += right;
+            table.addRow(
+                    CorpusPlan.CLASS_PHRASES.get(c),
+                    utterances.size() + " of " + perClass,
+                    utterances.isEmpty() ? "-" : GenerateCommand.percent(right, utterances.size()),
+                    utterances.isEmpty()
+                            ? "-"
+                            : GenerateCommand.percent(
+                                    heard.right() - heardBefore, utterances.size()));
+        }
+        int asked = perClass * FashionMnist.NUM_CLASSES;
+        table.addRow(
+                "all",
+                spoken + " of " + asked,
+                spoken == 0 ? "-" : GenerateCommand.percent(bagRight, spoken),
+                spoken == 0 ? "-" : GenerateCommand.percent(heard.right(), spoken));
+        table.print(out);
+        double perSecond = speech.tokenizer().unitsPerSecond();
+        double corpusSeconds =
+                train.stream().mapToInt(Utterance::frames).average().orElse(0) / perSecond;
+        out.println(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "mean length %.2f s (the corpus's training utterances: %.2f s); the"
+                                + " bag-of-units classifier names %.1f %% of the corpus's own"
+                                + " held-out-voice utterances",
+                        spoken == 0 ? 0.0 : units / perSecond / spoken,
+                        corpusSeconds,
+                        100 * bagsOnHeldOutVoices(bags, corpus)));
+    }
+
+    /** The classifier's accuracy on the corpus's held-out voices: what "right" is worth. */
+    private static double bagsOnHeldOutVoices(BagOfUnits bags, SpokenCaptions corpus) {
+        List<Utterance> voices = corpus.utterances(Split.HELDOUT_VOICE);
+        return bags.accuracy(
+                corpus.frames(voices), voices.stream().mapToInt(Utterance::label).toArray());
     }
 
     /** Speech given on the command line, as units, and how to name it in the output. */

@@ -10,7 +10,7 @@ import java.util.List;
  * with the nearest mean bag (squared Euclidean distance; the lower label wins a tie). A crude test
  * of whether units carry what is said rather than who says it.
  */
-final class BagOfUnits {
+public final class BagOfUnits {
 
     private final SpeechUnitTokenizer tokenizer;
     private final double[][] centroids;
@@ -22,7 +22,7 @@ final class BagOfUnits {
      * @param utterances training utterances' log-mel frames
      * @param labels their classes, from 0
      */
-    BagOfUnits(SpeechUnitTokenizer tokenizer, List<float[][]> utterances, int[] labels) {
+    public BagOfUnits(SpeechUnitTokenizer tokenizer, List<float[][]> utterances, int[] labels) {
         if (utterances.size() != labels.length) {
             throw new IllegalArgumentException(
                     utterances.size() + " utterances but " + labels.length + " labels");
@@ -50,16 +50,41 @@ final class BagOfUnits {
 
     /** The share of {@code frames} each unit takes. */
     double[] bag(float[][] frames) {
+        return bagOfUnits(tokenizer.encodeMel(frames));
+    }
+
+    private double[] bagOfUnits(int[] units) {
         double[] bag = new double[tokenizer.unitCount()];
-        for (int unit : tokenizer.encodeMel(frames)) {
-            bag[unit] += 1.0 / frames.length;
+        for (int unit : units) {
+            bag[unit] += 1.0 / units.length;
         }
         return bag;
     }
 
     /** The predicted class of an utterance. */
-    int predict(float[][] frames) {
-        double[] bag = bag(frames);
+    public int predict(float[][] frames) {
+        return nearest(bag(frames));
+    }
+
+    /**
+     * The predicted class of an utterance given as its units, e.g. units a model generated.
+     *
+     * @throws IllegalArgumentException if there are none or one is outside the tokenizer's range
+     */
+    public int predictUnits(int[] units) {
+        if (units.length == 0) {
+            throw new IllegalArgumentException("an utterance needs at least one unit, got none");
+        }
+        for (int unit : units) {
+            if (unit < 0 || unit >= tokenizer.unitCount()) {
+                throw new IllegalArgumentException(
+                        "unit " + unit + " is outside [0, " + tokenizer.unitCount() + ")");
+            }
+        }
+        return nearest(bagOfUnits(units));
+    }
+
+    private int nearest(double[] bag) {
         int best = 0;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int c = 0; c < centroids.length; c++) {
@@ -77,7 +102,7 @@ final class BagOfUnits {
     }
 
     /** The share of utterances predicted correctly. */
-    double accuracy(List<float[][]> utterances, int[] labels) {
+    public double accuracy(List<float[][]> utterances, int[] labels) {
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
             if (predict(utterances.get(i)) == labels[i]) {

@@ -196,10 +196,9 @@ class SpeechGenerateCommandTest {
         int n = 6;
         Run r = generate("speech-accuracy", "--samples", Integer.toString(n), "--max-tokens", "8");
         assertEquals(0, r.status(), r.err());
-        // the same transcripts and images, one utterance at a time, counted here
+        // the same (greedy) transcripts, one utterance at a time, counted here
         List<Utterance> voices = SpokenCaptions.bundled().utterances(Split.HELDOUT_VOICE);
         CaptionAccuracy expected = new CaptionAccuracy(CorpusPlan.CLASS_PHRASES);
-        List<float[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Run one =
                     generate(
@@ -209,47 +208,75 @@ class SpeechGenerateCommandTest {
                             "--max-tokens",
                             "8");
             expected.add(voices.get(i).label(), transcript(one));
-            Path png = tmp.resolve("voice-" + i + ".png");
-            Run drawn =
-                    generate(
-                            "speech-to-image",
-                            "--heldout-voice",
-                            Integer.toString(i),
-                            "--samples",
-                            "1",
-                            "--scale",
-                            "1",
-                            "--out",
-                            png.toString());
-            assertEquals(0, drawn.status(), drawn.err());
-            images.add(FashionImages.toFloats(cell(png)));
         }
-        int imagesRight = 0;
+        assertEquals(
+                List.of("all", Integer.toString(n), GenerateCommand.percent(expected.right(), n)),
+                allRow(r).subList(0, 3));
+        assertTrue(r.out().contains("voices never trained on"), r.out());
+
+        // images are sampled with a stream per batch row: one utterance is row 0 either way
+        Path png = tmp.resolve("voice-0.png");
+        Run drawn =
+                generate(
+                        "speech-to-image",
+                        "--heldout-voice",
+                        "0",
+                        "--samples",
+                        "1",
+                        "--scale",
+                        "1",
+                        "--out",
+                        png.toString());
+        assertEquals(0, drawn.status(), drawn.err());
+        int imageClass;
         try (NDManager manager = NDManager.newBaseManager();
                 FashionClassifier classifier = FashionClassifier.loadBundled(manager)) {
-            int[] classes = classifier.classify(images);
-            for (int i = 0; i < n; i++) {
-                imagesRight += classes[i] == voices.get(i).label() ? 1 : 0;
+            imageClass = classifier.classify(List.of(FashionImages.toFloats(cell(png))))[0];
+        }
+        Run single = generate("speech-accuracy", "--samples", "1", "--max-tokens", "8");
+        assertEquals(0, single.status(), single.err());
+        assertEquals(
+                imageClass == voices.get(0).label() ? "100.0 %" : "0.0 %", allRow(single).get(3));
+
+        Run utterances = generate("speech-accuracy", "--split", "utterances", "--samples", "2");
+        assertEquals(0, utterances.status(), utterances.err());
+        assertTrue(
+                utterances.out().contains("a caption template never trained on"), utterances.out());
+    }
+
+    @Test
+    void speechFidelityNamesTheClassOfEveryGeneratedUtteranceTwice() throws Exception {
+        // greedy: the three utterances of a class are the same, so each class is all or nothing
+        Run r = generate("speech-fidelity", "--samples", "3", "--temperature", "0");
+        assertEquals(0, r.status(), r.err());
+        List<String> rows =
+                Arrays.stream(r.out().split("\n"))
+                        .filter(line -> line.matches("^[a-z].*\\d+ of 3 .*"))
+                        .toList();
+        assertEquals(10, rows.size(), r.out());
+        int spoken = 0;
+        for (String row : rows) {
+            List<String> columns = Arrays.asList(row.trim().split("\\s{2,}"));
+            int said = Integer.parseInt(columns.get(1).split(" ")[0]);
+            assertTrue(said == 0 || said == 3, row);
+            spoken += said;
+            if (said > 0) {
+                assertTrue(List.of("0.0 %", "100.0 %").contains(columns.get(2)), row);
+                assertTrue(List.of("0.0 %", "100.0 %").contains(columns.get(3)), row);
             }
         }
+        assertEquals(List.of("all", spoken + " of 30"), allRow(r).subList(0, 2));
+        assertTrue(r.out().contains("the corpus's training utterances: 1."), r.out());
+    }
+
+    /** The columns of the table's "all" row. */
+    private static List<String> allRow(Run r) {
         String all =
                 Arrays.stream(r.out().split("\n"))
                         .filter(line -> line.startsWith("all "))
                         .findFirst()
                         .orElseThrow();
-        List<String> columns = Arrays.asList(all.trim().split("\\s{2,}"));
-        assertEquals(
-                List.of(
-                        "all",
-                        Integer.toString(n),
-                        GenerateCommand.percent(expected.right(), n),
-                        GenerateCommand.percent(imagesRight, n)),
-                columns);
-        assertTrue(r.out().contains("voices never trained on"), r.out());
-        Run utterances = generate("speech-accuracy", "--split", "utterances", "--samples", "2");
-        assertEquals(0, utterances.status(), utterances.err());
-        assertTrue(
-                utterances.out().contains("a caption template never trained on"), utterances.out());
+        return Arrays.asList(all.trim().split("\\s{2,}"));
     }
 
     /** The one 28x28 image of a grid written at scale 1 (a 4-pixel border around it). */
