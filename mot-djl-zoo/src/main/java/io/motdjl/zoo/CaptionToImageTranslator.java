@@ -50,10 +50,7 @@ public final class CaptionToImageTranslator extends GenerationTranslator<String,
 
     @Override
     protected String readInput(TranslatorContext ctx, String caption) {
-        if (caption == null) {
-            throw new IllegalArgumentException("no caption given");
-        }
-        return caption;
+        return requireCaption(caption);
     }
 
     @Override

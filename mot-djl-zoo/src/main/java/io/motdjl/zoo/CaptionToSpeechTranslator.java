@@ -78,10 +78,7 @@ public final class CaptionToSpeechTranslator extends GenerationTranslator<String
 
     @Override
     protected String readInput(TranslatorContext ctx, String caption) {
-        if (caption == null) {
-            throw new IllegalArgumentException("no caption given");
-        }
-        return caption;
+        return requireCaption(caption);
     }
 
     @Override

@@ -80,6 +80,18 @@ public abstract class GenerationTranslator<I, P, O> implements Translator<I, O> 
     protected abstract List<O> generate(MoTModel model, NDManager manager, List<P> inputs);
 
     /**
+     * A caption input as it is, for the translators that start from one.
+     *
+     * @throws IllegalArgumentException if there is none
+     */
+    protected static String requireCaption(String caption) {
+        if (caption == null) {
+            throw new IllegalArgumentException("no caption given");
+        }
+        return caption;
+    }
+
+    /**
      * Not used to stack arrays (the batch methods are overridden); it is not null so that DJL's
      * {@code Predictor} hands a {@code batchPredict} to {@link #batchProcessInput} as one batch.
      */

@@ -59,10 +59,7 @@ public final class TransfusionCaptionToImageTranslator
 
     @Override
     protected String readInput(TranslatorContext ctx, String caption) {
-        if (caption == null) {
-            throw new IllegalArgumentException("no caption given");
-        }
-        return caption;
+        return requireCaption(caption);
     }
 
     @Override

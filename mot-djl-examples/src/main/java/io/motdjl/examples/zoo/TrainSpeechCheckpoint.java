@@ -13,7 +13,6 @@ import io.motdjl.speech.SpeechUnitTokenizer;
 import io.motdjl.speech.SpeechUnitTrainer;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.tokenize.PatchKMeansTokenizer;
-import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.zoo.MoTCheckpointWriter;
@@ -92,14 +91,7 @@ public final class TrainSpeechCheckpoint {
     public static Prepared prepare(TrainZooModels.Settings settings, int speechUnits)
             throws IOException {
         FashionMnist.Split split = TrainZooModels.bundledSplit(settings.seed());
-        PatchKMeansTokenizer imageTokenizer =
-                PatchKMeansTrainer.train(
-                        split.train().images(),
-                        FashionMnist.IMAGE_SIZE,
-                        FashionMnist.IMAGE_SIZE,
-                        PatchKMeansTrainer.Options.defaults()
-                                .withSeed(settings.seed())
-                                .withIterations(settings.tokenizerIterations()));
+        PatchKMeansTokenizer imageTokenizer = TrainZooModels.imageTokenizer(split, settings);
         SpokenCaptions corpus = SpokenCaptions.bundled();
         SpeechUnitTrainer.Result speech =
                 ChameleonSpeechData.trainSpeechUnits(corpus, speechUnits, settings.seed());

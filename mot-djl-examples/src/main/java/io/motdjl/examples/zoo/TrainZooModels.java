@@ -217,17 +217,24 @@ public final class TrainZooModels {
         return FashionMnist.bundled().split(0.1, seed);
     }
 
+    /**
+     * The recipe's image tokenizer: k-means over the training images' 4×4 patches, with the
+     * recipe's seed and iterations.
+     */
+    static PatchKMeansTokenizer imageTokenizer(FashionMnist.Split split, Settings settings) {
+        return PatchKMeansTrainer.train(
+                split.train().images(),
+                FashionMnist.IMAGE_SIZE,
+                FashionMnist.IMAGE_SIZE,
+                PatchKMeansTrainer.Options.defaults()
+                        .withSeed(settings.seed())
+                        .withIterations(settings.tokenizerIterations()));
+    }
+
     /** Splits the bundled images, trains the image tokenizer and builds the sequences. */
     private static Prepared prepare(Settings settings) throws IOException {
         FashionMnist.Split split = bundledSplit(settings.seed());
-        PatchKMeansTokenizer tokenizer =
-                PatchKMeansTrainer.train(
-                        split.train().images(),
-                        FashionMnist.IMAGE_SIZE,
-                        FashionMnist.IMAGE_SIZE,
-                        PatchKMeansTrainer.Options.defaults()
-                                .withSeed(settings.seed())
-                                .withIterations(settings.tokenizerIterations()));
+        PatchKMeansTokenizer tokenizer = imageTokenizer(split, settings);
         ReconstructionReport quality =
                 ReconstructionReport.measure(tokenizer, split.heldOut().images());
         ChameleonData data =
