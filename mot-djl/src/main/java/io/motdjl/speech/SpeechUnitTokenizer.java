@@ -125,6 +125,18 @@ public final class SpeechUnitTokenizer {
     }
 
     /**
+     * The units of a 16-bit mono PCM WAV file, which must be at the front end's sample rate.
+     *
+     * @param wavFile the recording
+     * @return unit ids in {@code [0, K)}
+     * @throws WavFormatException if the file is not 16-bit mono PCM WAV at the front end's rate
+     * @throws IOException if reading fails
+     */
+    public int[] encode(Path wavFile) throws IOException {
+        return encode(WavFile.read(wavFile, frontEnd.options().sampleRate()));
+    }
+
+    /**
      * The units of a recorded utterance: its leading and trailing pauses cut ({@link
      * SilenceTrimmer}, as the bundled corpus's were before its units were learned), then {@link
      * #encode(float[])}. Pauses would otherwise become units the model never saw at the ends of an
@@ -137,18 +149,6 @@ public final class SpeechUnitTokenizer {
     public int[] encodeUtterance(float[] samples) {
         requireAudible(samples);
         return encode(SilenceTrimmer.trim(samples, frontEnd.options().sampleRate()));
-    }
-
-    /**
-     * The units of a 16-bit mono PCM WAV file, which must be at the front end's sample rate.
-     *
-     * @param wavFile the recording
-     * @return unit ids in {@code [0, K)}
-     * @throws WavFormatException if the file is not 16-bit mono PCM WAV at the front end's rate
-     * @throws IOException if reading fails
-     */
-    public int[] encode(Path wavFile) throws IOException {
-        return encode(WavFile.read(wavFile, frontEnd.options().sampleRate()));
     }
 
     /**

@@ -292,10 +292,10 @@ final class SpeechTasks {
     }
 
     /**
-     * Speaks "a photo of a <class>" (the corpus's phrase) {@code --samples} times per class, each
-     * utterance from its own sampling stream, and says how often its class can be told from the
-     * units: by a bag-of-units nearest-centroid classifier of the corpus's training utterances
-     * (independent of the model) and by the model's own greedy transcript.
+     * Speaks "a photo of a" and each class's phrase in the corpus {@code --samples} times per
+     * class, each utterance from its own sampling stream, and says how often its class can be told
+     * from the units: by a bag-of-units nearest-centroid classifier of the corpus's training
+     * utterances (independent of the model) and by the model's own greedy transcript.
      */
     private static void fidelity(
             CommandOptions options, SpeechModel speech, SamplingSettings sampling, PrintStream out)
