@@ -15,6 +15,7 @@ import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.objective.Objective;
 import io.motdjl.objective.PreparedBatch;
+import io.motdjl.util.Scalars;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -277,18 +278,18 @@ public final class TransfusionObjective implements Objective {
         NDArray diffusion =
                 rowError.mul(manager.create(imageWeight, rowShape).toType(type, false)).sum();
         NDArray perImageRow =
-                rowError.mul(manager.create(imageRow, rowShape).toType(type, false))
-                        .sum()
-                        .div((float) Math.max(1, imageRows));
+                rowError.mul(manager.create(imageRow, rowShape).toType(type, false)).sum();
+        // DJL's mul(Number)/div(Number) free their scalar while autograd still reads it
+        perImageRow = Scalars.times(perImageRow, 1.0 / Math.max(1, imageRows));
 
         long textPairs = textPairs(hostModalities, hostValid, length);
         NDArray total;
         if (textPairs > 0 && imageRows > 0) {
-            total = lm.mean().add(diffusion.mul((float) lambda));
+            total = lm.mean().add(Scalars.times(diffusion, lambda));
         } else if (textPairs > 0) {
             total = lm.mean();
         } else if (imageRows > 0) {
-            total = diffusion.mul((float) lambda);
+            total = Scalars.times(diffusion, lambda);
         } else {
             total = manager.full(new Shape(), Float.NaN, type);
         }

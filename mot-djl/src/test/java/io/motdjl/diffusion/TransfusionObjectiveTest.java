@@ -30,7 +30,9 @@ import io.motdjl.train.TrainingSettings;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 class TransfusionObjectiveTest {
@@ -227,6 +229,62 @@ class TransfusionObjectiveTest {
                 }
             }
             assertTrue(norms.keySet().stream().anyMatch(k -> k.contains("timestep_embedding")));
+        }
+    }
+
+    /**
+     * The loss's scalar factors (λ, 1 / rows) are read again by backward: a collection and fresh
+     * native allocations between forward and backward must not change the gradient (DJL's
+     * mul(Number) freed them, so the gradient sometimes came out as NaN).
+     */
+    @Test
+    void theGradientSurvivesACollectionBetweenForwardAndBackward() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MoTModel model = model(manager);
+            Batch batch = firstBatch(manager);
+            PreparedBatch prepared = OBJECTIVE.prepare(batch.getData(), batch.getLabels(), 5);
+            Map<String, float[]> once = new HashMap<>();
+            for (int run = 0; run < 2; run++) {
+                List<java.nio.ByteBuffer> pollution = new ArrayList<>();
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    MoTOutputs outputs =
+                            MoTOutputs.of(
+                                    model.forward(
+                                            new ParameterStore(manager, false),
+                                            prepared.data(),
+                                            true));
+                    NDArray loss = OBJECTIVE.evaluate(outputs, prepared.labels()).mean();
+                    if (run == 1) {
+                        TinyModels.forceGarbageCollection();
+                        // freed small buffers are handed out again: fill them with NaN
+                        for (int i = 0; i < 20_000; i++) {
+                            java.nio.ByteBuffer b =
+                                    java.nio.ByteBuffer.allocateDirect(4)
+                                            .order(java.nio.ByteOrder.nativeOrder());
+                            b.putFloat(0, Float.NaN);
+                            pollution.add(b);
+                        }
+                    }
+                    collector.backward(loss);
+                }
+                for (var p : model.getParameters()) {
+                    float[] gradient = p.getValue().getArray().getGradient().toFloatArray();
+                    if (run == 0) {
+                        once.put(p.getKey(), gradient);
+                        continue;
+                    }
+                    // backward adds: the second run's total is twice the first
+                    float[] first = once.get(p.getKey());
+                    for (int i = 0; i < gradient.length; i++) {
+                        assertEquals(
+                                2 * first[i],
+                                gradient[i],
+                                1e-5 + 1e-4 * Math.abs(first[i]),
+                                p.getKey() + "[" + i + "]");
+                    }
+                }
+                pollution.clear();
+            }
         }
     }
 
