@@ -305,9 +305,7 @@ final class SpeechTasks {
         List<Utterance> train = corpus.utterances(Split.TRAIN);
         BagOfUnits bags =
                 new BagOfUnits(
-                        speech.tokenizer(),
-                        corpus.frames(train),
-                        train.stream().mapToInt(Utterance::label).toArray());
+                        speech.tokenizer(), corpus.frames(train), corpus.labels(Split.TRAIN));
         SamplingSettings greedy = new SamplingSettings(0, 0, 1, sampling.seed());
         CaptionAccuracy heard = new CaptionAccuracy(CorpusPlan.CLASS_PHRASES);
         TextTable table =
@@ -373,9 +371,9 @@ final class SpeechTasks {
 
     /** The classifier's accuracy on the corpus's held-out voices: what "right" is worth. */
     private static double bagsOnHeldOutVoices(BagOfUnits bags, SpokenCaptions corpus) {
-        List<Utterance> voices = corpus.utterances(Split.HELDOUT_VOICE);
         return bags.accuracy(
-                corpus.frames(voices), voices.stream().mapToInt(Utterance::label).toArray());
+                corpus.frames(corpus.utterances(Split.HELDOUT_VOICE)),
+                corpus.labels(Split.HELDOUT_VOICE));
     }
 
     /** Speech given on the command line, as units, and how to name it in the output. */

@@ -163,6 +163,11 @@ public final class SpokenCaptions {
         return List.copyOf(selected);
     }
 
+    /** The class of each utterance of one split, in file order. */
+    public int[] labels(Split split) {
+        return utterances(split).stream().mapToInt(Utterance::label).toArray();
+    }
+
     /** Total number of frames. */
     public long totalFrames() {
         return firstFrame[utterances.size()];

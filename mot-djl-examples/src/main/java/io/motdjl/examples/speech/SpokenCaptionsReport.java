@@ -140,20 +140,16 @@ public final class SpokenCaptionsReport {
                                 .withUnits(units)
                                 .withSeed(seed));
         SpeechUnitTokenizer tokenizer = trained.tokenizer();
-        BagOfUnits bags = new BagOfUnits(tokenizer, train, labels(corpus, Split.TRAIN));
+        BagOfUnits bags = new BagOfUnits(tokenizer, train, corpus.labels(Split.TRAIN));
         return new UnitFigures(
                 units,
                 trained.report(),
                 QuantizationReport.measureMel(tokenizer, heldOutUtterance),
                 QuantizationReport.measureMel(tokenizer, heldOutVoice),
-                bags.accuracy(train, labels(corpus, Split.TRAIN)),
-                bags.accuracy(heldOutUtterance, labels(corpus, Split.HELDOUT_UTTERANCE)),
-                bags.accuracy(heldOutVoice, labels(corpus, Split.HELDOUT_VOICE)),
+                bags.accuracy(train, corpus.labels(Split.TRAIN)),
+                bags.accuracy(heldOutUtterance, corpus.labels(Split.HELDOUT_UTTERANCE)),
+                bags.accuracy(heldOutVoice, corpus.labels(Split.HELDOUT_VOICE)),
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    private static int[] labels(SpokenCaptions corpus, Split split) {
-        return corpus.utterances(split).stream().mapToInt(Utterance::label).toArray();
     }
 
     /** The figures as a few lines of text. */

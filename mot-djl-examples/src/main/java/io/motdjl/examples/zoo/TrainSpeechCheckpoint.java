@@ -3,8 +3,6 @@ package io.motdjl.examples.zoo;
 import ai.djl.translate.TranslateException;
 
 import io.motdjl.config.MoTConfig;
-import io.motdjl.config.NormOrder;
-import io.motdjl.config.Untie;
 import io.motdjl.examples.chameleon.ChameleonSpeechData;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.speech.SpokenCaptions;
@@ -115,16 +113,7 @@ public final class TrainSpeechCheckpoint {
      */
     public static MoTConfig config(
             TrainZooModels.Settings settings, boolean isMot, ChameleonSpeechData data) {
-        return data.applyTo(
-                        MoTConfig.builder()
-                                .dim(settings.dim())
-                                .nLayers(settings.layers())
-                                .nHeads(settings.heads())
-                                .ffnHiddenDim(settings.ffnHiddenDim())
-                                .normOrder(NormOrder.POST)
-                                .qkNorm(true)
-                                .untie(isMot ? Untie.ALL : Untie.NONE))
-                .build();
+        return data.applyTo(settings.modelBuilder(isMot)).build();
     }
 
     /**

@@ -4,8 +4,6 @@ import ai.djl.translate.TranslateException;
 
 import io.motdjl.config.DiffusionConfig;
 import io.motdjl.config.MoTConfig;
-import io.motdjl.config.NormOrder;
-import io.motdjl.config.Untie;
 import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.examples.compare.TransfusionComparison;
 import io.motdjl.objective.ModalityLosses;
@@ -83,17 +81,10 @@ public final class TrainTransfusionCheckpoint {
      * @return the config, with the {@code diffusion} key on the image modality
      */
     public static MoTConfig config(TrainZooModels.Settings settings, boolean isMot, int maxLength) {
-        return MoTConfig.builder()
+        return settings.modelBuilder(isMot)
                 .vocabSize(JointVocabulary.TEXT_TOKENS)
-                .dim(settings.dim())
-                .nLayers(settings.layers())
-                .nHeads(settings.heads())
-                .ffnHiddenDim(settings.ffnHiddenDim())
                 .nModalities(TransfusionComparison.MODALITIES.size())
-                .normOrder(NormOrder.POST)
-                .qkNorm(true)
                 .maxSeqLen(maxLength)
-                .untie(isMot ? Untie.ALL : Untie.NONE)
                 .diffusion(
                         new DiffusionConfig(
                                 JointVocabulary.IMAGE,

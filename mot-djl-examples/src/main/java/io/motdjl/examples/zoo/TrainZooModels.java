@@ -119,6 +119,22 @@ public final class TrainZooModels {
                     steps, dim, layers, heads, batchSize, peakLearningRate, seed, value);
         }
 
+        /**
+         * A config of the recipe's shape (width, layers, heads, SwiGLU width, post-norm with
+         * QK-norm), everything untied by modality for the MoT and nothing for its dense twin; the
+         * setting adds its vocabulary and length.
+         */
+        MoTConfig.Builder modelBuilder(boolean isMot) {
+            return MoTConfig.builder()
+                    .dim(dim)
+                    .nLayers(layers)
+                    .nHeads(heads)
+                    .ffnHiddenDim(ffnHiddenDim())
+                    .normOrder(NormOrder.POST)
+                    .qkNorm(true)
+                    .untie(isMot ? Untie.ALL : Untie.NONE);
+        }
+
         /** SwiGLU width: 8/3 of the width rounded up to a multiple of 16, as in the comparison. */
         int ffnHiddenDim() {
             int raw = (int) Math.ceil(8.0 * dim / 3.0);
@@ -243,17 +259,7 @@ public final class TrainZooModels {
                         tokenizer,
                         ChameleonData.Options.defaults(settings.seed())
                                 .withBatchSize(settings.batchSize()));
-        MoTConfig mot =
-                data.applyTo(
-                                MoTConfig.builder()
-                                        .dim(settings.dim())
-                                        .nLayers(settings.layers())
-                                        .nHeads(settings.heads())
-                                        .ffnHiddenDim(settings.ffnHiddenDim())
-                                        .normOrder(NormOrder.POST)
-                                        .qkNorm(true)
-                                        .untie(Untie.ALL))
-                        .build();
+        MoTConfig mot = data.applyTo(settings.modelBuilder(true)).build();
         MoTConfig dense = mot.toBuilder().untie(Untie.NONE).build();
 
         Map<String, Object> dataFacts = new LinkedHashMap<>();
