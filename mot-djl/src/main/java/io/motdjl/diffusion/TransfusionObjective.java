@@ -11,6 +11,7 @@ import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.nn.NoiseHead;
 import io.motdjl.nn.PatchAdapter;
+import io.motdjl.objective.LossTerm;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.NextTokenLoss;
 import io.motdjl.objective.Objective;
@@ -18,6 +19,7 @@ import io.motdjl.objective.PreparedBatch;
 import io.motdjl.util.Scalars;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -304,7 +306,21 @@ public final class TransfusionObjective implements Objective {
                 counts.add(lm.perModalityCount().get(m));
             }
         }
-        return new LossValue(total, NDArrays.stack(means), NDArrays.stack(counts));
+        // two means over different items: text targets, and images (each image's rows averaged
+        // first), so a batch split into blocks weights each term by its own count
+        List<LossTerm> terms =
+                List.of(
+                        new LossTerm(
+                                "next_token",
+                                lm.mean(),
+                                1.0,
+                                manager.create((float) textPairs).toType(type, false)),
+                        new LossTerm(
+                                "diffusion",
+                                diffusion,
+                                lambda,
+                                manager.create((float) rowsOfImage.size()).toType(type, false)));
+        return new LossValue(total, NDArrays.stack(means), NDArrays.stack(counts), terms);
     }
 
     /** Next-token pairs whose source and target are real rows outside the image modality. */

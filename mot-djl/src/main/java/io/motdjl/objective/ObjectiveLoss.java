@@ -6,6 +6,8 @@ import ai.djl.training.loss.Loss;
 
 import io.motdjl.nn.MoTOutputs;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,9 +22,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ObjectiveLoss extends Loss {
 
+    private static final int RECENT = 16;
+
     private final Objective objective;
     private final Map<String, ModalityLosses> accumulators = new ConcurrentHashMap<>();
-    private volatile Evaluation last;
+    // the latest few, so that listeners given a batch's blocks per device reuse them all
+    private final Deque<Evaluation> recent = new ArrayDeque<>();
 
     /** The losses of one evaluation and the arrays they were computed from (by identity). */
     private record Evaluation(NDArray output, NDArray label, ModalityLosses losses) {}
@@ -59,9 +64,34 @@ public final class ObjectiveLoss extends Loss {
      */
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
+        return evaluateValue(labels, predictions).mean();
+    }
+
+    /**
+     * The objective's full result, like {@link #evaluate}, which it records the same way: its
+     * per-modality losses are copied to the host (one device sync) and kept for the listeners.
+     */
+    public LossValue evaluateValue(NDList labels, NDList predictions) {
         LossValue result = compute(labels, predictions);
-        last = new Evaluation(predictions.get(0), labels.get(0), ModalityLosses.of(result));
-        return result.mean();
+        Evaluation e = new Evaluation(predictions.get(0), labels.get(0), ModalityLosses.of(result));
+        synchronized (recent) {
+            if (recent.size() == RECENT) {
+                recent.removeLast();
+            }
+            recent.addFirst(e);
+        }
+        return result;
+    }
+
+    private ModalityLosses recorded(NDList labels, NDList predictions) {
+        synchronized (recent) {
+            for (Evaluation e : recent) {
+                if (e.output() == predictions.get(0) && e.label() == labels.get(0)) {
+                    return e.losses();
+                }
+            }
+        }
+        return null;
     }
 
     /** The full result (loss, per-modality means and counts) on the device, differentiable. */
@@ -80,8 +110,10 @@ public final class ObjectiveLoss extends Loss {
 
     /** Per-modality losses of the most recent {@link #evaluate}; null before the first. */
     public ModalityLosses lastEvaluation() {
-        Evaluation e = last;
-        return e == null ? null : e.losses();
+        synchronized (recent) {
+            Evaluation e = recent.peekFirst();
+            return e == null ? null : e.losses();
+        }
     }
 
     /** {@inheritDoc} */
@@ -97,16 +129,15 @@ public final class ObjectiveLoss extends Loss {
     }
 
     /**
-     * Adds a batch to accumulators. When the batch is the one just {@link #evaluate evaluated}, its
-     * host copy is reused instead of recomputing the loss.
+     * Adds a batch to accumulators. When the batch is one of the latest {@link #evaluate
+     * evaluated}, its host copy is reused instead of recomputing the loss.
      */
     @Override
     public void updateAccumulators(String[] keys, NDList labels, NDList predictions) {
-        Evaluation e = last;
-        ModalityLosses batch =
-                e != null && e.output() == predictions.get(0) && e.label() == labels.get(0)
-                        ? e.losses()
-                        : ModalityLosses.of(compute(labels, predictions));
+        ModalityLosses batch = recorded(labels, predictions);
+        if (batch == null) {
+            batch = ModalityLosses.of(compute(labels, predictions));
+        }
         for (String key : keys) {
             accumulators.merge(key, batch, ModalityLosses::plus);
         }

@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDList;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.util.Scalars;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,6 +66,9 @@ public final class WithAuxiliaryLosses implements Objective {
     public LossValue evaluate(MoTOutputs outputs, NDList labels) {
         LossValue value = base.evaluate(outputs, labels);
         NDArray total = value.mean();
+        List<LossTerm> terms = new ArrayList<>(value.terms());
+        // not a mean over items: weighted across blocks by the items the base loss scored
+        NDArray scored = null;
         for (Map.Entry<String, NDArray> e : outputs.auxiliaryLosses().entrySet()) {
             String kind = kindOf(e.getKey());
             Double weight = weights.get(kind);
@@ -80,9 +85,13 @@ public final class WithAuxiliaryLosses implements Objective {
                 NDArray aux = e.getValue();
                 // a native scalar: the product's backward keeps it (see util.Scalars)
                 total = total.add(aux.mul(Scalars.of(aux.getManager(), weight, aux.getDataType())));
+                if (scored == null) {
+                    scored = value.perModalityCount().sum();
+                }
+                terms.add(new LossTerm(e.getKey(), aux, weight, scored));
             }
         }
-        return new LossValue(total, value.perModality(), value.perModalityCount());
+        return new LossValue(total, value.perModality(), value.perModalityCount(), terms);
     }
 
     @Override

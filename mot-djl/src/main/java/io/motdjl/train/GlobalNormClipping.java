@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,19 +55,56 @@ public final class GlobalNormClipping {
      *     the weights)
      */
     public static double clip(List<NDArray> gradients, double maxNorm) {
+        return clipReplicated(gradients.stream().map(List::of).toList(), maxNorm);
+    }
+
+    /**
+     * Clips a data-parallel run's gradients, where each parameter has one gradient per device and
+     * the update will use their sum: the norm is that of the sums, and every device's gradient is
+     * scaled by the same factor (so the sum is scaled by it). With one device per parameter this is
+     * {@link #clip}.
+     *
+     * @param gradients per parameter, its gradient on every device (the first is where the sum is
+     *     formed), modified in place
+     * @param maxNorm the largest allowed norm; {@code Double.POSITIVE_INFINITY} only measures
+     * @return the global norm of the summed gradients before clipping
+     * @throws TrainingDivergedException when the norm is NaN or infinite
+     */
+    public static double clipReplicated(List<List<NDArray>> gradients, double maxNorm) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("maxNorm must be positive, got " + maxNorm);
         }
-        double total = norm(gradients);
+        if (gradients.isEmpty()) {
+            return 0.0;
+        }
+        double total;
+        try (NDManager scratch = gradients.get(0).get(0).getManager().newSubManager()) {
+            List<NDArray> sums = new ArrayList<>(gradients.size());
+            for (List<NDArray> perDevice : gradients) {
+                NDArray sum = perDevice.get(0);
+                if (perDevice.size() > 1) {
+                    sum = scratch.zeros(sum.getShape(), sum.getDataType(), sum.getDevice());
+                    for (NDArray g : perDevice) {
+                        try (NDArray here = g.toDevice(sum.getDevice(), true)) {
+                            sum.addi(here);
+                        }
+                    }
+                }
+                sums.add(sum);
+            }
+            total = norm(sums);
+        }
         if (!Double.isFinite(total)) {
             throw new TrainingDivergedException(
                     "the global gradient norm is " + total + "; the step is not applied");
         }
         double scale = maxNorm / (total + EPSILON);
         if (scale < 1.0) {
-            for (NDArray g : gradients) {
-                // grad mode is off here, so a Java-backed scalar freed after the call is safe
-                g.muli(scale);
+            for (List<NDArray> perDevice : gradients) {
+                for (NDArray g : perDevice) {
+                    // grad mode is off here, so a Java-backed scalar freed after the call is safe
+                    g.muli(scale);
+                }
             }
         }
         return total;

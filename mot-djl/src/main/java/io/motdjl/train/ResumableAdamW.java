@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * AdamW, Adam with decoupled weight decay (Loshchilov &amp; Hutter, "Decoupled Weight Decay
@@ -73,8 +74,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * fresh model, so a run resumed from a checkpoint continues exactly as if it had not stopped. The
  * optimizer step used for the learning rate is the largest per-parameter update count, as in DJL.
  *
- * <p>State is kept per parameter id, for parameters on one device: under DJL's data-parallel
- * parameter server, which calls {@link #update} once per device, use one device.
+ * <p><b>Several devices.</b> DJL's data-parallel parameter server ({@code LocalParameterServer})
+ * calls {@link #update} once per device per step, each time with the same summed gradient, the
+ * first device's copy first. The state of a parameter lives on its <em>home</em> device, the device
+ * of its first update (of {@link #loadState}'s {@code device} after a load): only an update there
+ * advances the moments and the update count; an update of a copy on another device copies the home
+ * copy's new weights into it and zeroes its gradient. So the step count, the learning rate and the
+ * bias corrections advance once per step whatever the number of devices, every copy holds the same
+ * weights bit for bit, and the moments are stored once. A copy updated before its home copy in a
+ * step is refused.
  */
 public final class ResumableAdamW extends Optimizer implements AutoCloseable {
 
@@ -88,6 +96,8 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
     private final double epsilon;
     private final DecayFilter decayFilter;
     private final boolean zeroGradients;
+    // where a weight lives: its device; a test tells two CPU arrays apart by identity instead
+    private final Function<NDArray, Object> placeOf;
     private final Map<String, Moments> state = new ConcurrentHashMap<>();
     private NDManager stateManager;
     private int step;
@@ -106,15 +116,19 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
         boolean decays(String parameterId, Shape shape);
     }
 
-    /** One parameter's moments and update count. */
+    /** One parameter's moments and update count, on its home device, and its copies' syncs. */
     private static final class Moments {
         private final NDArray mean;
         private final NDArray variance;
+        private final Object home;
+        private final Map<Object, Integer> copiesSynced = new ConcurrentHashMap<>();
         private int updates;
+        private NDArray homeWeight;
 
-        private Moments(NDArray mean, NDArray variance, int updates) {
+        private Moments(NDArray mean, NDArray variance, Object home, int updates) {
             this.mean = mean;
             this.variance = variance;
+            this.home = home;
             this.updates = updates;
         }
     }
@@ -127,6 +141,7 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
         epsilon = b.epsilon;
         decayFilter = b.decayFilter;
         zeroGradients = b.zeroGradients;
+        placeOf = b.placeOf;
     }
 
     /** Starts a builder (defaults: lr 1e-3, β 0.9/0.999, ε 1e-8, weight decay 0.01). */
@@ -138,6 +153,11 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         Moments s = moments(parameterId, weight);
+        if (!placeOf.apply(weight).equals(s.home)) {
+            syncCopy(parameterId, s, weight);
+            return;
+        }
+        s.homeWeight = weight;
         s.updates++;
         step = Math.max(step, s.updates);
         double lr = learningRateTracker.getNewValue(parameterId, step);
@@ -174,6 +194,10 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
                 g.close();
             }
         }
+        zeroGradient(weight);
+    }
+
+    private void zeroGradient(NDArray weight) {
         if (zeroGradients && weight.hasGradient()) {
             try (NDArray realGradient = weight.getGradient();
                     NDArray zero =
@@ -185,6 +209,29 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
                 realGradient.set(new NDIndex("..."), zero);
             }
         }
+    }
+
+    /** A copy on another device than the home one: takes the home copy's updated weights. */
+    private void syncCopy(String parameterId, Moments s, NDArray copy) {
+        Object place = placeOf.apply(copy);
+        int synced = s.copiesSynced.getOrDefault(place, 0);
+        if (s.homeWeight == null || synced >= s.updates) {
+            throw new IllegalStateException(
+                    "parameter "
+                            + parameterId
+                            + ": its copy on "
+                            + place
+                            + " is being updated before its home copy on "
+                            + s.home
+                            + " in this step; the optimizer updates the home copy and copies it to"
+                            + " the others, so the home device must be updated first (as DJL's"
+                            + " LocalParameterServer does)");
+        }
+        try (NDArray moved = s.homeWeight.toDevice(copy.getDevice(), true)) {
+            copy.set(new NDIndex("..."), moved);
+        }
+        s.copiesSynced.put(place, s.updates);
+        zeroGradient(copy);
     }
 
     /** The gradient after the builder's rescaling and clipping: {@code grad} itself or a copy. */
@@ -212,7 +259,7 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
             NDManager manager = stateManager(weight.getDevice());
             NDArray mean = manager.zeros(weight.getShape(), weight.getDataType());
             NDArray variance = manager.zeros(weight.getShape(), weight.getDataType());
-            s = new Moments(mean, variance, 0);
+            s = new Moments(mean, variance, placeOf.apply(weight), 0);
             state.put(parameterId, s);
         }
         return s;
@@ -332,7 +379,10 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
                 }
                 NDArray mean = readArray(is, incoming, name, parameter.getShape());
                 NDArray variance = readArray(is, incoming, name, parameter.getShape());
-                loaded.put(parameter.getId(), new Moments(mean, variance, updates));
+                // home: where the model's own array is, as if it had made the first update
+                loaded.put(
+                        parameter.getId(),
+                        new Moments(mean, variance, placeOf.apply(parameter.getArray()), updates));
             }
         } catch (IOException | RuntimeException e) {
             incoming.close();
@@ -401,6 +451,7 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
         private double epsilon = 1e-8;
         private DecayFilter decayFilter = DecayFilter.MATRICES_ONLY;
         private boolean zeroGradients = true;
+        private Function<NDArray, Object> placeOf = NDArray::getDevice;
 
         private Builder() {
             optWeightDecays(0.01f);
@@ -445,6 +496,15 @@ public final class ResumableAdamW extends Optimizer implements AutoCloseable {
         /** Whether to zero each weight's gradient after updating it (default true). */
         public Builder optZeroGradients(boolean v) {
             zeroGradients = v;
+            return this;
+        }
+
+        /**
+         * Tells a parameter's copies apart by something else than their device: for tests, which
+         * can only place copies on the one CPU device.
+         */
+        Builder placeOf(Function<NDArray, Object> v) {
+            placeOf = java.util.Objects.requireNonNull(v, "placeOf");
             return this;
         }
 

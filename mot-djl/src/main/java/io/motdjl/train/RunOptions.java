@@ -12,17 +12,20 @@ import io.motdjl.objective.WithAuxiliaryLosses;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * How a {@link TrainingRun} runs, as opposed to what it computes ({@link TrainingSettings}): the
- * device, logging, the progress bar and extra DJL listeners. Not saved in checkpoints; a run may
- * resume with other options.
+ * devices, logging, the progress bar and extra DJL listeners. Not saved in checkpoints; a run may
+ * resume with other options (on other devices, too).
  */
 public final class RunOptions {
 
-    private final Device device;
+    private final List<Device> devices;
+    private final int blocksPerDevice;
     private final int logEvery;
     private final boolean progressBar;
     private final List<String> modalityNames;
@@ -33,7 +36,8 @@ public final class RunOptions {
     private RunOptions(Builder b) {
         objective = b.objective;
         model = b.model;
-        device = b.device == null ? Engine.getInstance().defaultDevice() : b.device;
+        devices = b.devices == null ? List.of(Engine.getInstance().defaultDevice()) : b.devices;
+        blocksPerDevice = b.blocksPerDevice;
         logEvery = b.logEvery;
         progressBar = b.progressBar;
         modalityNames = List.copyOf(b.modalityNames);
@@ -89,9 +93,22 @@ public final class RunOptions {
         return new Builder();
     }
 
-    /** The device to train on (one device). */
+    /** The device the model lives on: the first of {@link #devices()}. */
     public Device device() {
-        return device;
+        return devices.get(0);
+    }
+
+    /**
+     * The devices to train on: the model on the first, a copy on each other one, each step's batch
+     * split between them (see {@link TrainingRun}).
+     */
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** How many blocks each device's rows are cut into (1; more only in tests of the split). */
+    int blocksPerDevice() {
+        return blocksPerDevice;
     }
 
     /** Steps between SLF4J log lines; 0 for none. */
@@ -116,7 +133,8 @@ public final class RunOptions {
 
     /** Builder for {@link RunOptions}. */
     public static final class Builder {
-        private Device device;
+        private List<Device> devices;
+        private int blocksPerDevice = 1;
         private int logEvery = 10;
         private boolean progressBar = true;
         private List<String> modalityNames = List.of();
@@ -126,9 +144,52 @@ public final class RunOptions {
 
         private Builder() {}
 
-        /** The device (default: the engine's default device). */
+        /** One device to train on (default: the engine's default device). */
         public Builder device(Device v) {
-            device = v;
+            return devices(java.util.Objects.requireNonNull(v, "device"));
+        }
+
+        /**
+         * The devices to train on, data-parallel: the model lives on the first; each step's batch
+         * is split into one block of rows per device and their gradients are summed by DJL's
+         * parameter server. Distinct devices, at most one CPU (DJL treats every CPU device as the
+         * same one), no {@code MultiDevice}.
+         *
+         * @throws IllegalArgumentException if the list is empty or breaks those rules
+         */
+        public Builder devices(Device... v) {
+            List<Device> list = List.of(v);
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("at least one device is needed");
+            }
+            Set<Device> seen = new HashSet<>();
+            for (Device d : list) {
+                if (d instanceof Device.MultiDevice) {
+                    throw new IllegalArgumentException(
+                            "list the devices of "
+                                    + d
+                                    + " one by one; DJL's parameter store does"
+                                    + " not take a MultiDevice");
+                }
+                if (!seen.add(d)) {
+                    throw new IllegalArgumentException(
+                            "device "
+                                    + d
+                                    + " is listed twice in "
+                                    + list
+                                    + " (DJL treats every CPU device as one)");
+                }
+            }
+            devices = list;
+            return this;
+        }
+
+        /** Cuts each device's rows into this many blocks: a test hook for the split itself. */
+        Builder blocksPerDevice(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("blocksPerDevice must be >= 1, got " + v);
+            }
+            blocksPerDevice = v;
             return this;
         }
 

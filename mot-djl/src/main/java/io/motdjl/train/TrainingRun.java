@@ -4,12 +4,10 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.TrainingDivergedException;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -27,7 +25,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.data.EpochShuffleSampler;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
-import io.motdjl.nn.MoTOutputs;
+import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.ObjectiveLoss;
 import io.motdjl.objective.PreparedBatch;
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,15 +65,26 @@ import java.util.Objects;
  * same seed gives the same losses and weights bit for bit on CPU, and a run resumed from a
  * checkpoint continues exactly as if it had not stopped.
  *
- * <p><b>A step.</b> Seed the engine; take the next batch; forward and loss inside a gradient
- * collector; backward; measure the global gradient norm and clip; {@link Trainer#step()} (AdamW
- * updates every parameter and zeroes its gradient); notify DJL listeners with a {@link StepData}.
- * Every array made in the step belongs to the batch's manager or to a scratch manager and is closed
- * by the end of the step.
+ * <p><b>A step.</b> Seed the engine; take the next batch; split its rows into one block per device
+ * ({@link RunOptions#devices}); inside one gradient collector, for each block in turn, forward on
+ * its device and loss; weigh the blocks' losses by their share of the batch's items (target tokens,
+ * images) and backward each; measure the global norm of the summed gradient and clip; update
+ * through DJL's parameter server (it sums the devices' gradients on the first device and hands the
+ * sum to the optimizer, which updates every parameter, copies it to the other devices and zeroes
+ * the gradients); notify DJL listeners with a {@link StepData}. Every array made in the step
+ * belongs to the batch's manager or to a scratch manager and is closed by the end of the step.
  *
- * <p><b>Limits.</b> One device; float32 weights; not thread-safe. After an exception from {@link
- * #train} (e.g. {@link TrainingDivergedException}) the run is mid-step: resume from a checkpoint
- * rather than training on.
+ * <p><b>Several devices.</b> Data parallel on one host, on DJL's own machinery: its {@link
+ * ai.djl.training.ParameterStore} keeps a copy of every parameter per device and its {@code
+ * LocalParameterServer} sums the gradients. The blocks run one after another on the calling thread
+ * (libtorch queues GPU work asynchronously, so devices still overlap). A step on N devices computes
+ * the same update as on one device, up to float rounding, with two exceptions: a mixture of
+ * experts' auxiliary losses and expert-choice routing are computed per block, as in every
+ * data-parallel trainer. Evaluation runs on the first device.
+ *
+ * <p><b>Limits.</b> Float32 weights; not thread-safe. After an exception from {@link #train} (e.g.
+ * {@link TrainingDivergedException}) the run is mid-step: resume from a checkpoint rather than
+ * training on.
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -99,6 +107,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Trainer trainer;
     private final WarmupCosineTracker schedule;
     private final FlopsAccounting flops;
+    private final DeviceReplicas replicas;
     private final BatchStream stream;
     private final List<Pair<Integer, StepCallback>> callbacks = new ArrayList<>();
     private int step;
@@ -117,6 +126,7 @@ public final class TrainingRun implements AutoCloseable {
         this.settings = settings;
         this.options = options;
         Device device = options.device();
+        requireAvailable(options.devices());
         this.schedule = settings.learningRateSchedule();
         this.flops = FlopsAccounting.of(config);
         // the objective first: a mismatch fails before anything needs closing
@@ -139,6 +149,10 @@ public final class TrainingRun implements AutoCloseable {
             if (checkpointDir != null) {
                 TrainingCheckpoint.loadOptimizer(checkpointDir, optimizer, block, device);
             }
+            // after the weights are final: the other devices get copies of them
+            this.replicas =
+                    new DeviceReplicas(
+                            block, djlModel.getNDManager(), options.devices(), optimizer);
         } catch (IOException | RuntimeException e) {
             optimizer.close();
             djlModel.close();
@@ -164,10 +178,29 @@ public final class TrainingRun implements AutoCloseable {
                 "{} MoT run at step {} on {}: {}",
                 resumeFrom == null ? "starting" : "resuming",
                 step,
-                device,
+                options.devices().size() == 1 ? device : options.devices(),
                 flops.describe(config.maxSeqLen()));
     }
 
+    /** Refuses a GPU this machine does not have before libtorch is asked for it. */
+    private static void requireAvailable(List<Device> devices) {
+        int gpus = Engine.getInstance().getGpuCount();
+        for (Device d : devices) {
+            if (d.isGpu() && d.getDeviceId() >= gpus) {
+                throw new IllegalArgumentException(
+                        "cannot train on "
+                                + d
+                                + ": this machine has "
+                                + gpus
+                                + " GPU(s) visible to "
+                                + Engine.getInstance().getEngineName());
+            }
+        }
+    }
+
+    /**
+     * The trainer runs evaluation and listeners on the first device; training has its own store.
+     */
     private DefaultTrainingConfig trainingConfig(Device device) {
         DefaultTrainingConfig trainingConfig =
                 new DefaultTrainingConfig(loss)
@@ -312,20 +345,32 @@ public final class TrainingRun implements AutoCloseable {
                                     Seeds.mix(settings.seed(), PREPARE_SEED_STREAM, stepNumber));
             NDList data = prepared.data();
             NDList labels = prepared.labels();
-            NDList predictions;
+            List<BatchBlocks.Block> blocks =
+                    BatchBlocks.split(data, labels, replicas.devices(), options.blocksPerDevice());
+            List<NDList> predictions = new ArrayList<>(blocks.size());
+            List<LossValue> values = new ArrayList<>(blocks.size());
             float lossValue;
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                predictions = trainer.forward(data, labels);
-                NDArray lossArray = loss.evaluate(labels, predictions);
-                collector.backward(lossArray);
-                lossValue = lossArray.getFloat();
+                for (BatchBlocks.Block b : blocks) {
+                    // the block's device picks the parameter copies it runs with
+                    NDList p = block.forward(replicas.store(), b.data(), b.labels(), null);
+                    predictions.add(p);
+                    values.add(loss.evaluateValue(b.labels(), p));
+                }
+                BlockLosses weighted = BlockLosses.of(values);
+                for (int i = 0; i < blocks.size(); i++) {
+                    if (weighted.loss(i) != null) {
+                        collector.backward(weighted.loss(i));
+                    }
+                }
+                lossValue = (float) weighted.total();
             }
             if (!Float.isFinite(lossValue)) {
                 throw new TrainingDivergedException(
                         "the training loss at step " + stepNumber + " is " + lossValue);
             }
             double gradNorm = clipGradients();
-            trainer.step();
+            replicas.update();
             step = stepNumber;
             int length = BatchLayout.sequenceLength(data);
             long[] tokensPerModality =
@@ -333,12 +378,13 @@ public final class TrainingRun implements AutoCloseable {
             long tokens = java.util.Arrays.stream(tokensPerModality).sum();
             totalTokens += tokens;
             totalTrainingFlops += flops.trainingFlops(tokensPerModality, length);
+            double[] tokenShares = tokenShares(blocks, tokens);
             StepReport report =
                     new StepReport(
                             stepNumber,
                             epoch,
                             lossValue,
-                            loss.lastEvaluation(),
+                            modalityLosses(values),
                             schedule.getNewValue(stepNumber),
                             gradNorm,
                             GlobalNormClipping.clips(gradNorm, settings.maxGradNorm()),
@@ -347,34 +393,61 @@ public final class TrainingRun implements AutoCloseable {
                             totalTokens,
                             totalTrainingFlops,
                             System.nanoTime() - begin,
-                            auxiliaryValues(predictions),
-                            statisticValues(predictions));
-            Device device = data.head().getDevice();
-            StepData stepData =
-                    new StepData(
-                            batch,
-                            Collections.singletonMap(device, labels),
-                            Collections.singletonMap(device, predictions),
-                            report);
+                            BlockOutputs.auxiliaryValues(predictions, tokenShares),
+                            BlockOutputs.statisticValues(predictions, tokenShares));
+            // DJL's listeners take one block per device
+            Map<Device, NDList> labelsByDevice = new LinkedHashMap<>();
+            Map<Device, NDList> predictionsByDevice = new LinkedHashMap<>();
+            for (int i = 0; i < blocks.size(); i++) {
+                labelsByDevice.put(blocks.get(i).device(), blocks.get(i).labels());
+                predictionsByDevice.put(blocks.get(i).device(), predictions.get(i));
+            }
+            StepData stepData = new StepData(batch, labelsByDevice, predictionsByDevice, report);
             trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, stepData));
             return report;
         }
     }
 
-    /** Measures (and, past the limit, scales) the gradients of every trained parameter. */
+    /** Each block's share of the batch's real tokens, to weigh per-block outputs. */
+    private double[] tokenShares(List<BatchBlocks.Block> blocks, long tokens) {
+        double[] shares = new double[blocks.size()];
+        if (blocks.size() == 1) {
+            shares[0] = 1.0;
+            return shares;
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            BatchBlocks.Block b = blocks.get(i);
+            long blockTokens =
+                    java.util.Arrays.stream(
+                                    BatchLayout.realTokensPerModality(
+                                            b.data(), b.labels(), config.nModalities()))
+                            .sum();
+            shares[i] = tokens == 0 ? 1.0 / blocks.size() : (double) blockTokens / tokens;
+        }
+        return shares;
+    }
+
+    /** The blocks' per-modality losses together (by count), as recorded by the loss. */
+    private ModalityLosses modalityLosses(List<LossValue> values) {
+        if (values.size() == 1) {
+            return loss.lastEvaluation();
+        }
+        ModalityLosses total = ModalityLosses.empty(config.nModalities());
+        for (LossValue v : values) {
+            total = total.plus(ModalityLosses.of(v));
+        }
+        return total;
+    }
+
+    /**
+     * Measures (and, past the limit, scales) the gradient of every trained parameter: on several
+     * devices, the norm of their sum, which is what the update will use.
+     */
     private double clipGradients() {
         try (NDManager scratch = model.getNDManager().newSubManager()) {
-            List<NDArray> gradients = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    // getGradient returns a new handle on the live gradient; scratch frees handles
-                    NDArray gradient = p.getValue().getArray().getGradient();
-                    gradient.attach(scratch);
-                    gradients.add(gradient);
-                }
-            }
             // an infinite limit only measures; a non-finite norm stops the run before the update
-            return GlobalNormClipping.clip(gradients, settings.maxGradNorm());
+            return GlobalNormClipping.clipReplicated(
+                    replicas.gradients(scratch), settings.maxGradNorm());
         }
     }
 
@@ -499,28 +572,6 @@ public final class TrainingRun implements AutoCloseable {
         return schedule;
     }
 
-    /** Host copies of the auxiliary losses in a step's outputs (a few scalars per layer). */
-    private static Map<String, Float> auxiliaryValues(NDList predictions) {
-        Map<String, Float> values = new LinkedHashMap<>();
-        MoTOutputs.of(predictions)
-                .auxiliaryLosses()
-                .forEach(
-                        (name, a) ->
-                                values.put(name, a.toType(DataType.FLOAT32, false).getFloat()));
-        return values;
-    }
-
-    /** Host copies of the statistics in a step's outputs. */
-    private static Map<String, float[]> statisticValues(NDList predictions) {
-        Map<String, float[]> values = new LinkedHashMap<>();
-        MoTOutputs.of(predictions)
-                .statistics()
-                .forEach(
-                        (name, a) ->
-                                values.put(name, a.toType(DataType.FLOAT32, false).toFloatArray()));
-        return values;
-    }
-
     /** Parameter and FLOP counts of the model. */
     public FlopsAccounting flops() {
         return flops;
@@ -548,6 +599,7 @@ public final class TrainingRun implements AutoCloseable {
     @Override
     public void close() {
         stream.close();
+        replicas.close();
         trainer.close();
         optimizer.close();
         model.close();

@@ -73,14 +73,21 @@ final class TinyTransfusion extends RandomAccessDataset {
     private final long[][] modalities;
     private final long[][] spans;
     private final float[][] patches;
+    private final long[][] valid; // null: every position is real
 
     private TinyTransfusion(
-            Builder b, long[][] tokens, long[][] modalities, long[][] spans, float[][] patches) {
+            Builder b,
+            long[][] tokens,
+            long[][] modalities,
+            long[][] spans,
+            float[][] patches,
+            long[][] valid) {
         super(b);
         this.tokens = tokens;
         this.modalities = modalities;
         this.spans = spans;
         this.patches = patches;
+        this.valid = valid;
     }
 
     static TinyTransfusion create(int rows, long seed, int batch) {
@@ -112,7 +119,34 @@ final class TinyTransfusion extends RandomAccessDataset {
             tokens[r][length - 1] = 2;
         }
         return new TinyTransfusion(
-                new Builder().setSampling(batch, false), tokens, modalities, spans, patches);
+                new Builder().setSampling(batch, false), tokens, modalities, spans, patches, null);
+    }
+
+    /**
+     * Like {@link #create(int, long, int)}, but every third row is a caption alone (BOS, class,
+     * EOS, then padding): rows differ in their numbers of text targets and images.
+     */
+    static TinyTransfusion createMixed(int rows, long seed, int batch) {
+        TinyTransfusion full = create(rows, seed, batch, IMAGE_ROWS);
+        long[][] valid = new long[rows][LENGTH];
+        for (int r = 0; r < rows; r++) {
+            java.util.Arrays.fill(valid[r], 1);
+            if (r % 3 == 2) {
+                java.util.Arrays.fill(full.tokens[r], 3, LENGTH, 0);
+                full.tokens[r][2] = 2;
+                java.util.Arrays.fill(full.modalities[r], 0);
+                java.util.Arrays.fill(full.spans[r], 0);
+                java.util.Arrays.fill(full.patches[r], 0f);
+                java.util.Arrays.fill(valid[r], 3, LENGTH, 0);
+            }
+        }
+        return new TinyTransfusion(
+                new Builder().setSampling(batch, false),
+                full.tokens,
+                full.modalities,
+                full.spans,
+                full.patches,
+                valid);
     }
 
     /** Sequences for {@link #CONV_CONFIG}: whole 4×4 images of {@link #CONV_IMAGE_ROWS} rows. */
@@ -135,6 +169,10 @@ final class TinyTransfusion extends RandomAccessDataset {
                 new NDList(
                         named(manager.create(tokens[i]), MoTInputs.TOKENS),
                         named(manager.create(modalities[i]), MoTInputs.MODALITIES));
+        if (valid != null) {
+            data.add(named(manager.create(valid[i]), MoTInputs.VALID_TOKENS));
+            labels.add(named(manager.create(valid[i]), MoTInputs.VALID_TOKENS));
+        }
         return new Record(data, labels);
     }
 

@@ -1,5 +1,6 @@
 package io.motdjl.examples.bench;
 
+import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 
 import java.io.IOException;
@@ -32,7 +33,8 @@ public final class BenchSuite {
         PROFILE,
         GENERATE,
         OPTIMIZER,
-        MOE;
+        MOE,
+        DATA_PARALLEL;
 
         /** The part called {@code name} (case-insensitive; {@code -} for {@code _}). */
         public static Part parse(String name) {
@@ -44,7 +46,7 @@ public final class BenchSuite {
                                 + name
                                 + "' (known: gemm, anchor, train, prefill,"
                                 + " memory, generate-memory, profile, generate, optimizer,"
-                                + " moe)",
+                                + " moe, data-parallel)",
                         e);
             }
         }
@@ -66,6 +68,7 @@ public final class BenchSuite {
      * @param anchor the Python anchor, or null to skip it
      * @param gemmSize side of the ceiling GEMM
      * @param generation what the generation benchmark generates
+     * @param devices the devices of the data-parallel comparison (empty: it does not run)
      */
     public record Settings(
             Set<Part> parts,
@@ -80,12 +83,13 @@ public final class BenchSuite {
             int threads,
             PythonAnchor anchor,
             int gemmSize,
-            GenerationBenchmark.Settings generation) {
+            GenerationBenchmark.Settings generation,
+            List<Device> devices) {
 
         /** A few minutes on two cores: the anchor size only, short runs, two PyTorch rounds. */
         public static Settings quick(int threads, PythonAnchor anchor) {
             return new Settings(
-                    EnumSet.allOf(Part.class),
+                    EnumSet.complementOf(EnumSet.of(Part.DATA_PARALLEL)),
                     List.of(BenchSize.ANCHOR),
                     4,
                     1,
@@ -97,7 +101,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     2048,
-                    new GenerationBenchmark.Settings(64, 128, 1, 1, 32));
+                    new GenerationBenchmark.Settings(64, 128, 1, 1, 32),
+                    List.of());
         }
 
         /**
@@ -108,7 +113,7 @@ public final class BenchSuite {
          */
         public static Settings full(int threads, PythonAnchor anchor) {
             return new Settings(
-                    EnumSet.allOf(Part.class),
+                    EnumSet.complementOf(EnumSet.of(Part.DATA_PARALLEL)),
                     List.of(BenchSize.ANCHOR, BenchSize.LARGE),
                     8,
                     2,
@@ -120,7 +125,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     2048,
-                    new GenerationBenchmark.Settings(64, 512, 1, 3, 64));
+                    new GenerationBenchmark.Settings(64, 512, 1, 3, 64),
+                    List.of());
         }
 
         /** The same settings with other parts. */
@@ -138,7 +144,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    generation);
+                    generation,
+                    devices);
         }
 
         /** The same settings with other sizes. */
@@ -156,7 +163,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    generation);
+                    generation,
+                    devices);
         }
 
         /** The same settings with other step counts. */
@@ -174,7 +182,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    generation);
+                    generation,
+                    devices);
         }
 
         /** The same settings with another PyTorch comparison length. */
@@ -192,7 +201,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    generation);
+                    generation,
+                    devices);
         }
 
         /** The same settings with another generation benchmark. */
@@ -210,7 +220,33 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    g);
+                    g,
+                    devices);
+        }
+
+        /**
+         * The same settings with the devices of the data-parallel comparison, which then runs (it
+         * is not part of the presets: it needs several devices to say anything).
+         */
+        public Settings withDevices(List<Device> d) {
+            Set<Part> p = EnumSet.noneOf(Part.class);
+            p.addAll(parts);
+            p.add(Part.DATA_PARALLEL);
+            return new Settings(
+                    p,
+                    sizes,
+                    steps,
+                    warmup,
+                    anchorRounds,
+                    anchorSteps,
+                    memorySize,
+                    memorySteps,
+                    memoryGenerations,
+                    threads,
+                    anchor,
+                    gemmSize,
+                    generation,
+                    List.copyOf(d));
         }
 
         /** The same settings with other memory runs. */
@@ -228,7 +264,8 @@ public final class BenchSuite {
                     threads,
                     anchor,
                     gemmSize,
-                    generation);
+                    generation,
+                    devices);
         }
     }
 
@@ -331,6 +368,16 @@ public final class BenchSuite {
         if (s.parts().contains(Part.MOE)) {
             for (BenchSize size : s.sizes()) {
                 tables.addAll(MoeBenchmark.run(size, s.steps(), s.warmup(), ceiling, out));
+            }
+        }
+        if (s.parts().contains(Part.DATA_PARALLEL)) {
+            if (s.devices().isEmpty()) {
+                throw new IllegalArgumentException(
+                        "the data-parallel comparison needs the devices to train on");
+            }
+            for (BenchSize size : s.sizes()) {
+                tables.add(
+                        DataParallelBenchmark.run(size, s.devices(), s.steps(), s.warmup(), out));
             }
         }
         return tables;

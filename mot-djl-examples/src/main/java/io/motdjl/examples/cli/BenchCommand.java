@@ -31,7 +31,7 @@ final class BenchCommand implements Command {
                     + " [--memory-generations N] [--memory-size anchor|large|small]"
                     + " [--generate-tokens N] [--generate-prompt N] [--generate-batch B]"
                     + " [--generate-rounds R] [--threads T] [--anchor DIR|none] [--python PATH]"
-                    + " [--wait-quiet SECONDS]";
+                    + " [--wait-quiet SECONDS] [--devices LIST]";
 
     @Override
     public String name() {
@@ -65,7 +65,8 @@ final class BenchCommand implements Command {
                 "                       update alone of MoT-2, before and after it was made in",
                 "                       place, and DJL's adamUpdate), moe (the mixture-of-experts",
                 "                       feed-forward against the dense one at equal active FLOPs,",
-                "                       then training steps of dense, moe-4x, mot, mot-moe-text)",
+                "                       then training steps of dense, moe-4x, mot, mot-moe-text),",
+                "                       data-parallel (needs --devices)",
                 "  --sizes LIST         comma-separated: anchor (d256, 4 layers, T256, B8), large (d512,",
                 "                       8 layers, T512, B8), small (d128, 2 layers, T128, B4);",
                 "                       generate and optimizer use their width and depth only",
@@ -88,7 +89,11 @@ final class BenchCommand implements Command {
                 "  --anchor DIR|none    the PyTorch anchor folder (default: shared/anchors/pytorch",
                 "                       above the working directory, if there)",
                 "  --python PATH        interpreter with Debian's python3-torch (default /usr/bin/python3)",
-                "  --wait-quiet SECONDS wait up to this long for other processes to go idle first");
+                "  --wait-quiet SECONDS wait up to this long for other processes to go idle first",
+                "  --devices LIST       also compare data-parallel training on these devices",
+                "                       (e.g. gpu0,gpu1) with the first alone: MoT-2, same global",
+                "                       batch; step time, speed-up and the two loss curves' largest",
+                "                       difference");
     }
 
     @Override
@@ -115,7 +120,8 @@ final class BenchCommand implements Command {
                                 "threads",
                                 "anchor",
                                 "python",
-                                "wait-quiet"),
+                                "wait-quiet",
+                                "devices"),
                         SYNOPSIS);
         int threads =
                 options.optionalInt(
@@ -188,6 +194,15 @@ final class BenchCommand implements Command {
                                 positive(options, "generate-batch", g.batch()),
                                 positive(options, "generate-rounds", g.rounds()),
                                 Math.min(g.warmupTokens(), newTokens)));
+        String devices = string(options, "devices", null);
+        if (devices != null) {
+            settings = settings.withDevices(TrainCommand.devices(devices));
+        } else if (settings.parts().contains(BenchSuite.Part.DATA_PARALLEL)) {
+            throw new UsageException(
+                    "--only data-parallel needs --devices, e.g. --devices gpu0,gpu1 (usage: mot "
+                            + SYNOPSIS
+                            + ")");
+        }
         int wait = options.optionalInt("wait-quiet", 0, SYNOPSIS);
         if (wait > 0) {
             double foreign = MachineLoad.waitForQuiet(0.1, wait);

@@ -1,5 +1,8 @@
 package io.motdjl.examples.cli;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
 import io.motdjl.examples.zoo.TrainSpeechCheckpoint;
 import io.motdjl.examples.zoo.TrainTransfusionCheckpoint;
 import io.motdjl.examples.zoo.TrainZooModels;
@@ -28,7 +31,7 @@ final class TrainCommand implements Command {
             "train --out DIR [--setting chameleon|transfusion|chameleon-speech]"
                     + " [--architecture mot|dense] [--steps N] [--dim D] [--layers L] [--heads H]"
                     + " [--batch B] [--lr LR] [--seed S] [--tokenizer-iterations K]"
-                    + " [--speech-units U]";
+                    + " [--speech-units U] [--devices LIST]";
 
     private static final String CHAMELEON = "chameleon";
     private static final String TRANSFUSION = "transfusion";
@@ -98,7 +101,14 @@ final class TrainCommand implements Command {
                         + " utterances' frames",
                 "                        (default "
                         + SpeechUnitTrainer.Options.DEFAULT_UNITS
-                        + "; chameleon-speech only)");
+                        + "; chameleon-speech only)",
+                "  --devices LIST        where to train, comma-separated: cpu, gpu0, gpu1, ..."
+                        + " (default: the first GPU",
+                "                        if there is one, else the CPU). Several devices train"
+                        + " data-parallel: the",
+                "                        model on the first, each batch split between them; the"
+                        + " result is the",
+                "                        same up to float rounding. List GPUs first, in order.");
     }
 
     @Override
@@ -118,7 +128,8 @@ final class TrainCommand implements Command {
                                 "lr",
                                 "seed",
                                 "tokenizer-iterations",
-                                "speech-units"),
+                                "speech-units",
+                                "devices"),
                         SYNOPSIS);
         Path dir = options.requiredPath("out", SYNOPSIS);
         String setting =
@@ -168,6 +179,9 @@ final class TrainCommand implements Command {
                                 options.optionalInt(
                                         "tokenizer-iterations", d.tokenizerIterations(), SYNOPSIS),
                                 "tokenizer-iterations"));
+        if (options.has("devices")) {
+            settings = settings.withDevices(devices(options.optionalString("devices", "")));
+        }
         if (settings.dim() % settings.heads() != 0) {
             throw new UsageException(
                     "--dim "
@@ -233,6 +247,35 @@ final class TrainCommand implements Command {
                                 : " caption-to-image --caption \"a photo of a sneaker\" --out"
                                         + " sneaker.png"));
         return ExitStatus.OK;
+    }
+
+    /** Parses {@code --devices}: cpu and gpuN, distinct, present on this machine. */
+    static List<Device> devices(String list) {
+        List<Device> devices = new ArrayList<>();
+        int gpus = Engine.getInstance().getGpuCount();
+        for (String name : list.split(",", -1)) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            Device device;
+            if (n.equals("cpu")) {
+                device = Device.cpu();
+            } else if (n.matches("gpu[0-9]{1,3}")) {
+                device = Device.gpu(Integer.parseInt(n.substring(3)));
+                if (device.getDeviceId() >= gpus) {
+                    throw new UsageException(
+                            "--devices names " + n + " but this machine has " + gpus + " GPU(s)");
+                }
+            } else {
+                throw new UsageException(
+                        "--devices takes cpu and gpu0, gpu1, ... separated by commas; got '"
+                                + name
+                                + "'");
+            }
+            if (devices.contains(device)) {
+                throw new UsageException("--devices names " + n + " twice");
+            }
+            devices.add(device);
+        }
+        return devices;
     }
 
     private static int positive(int value, String option) {

@@ -1,5 +1,6 @@
 package io.motdjl.examples.zoo;
 
+import ai.djl.Device;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
 
@@ -17,7 +18,7 @@ import java.util.function.Function;
 /**
  * One model trained to the end with a zoo recipe ({@link TrainZooModels.Settings}: AdamW with
  * warmup and cosine decay, the recipe's seed and data order, a log line every 100 steps), whatever
- * the setting. The run stays open for evaluation and writing until closed.
+ * the setting, on the recipe's devices. The run stays open for evaluation and writing until closed.
  *
  * @param run the finished run
  * @param flops the model's FLOPs accounting
@@ -45,6 +46,9 @@ record RecipeRun(TrainingRun run, FlopsAccounting flops, double seconds) impleme
                 RunOptions.builder().modalityNames(modalities).logEvery(100).progressBar(false);
         if (objective != null) {
             options.objective(objective);
+        }
+        if (!settings.devices().isEmpty()) {
+            options.devices(settings.devices().toArray(new Device[0]));
         }
         long start = System.nanoTime();
         TrainingRun run =

@@ -1,5 +1,6 @@
 package io.motdjl.examples.zoo;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -28,6 +29,7 @@ import io.motdjl.tokenize.PatchKMeansTokenizer;
 import io.motdjl.tokenize.PatchKMeansTrainer;
 import io.motdjl.tokenize.ReconstructionReport;
 import io.motdjl.train.FlopsAccounting;
+import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.zoo.MoTCheckpoint;
 import io.motdjl.zoo.MoTCheckpointWriter;
@@ -84,6 +86,9 @@ public final class TrainZooModels {
      * @param peakLearningRate AdamW peak learning rate
      * @param seed seed of split, tokenizer, initialisation and data order
      * @param tokenizerIterations k-means iterations of the image tokenizer
+     * @param devices where to train, data-parallel across several ({@link RunOptions#devices});
+     *     empty for the engine's default device. Not part of the result: the same recipe trains the
+     *     same model on any devices, up to float rounding
      */
     public record Settings(
             int steps,
@@ -93,7 +98,35 @@ public final class TrainZooModels {
             int batchSize,
             double peakLearningRate,
             int seed,
-            int tokenizerIterations) {
+            int tokenizerIterations,
+            List<Device> devices) {
+
+        /** Copies the device list. */
+        public Settings {
+            devices = List.copyOf(devices);
+        }
+
+        /** A recipe trained on the engine's default device. */
+        public Settings(
+                int steps,
+                int dim,
+                int layers,
+                int heads,
+                int batchSize,
+                double peakLearningRate,
+                int seed,
+                int tokenizerIterations) {
+            this(
+                    steps,
+                    dim,
+                    layers,
+                    heads,
+                    batchSize,
+                    peakLearningRate,
+                    seed,
+                    tokenizerIterations,
+                    List.of());
+        }
 
         /** The bundled checkpoints' recipe: about a minute per model on two idle cores. */
         public static Settings defaults() {
@@ -110,13 +143,28 @@ public final class TrainZooModels {
                     batchSize,
                     peakLearningRate,
                     seed,
-                    tokenizerIterations);
+                    tokenizerIterations,
+                    devices);
         }
 
         /** Fewer k-means iterations, for quick tests of the program. */
         public Settings withTokenizerIterations(int value) {
             return new Settings(
-                    steps, dim, layers, heads, batchSize, peakLearningRate, seed, value);
+                    steps, dim, layers, heads, batchSize, peakLearningRate, seed, value, devices);
+        }
+
+        /** The same recipe trained on {@code value} (empty: the engine's default device). */
+        public Settings withDevices(List<Device> value) {
+            return new Settings(
+                    steps,
+                    dim,
+                    layers,
+                    heads,
+                    batchSize,
+                    peakLearningRate,
+                    seed,
+                    tokenizerIterations,
+                    value);
         }
 
         /**

@@ -3,6 +3,8 @@ package io.motdjl.examples.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -37,6 +39,20 @@ class BenchRunsTest {
                     bytes.toString(StandardCharsets.UTF_8));
         }
         assertEquals("1.000", table.cell(0, 7));
+    }
+
+    @Test
+    void dataParallelAgainstOneDeviceOnTheOnlyDeviceHere() throws Exception {
+        // without a GPU both runs use the CPU: the same run twice, so the curves agree exactly
+        Table table = DataParallelBenchmark.run(TINY, List.of(Device.cpu()), 3, 1, out);
+        assertEquals(2, table.size());
+        for (int r = 0; r < 2; r++) {
+            assertEquals("[cpu()]", table.cell(r, 0));
+            assertTrue(Double.parseDouble(table.cell(r, 4)) > 0, table.cell(r, 4));
+        }
+        assertEquals("1.00", table.cell(0, 5));
+        assertEquals(0.0, Double.parseDouble(table.cell(1, 6)), "loss curves differ");
+        assertEquals(0.0, Double.parseDouble(table.cell(1, 7)), "gradient norms differ");
     }
 
     @Test

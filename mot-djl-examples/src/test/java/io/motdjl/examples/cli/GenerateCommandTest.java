@@ -45,7 +45,9 @@ class GenerateCommandTest {
                         "--batch",
                         "8",
                         "--tokenizer-iterations",
-                        "1");
+                        "1",
+                        "--devices",
+                        "cpu");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("held-out loss text"), r.out());
         for (String file :
@@ -316,6 +318,24 @@ class GenerateCommandTest {
                         "a");
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("checkpoint directory not found"), missing.err());
+        for (String[] devices :
+                new String[][] {
+                    {"cpu,cpu", "names cpu twice"},
+                    {"tpu0", "takes cpu and gpu0, gpu1"},
+                    {"cpu,", "got ''"},
+                    {"gpu999", "but this machine has"}
+                }) {
+            Run refused =
+                    run("train", "--out", tmp.resolve("never").toString(), "--devices", devices[0]);
+            assertEquals(2, refused.status(), devices[0] + ": " + refused.err());
+            assertTrue(refused.err().contains(devices[1]), refused.err());
+        }
+        Run benchWithout = run("bench", "--only", "data-parallel");
+        assertEquals(2, benchWithout.status(), benchWithout.err());
+        assertTrue(benchWithout.err().contains("needs --devices"), benchWithout.err());
+        Run benchBad = run("bench", "--only", "data-parallel", "--devices", "cpu,gpu");
+        assertEquals(2, benchBad.status(), benchBad.err());
+        assertTrue(benchBad.err().contains("got 'gpu'"), benchBad.err());
         Run notACheckpoint = run("train", "--out", tmp.toString());
         assertEquals(1, notACheckpoint.status(), notACheckpoint.err());
         assertTrue(
