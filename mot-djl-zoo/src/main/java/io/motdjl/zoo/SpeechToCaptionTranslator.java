@@ -79,9 +79,16 @@ public final class SpeechToCaptionTranslator extends GenerationTranslator<Audio,
         for (int[] units : utterances) {
             longest = Math.max(longest, units.length);
         }
-        int promptLength = longest + PROMPT_MARKERS;
-        if (promptLength >= maxSeqLen) {
-            int most = Math.max(0, maxSeqLen - PROMPT_MARKERS - 1);
+        // the rule must accept the prompt's whole utterance; nothing longer fits anyway
+        ChameleonSpeechGenerator generator =
+                new ChameleonSpeechGenerator(
+                        model,
+                        manager,
+                        JointVocabulary.of(model.config()),
+                        codesPerImage,
+                        Math.max(1, maxSeqLen));
+        int most = Math.max(0, generator.mostUnitsForCaption());
+        if (longest > most) {
             throw new IllegalArgumentException(
                     String.format(
                             Locale.ROOT,
@@ -94,14 +101,7 @@ public final class SpeechToCaptionTranslator extends GenerationTranslator<Audio,
                             most,
                             most / tokenizer.unitsPerSecond()));
         }
-        // the rule must accept the prompt's whole utterance; nothing longer fits anyway
-        ChameleonSpeechGenerator generator =
-                new ChameleonSpeechGenerator(
-                        model,
-                        manager,
-                        JointVocabulary.of(model.config()),
-                        codesPerImage,
-                        Math.max(1, maxSeqLen));
+        int promptLength = longest + PROMPT_MARKERS;
         int maxTokens = options().maxTokensFor(promptLength, maxSeqLen);
         return generator.speechToCaptions(utterances, options().sampling(), maxTokens);
     }

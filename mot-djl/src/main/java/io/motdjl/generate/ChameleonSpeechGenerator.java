@@ -25,6 +25,9 @@ import java.util.Objects;
  */
 public final class ChameleonSpeechGenerator {
 
+    /** Markers around an utterance in a prompt: BOS, BOSP and EOSP. */
+    private static final int SPEECH_PROMPT_MARKERS = 3;
+
     private final Generator generator;
     private final JointVocabulary vocabulary;
     private final SpanDecodingRule rule;
@@ -192,13 +195,35 @@ public final class ChameleonSpeechGenerator {
     }
 
     /**
+     * The most speech units an utterance may have for {@link #speechToCaptions} to fit: its prompt
+     * ({@code [BOS] [BOSP] units [EOSP]}) and at least one caption byte within the model's {@code
+     * max_seq_len}. Zero or less when no utterance fits.
+     */
+    public int mostUnitsForCaption() {
+        return maxSeqLen() - SPEECH_PROMPT_MARKERS - 1;
+    }
+
+    /**
+     * The most speech units an utterance may have for {@link #speechToImages} to fit: its prompt
+     * ({@code [BOS] [BOSP] units [EOSP] [BOI]}), the image's codes and EOI within the model's
+     * {@code max_seq_len}. Zero or less when no utterance fits.
+     */
+    public int mostUnitsForImage() {
+        return maxSeqLen() - SPEECH_PROMPT_MARKERS - 1 - (rule.codesPerImage() + 1);
+    }
+
+    private int maxSeqLen() {
+        return generator.model().config().maxSeqLen();
+    }
+
+    /**
      * Positions left after the longest prompt in the model's {@code max_seq_len}.
      *
      * @throws IllegalArgumentException if fewer than {@code needed}
      */
     private int room(List<int[]> prompts, int needed, String what) {
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
-        int maxSeqLen = generator.model().config().maxSeqLen();
+        int maxSeqLen = maxSeqLen();
         int room = maxSeqLen - longest;
         if (room < needed) {
             throw new IllegalArgumentException(

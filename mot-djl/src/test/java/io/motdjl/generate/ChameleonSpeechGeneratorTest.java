@@ -181,6 +181,34 @@ class ChameleonSpeechGeneratorTest {
     }
 
     @Test
+    void theRoomItReportsForAnUtteranceIsTheRoomItChecks() {
+        // a rule that takes utterances as long as the context, so only max_seq_len limits them
+        ChameleonSpeechGenerator wide =
+                new ChameleonSpeechGenerator(model, manager, VOCAB, CODES, 48);
+        assertEquals(48 - 4, wide.mostUnitsForCaption(), "BOS BOSP units EOSP and one byte");
+        assertEquals(48 - 4 - 5, wide.mostUnitsForImage(), "BOS BOSP units EOSP BOI, codes, EOI");
+        int[] forImage = new int[wide.mostUnitsForImage()];
+        assertEquals(
+                CODES,
+                wide.speechToImages(List.of(forImage), SamplingSettings.greedy()).get(0).length);
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        wide.speechToImages(
+                                List.of(new int[forImage.length + 1]), SamplingSettings.greedy()));
+        int[] forCaption = new int[wide.mostUnitsForCaption()];
+        assertEquals(
+                1, wide.speechToCaptions(List.of(forCaption), SamplingSettings.greedy(), 8).size());
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        wide.speechToCaptions(
+                                List.of(new int[forCaption.length + 1]),
+                                SamplingSettings.greedy(),
+                                8));
+    }
+
+    @Test
     void generationLeavesNoArraysBehind() {
         int before = manager.getManagedArrays().size();
         speech.captionsToSpeech(List.of("hi"), SamplingSettings.greedy());

@@ -109,9 +109,7 @@ final class SpeechModel {
      * [BOS] [BOSP] units [EOSP] [BOI]}, the image's codes and EOI.
      */
     boolean roomForImage(int[] units) {
-        int prompt = units.length + 4;
-        return prompt + generator.rule().codesPerImage() + 1
-                <= generator.generator().model().config().maxSeqLen();
+        return units.length <= generator.mostUnitsForImage();
     }
 
     /** One image, as its codes, per utterance. */
