@@ -146,6 +146,15 @@ public final class ChameleonGenerator {
         return images;
     }
 
+    /**
+     * The longest caption, in UTF-8 bytes, that {@link #captionsToImages} can draw for: its prompt
+     * ({@code [BOS] bytes [BOI]}), the image's codes and EOI within the model's {@code
+     * max_seq_len}. Zero or less when no caption fits.
+     */
+    public int mostCaptionBytesForImage() {
+        return generator.model().config().maxSeqLen() - 2 - (tokenizer.codesPerImage() + 1);
+    }
+
     /** One image for one caption. */
     public byte[] captionToImage(String caption, SamplingSettings sampling) {
         return captionsToImages(List.of(caption), sampling).get(0);

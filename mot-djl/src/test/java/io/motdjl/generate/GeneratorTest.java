@@ -248,5 +248,19 @@ class GeneratorTest {
                         IllegalArgumentException.class,
                         () -> chameleon.imageToCaption(new byte[10], SamplingSettings.greedy(), 4));
         assertTrue(badImage.getMessage().contains("64"), badImage.getMessage());
+
+        // the longest caption it reports fits; one byte more does not
+        int most = chameleon.mostCaptionBytesForImage();
+        assertEquals(model.config().maxSeqLen() - 3 - CODES, most);
+        assertEquals(
+                1,
+                chameleon
+                        .captionsToImages(List.of("x".repeat(most)), SamplingSettings.greedy())
+                        .size());
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        chameleon.captionsToImages(
+                                List.of("x".repeat(most + 1)), SamplingSettings.greedy()));
     }
 }
