@@ -66,7 +66,7 @@ import java.util.function.Function;
  * update} returns, and the caller's gradient is only read. The moments are computed as {@code m ←
  * (m·β1/(1 − β1) + g)·(1 − β1)} and the step as {@code (lr·sqrt(c2)/c1)·m / (sqrt(v) +
  * ε·sqrt(c2))}: the formula above up to float rounding. The update runs outside a gradient
- * collector, as {@code Trainer.step()} calls it, so none of this is recorded for backward.
+ * collector, where DJL's parameter server calls it, so none of this is recorded for backward.
  *
  * <p><b>State.</b> The first and second moments and the update count of each parameter live in a
  * manager of its own; {@link #close()} frees it. {@link #saveState} writes them in DJL's array

@@ -552,7 +552,10 @@ public final class TrainingRun implements AutoCloseable {
         return model;
     }
 
-    /** The DJL trainer. */
+    /**
+     * The DJL trainer, on the first device: it evaluates and notifies the listeners. Training steps
+     * do not go through its {@code step()}: the run updates through its own parameter store.
+     */
     public Trainer trainer() {
         return trainer;
     }

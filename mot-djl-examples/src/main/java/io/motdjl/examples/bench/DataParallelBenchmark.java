@@ -7,7 +7,6 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.StepReport;
 import io.motdjl.train.TrainingRun;
-import io.motdjl.train.TrainingSettings;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,22 +48,11 @@ public final class DataParallelBenchmark {
         MachineLoad load = null;
         try {
             for (List<Device> placement : placements) {
-                TrainingSettings settings =
-                        TrainingSettings.builder()
-                                .seed(1)
-                                .batchSize(size.batch())
-                                .totalSteps(1_000_000)
-                                .warmupSteps(10)
-                                .peakLearningRate(1e-3)
-                                .build();
-                SyntheticBatches data =
-                        SyntheticBatches.create(
-                                4 * size.batch(), size.length(), size.vocab(), layout, 7);
                 runs.add(
                         TrainingRun.start(
                                 config,
-                                settings,
-                                data,
+                                TrainingStepBenchmark.settings(size),
+                                TrainingStepBenchmark.data(size, layout),
                                 RunOptions.builder()
                                         .devices(placement.toArray(new Device[0]))
                                         .progressBar(false)

@@ -42,6 +42,22 @@ public final class TrainingStepBenchmark {
         }
     }
 
+    /** The timed runs' settings: seed 1, the size's batch, no end in sight, a gentle rate. */
+    static TrainingSettings settings(BenchSize size) {
+        return TrainingSettings.builder()
+                .seed(1)
+                .batchSize(size.batch())
+                .totalSteps(1_000_000)
+                .warmupSteps(10)
+                .peakLearningRate(1e-4)
+                .build();
+    }
+
+    /** Four batches of synthetic sequences of the size, modalities laid out as {@code layout}. */
+    static SyntheticBatches data(BenchSize size, ModalityLayout layout) {
+        return SyntheticBatches.create(4 * size.batch(), size.length(), size.vocab(), layout, 7);
+    }
+
     /**
      * Runs the benchmark and prints its table.
      *
@@ -94,26 +110,11 @@ public final class TrainingStepBenchmark {
         MachineLoad load = null;
         try {
             for (Contender contender : contenders) {
-                TrainingSettings settings =
-                        TrainingSettings.builder()
-                                .seed(1)
-                                .batchSize(size.batch())
-                                .totalSteps(1_000_000)
-                                .warmupSteps(10)
-                                .peakLearningRate(1e-4)
-                                .build();
-                SyntheticBatches data =
-                        SyntheticBatches.create(
-                                4 * size.batch(),
-                                size.length(),
-                                size.vocab(),
-                                contender.layout(),
-                                7);
                 runs.add(
                         TrainingRun.start(
                                 contender.config(),
-                                settings,
-                                data,
+                                settings(size),
+                                data(size, contender.layout()),
                                 RunOptions.builder()
                                         .device(Device.cpu())
                                         .progressBar(false)

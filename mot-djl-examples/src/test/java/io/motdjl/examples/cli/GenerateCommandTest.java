@@ -1,6 +1,7 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+import static io.motdjl.examples.cli.InProcessCli.trainTiny;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,25 +30,7 @@ class GenerateCommandTest {
     @BeforeAll
     static void trainATinyCheckpoint() {
         checkpoint = tmp.resolve("ckpt");
-        Run r =
-                run(
-                        "train",
-                        "--out",
-                        checkpoint.toString(),
-                        "--steps",
-                        "3",
-                        "--dim",
-                        "32",
-                        "--layers",
-                        "1",
-                        "--heads",
-                        "2",
-                        "--batch",
-                        "8",
-                        "--tokenizer-iterations",
-                        "1",
-                        "--devices",
-                        "cpu");
+        Run r = trainTiny(checkpoint, 32, "--tokenizer-iterations", "1", "--devices", "cpu");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("held-out loss text"), r.out());
         for (String file :

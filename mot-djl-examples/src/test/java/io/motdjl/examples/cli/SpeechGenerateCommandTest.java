@@ -1,6 +1,7 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+import static io.motdjl.examples.cli.InProcessCli.trainTiny;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,22 +59,11 @@ class SpeechGenerateCommandTest {
     static void trainATinyCheckpoint() throws Exception {
         checkpoint = tmp.resolve("ckpt");
         Run r =
-                run(
-                        "train",
+                trainTiny(
+                        checkpoint,
+                        16,
                         "--setting",
                         "chameleon-speech",
-                        "--out",
-                        checkpoint.toString(),
-                        "--steps",
-                        "3",
-                        "--dim",
-                        "16",
-                        "--layers",
-                        "1",
-                        "--heads",
-                        "2",
-                        "--batch",
-                        "8",
                         "--tokenizer-iterations",
                         "2",
                         "--speech-units",

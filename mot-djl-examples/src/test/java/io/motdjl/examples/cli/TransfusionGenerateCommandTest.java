@@ -1,6 +1,7 @@
 package io.motdjl.examples.cli;
 
 import static io.motdjl.examples.cli.InProcessCli.run;
+import static io.motdjl.examples.cli.InProcessCli.trainTiny;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,25 +52,7 @@ class TransfusionGenerateCommandTest {
     @BeforeAll
     static void trainATinyCheckpoint() throws Exception {
         checkpoint = tmp.resolve("ckpt");
-        Run r =
-                run(
-                        "train",
-                        "--setting",
-                        "transfusion",
-                        "--out",
-                        checkpoint.toString(),
-                        "--architecture",
-                        "dense",
-                        "--steps",
-                        "3",
-                        "--dim",
-                        "32",
-                        "--layers",
-                        "1",
-                        "--heads",
-                        "2",
-                        "--batch",
-                        "8");
+        Run r = trainTiny(checkpoint, 32, "--setting", "transfusion", "--architecture", "dense");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("held-out loss caption text"), r.out());
         for (String file :
@@ -93,9 +76,10 @@ class TransfusionGenerateCommandTest {
         assertEquals(4.0, card.model().get("patch_side"));
         assertTrue(card.heldOutLoss().get("image") > 0);
         assertEquals(
-                "bin/mot train --setting transfusion --out "
+                "bin/mot train --out "
                         + checkpoint
-                        + " --architecture dense --steps 3 --dim 32 --layers 1 --heads 2 --batch 8",
+                        + " --steps 3 --dim 32 --layers 1 --heads 2 --batch 8 --setting transfusion"
+                        + " --architecture dense",
                 card.command());
     }
 
