@@ -373,7 +373,7 @@ public final class ChameleonComparison {
                         settings.batchSize());
         ComparisonReport report =
                 describeSettings(
-                                new ComparisonReport(title, heldOutSets(), curves),
+                                new ComparisonReport(title, panels(), curves),
                                 settings,
                                 architectures,
                                 base)
@@ -432,14 +432,16 @@ public final class ChameleonComparison {
         return out;
     }
 
-    /** Names of the curves, in order: the held-out losses, then any quality curves. */
-    public List<String> heldOutSets() {
-        List<String> names =
-                new ArrayList<>(settings.hasProse() ? HELD_OUT_SETS_WITH_PROSE : MODALITIES);
+    /** The report's panels, in order: the held-out losses, then any quality curves. */
+    public List<ReportPanel> panels() {
+        List<ReportPanel> panels =
+                new ArrayList<>(
+                        ReportPanel.losses(
+                                settings.hasProse() ? HELD_OUT_SETS_WITH_PROSE : MODALITIES));
         if (qualityAlongTraining) {
-            names.addAll(GeneratedImageQuality.CURVES);
+            panels.addAll(GeneratedImageQuality.panels());
         }
-        return names;
+        return panels;
     }
 
     /**

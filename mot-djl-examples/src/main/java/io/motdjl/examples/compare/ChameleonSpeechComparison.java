@@ -180,7 +180,7 @@ public final class ChameleonSpeechComparison {
                         settings.batchSize());
         ComparisonReport report =
                 ChameleonComparison.describeSettings(
-                                new ComparisonReport(title, CURVES, curves),
+                                new ComparisonReport(title, ReportPanel.losses(CURVES), curves),
                                 settings,
                                 architectures,
                                 base)

@@ -36,6 +36,7 @@ public final class ComparisonReport {
 
     private final String title;
     private final List<String> modalityNames;
+    private final List<ReportPanel> panels;
     private final List<LossCurve> curves;
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final Map<String, JsonObject> details = new LinkedHashMap<>();
@@ -45,12 +46,12 @@ public final class ComparisonReport {
      * Creates a report comparing models against a baseline.
      *
      * @param title a line describing the run (shown on the plots)
-     * @param modalityNames name of each held-out set, in the curves' order
+     * @param panels each panel (held-out set or measure of samples), in the curves' order
      * @param curves the baseline's curve first (the dense model), then each compared model's; names
      *     must differ
      * @throws IllegalArgumentException with fewer than two curves or a repeated name
      */
-    public ComparisonReport(String title, List<String> modalityNames, List<LossCurve> curves) {
+    public ComparisonReport(String title, List<ReportPanel> panels, List<LossCurve> curves) {
         if (curves.size() < 2) {
             throw new IllegalArgumentException(
                     "a comparison needs a baseline and at least one model, got "
@@ -63,7 +64,8 @@ public final class ComparisonReport {
                             + curves.stream().map(LossCurve::model).toList());
         }
         this.title = title;
-        this.modalityNames = List.copyOf(modalityNames);
+        this.panels = List.copyOf(panels);
+        this.modalityNames = this.panels.stream().map(ReportPanel::name).toList();
         this.curves = List.copyOf(curves);
         curves.forEach(c -> details.put(c.model(), new JsonObject()));
     }
@@ -362,7 +364,7 @@ public final class ComparisonReport {
 
     /** Whether curve {@code m} measures generated images rather than a held-out loss. */
     private boolean isQualityCurve(int m) {
-        return GeneratedImageQuality.CURVES.contains(modalityNames.get(m));
+        return !panels.get(m).heldOutLoss();
     }
 
     private static void writeAtomically(Path file, String text) throws IOException {

@@ -45,6 +45,11 @@ final class GeneratedImageQuality implements AutoCloseable {
      */
     static final List<String> CURVES = List.of("image feature FID", "caption misses");
 
+    /** The {@link #CURVES} as panels of a comparison report. */
+    static List<ReportPanel> panels() {
+        return CURVES.stream().map(ReportPanel::generated).toList();
+    }
+
     /** The caption that asks for an image of a class. */
     static final String CAPTION_TEMPLATE = "a photo of {a} {}";
 

@@ -177,13 +177,13 @@ public final class TransfusionComparison {
         return this;
     }
 
-    /** Names of the curves, in order: the held-out losses, then any quality curves. */
-    public List<String> curveNames() {
-        List<String> names = new ArrayList<>(HELD_OUT_SETS);
+    /** The report's panels, in order: the held-out losses, then any quality curves. */
+    public List<ReportPanel> panels() {
+        List<ReportPanel> panels = new ArrayList<>(ReportPanel.losses(HELD_OUT_SETS));
         if (qualityAlongTraining) {
-            names.addAll(GeneratedImageQuality.CURVES);
+            panels.addAll(GeneratedImageQuality.panels());
         }
-        return names;
+        return panels;
     }
 
     /** The grid file of a model's samples. */
@@ -350,7 +350,7 @@ public final class TransfusionComparison {
                         settings.steps(),
                         settings.batchSize());
         ComparisonReport report =
-                new ComparisonReport(title, curveNames(), curves)
+                new ComparisonReport(title, panels(), curves)
                         .setting("setting", "transfusion")
                         .setting("steps", settings.steps())
                         .setting("dim", settings.dim())

@@ -36,7 +36,8 @@ class ComparisonReportTest {
     @Test
     void writesJsonCsvAndBothPlots(@TempDir Path dir) throws Exception {
         ComparisonReport report =
-                new ComparisonReport("test", List.of("text", "image"), threeModels())
+                new ComparisonReport(
+                                "test", ReportPanel.losses(List.of("text", "image")), threeModels())
                         .setting("steps", 20)
                         .detail("moe-4x", "parameters", new JsonPrimitive(1234));
         report.write(dir);
@@ -81,7 +82,8 @@ class ComparisonReportTest {
     @Test
     void summaryHasOneLinePerSetAndComparedModel() {
         ComparisonReport report =
-                new ComparisonReport("test", List.of("text", "image"), threeModels());
+                new ComparisonReport(
+                        "test", ReportPanel.losses(List.of("text", "image")), threeModels());
         List<String> lines = report.summaryLines();
         assertEquals(6, lines.size(), String.join("\n", lines));
         assertTrue(
@@ -107,7 +109,8 @@ class ComparisonReportTest {
         mot.add(20, 2e9, 120, new double[] {1.8});
         mot.add(30, 3e9, 180, new double[] {2.6});
         ComparisonReport report =
-                new ComparisonReport("test", List.of("speech"), List.of(dense, mot));
+                new ComparisonReport(
+                        "test", ReportPanel.losses(List.of("speech")), List.of(dense, mot));
         List<String> lines = report.summaryLines();
         assertEquals(4, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(1).contains("reaches it at 33.3 %"), lines.get(1));
@@ -133,7 +136,9 @@ class ComparisonReportTest {
         ComparisonReport report =
                 new ComparisonReport(
                         "test",
-                        List.of("text", GeneratedImageQuality.CURVES.get(0)),
+                        List.of(
+                                ReportPanel.loss("text"),
+                                ReportPanel.generated(GeneratedImageQuality.CURVES.get(0))),
                         threeModels());
         List<LineChart.Panel> panels = report.chart(false).panels();
         assertEquals("text tokens", panels.get(0).title());
@@ -146,19 +151,35 @@ class ComparisonReportTest {
     }
 
     @Test
+    void aPanelsKindComesFromThePanelNotFromItsName() {
+        // a held-out set that happens to share a measure's name is still a loss
+        ComparisonReport report =
+                new ComparisonReport(
+                        "test",
+                        ReportPanel.losses(List.of("text", GeneratedImageQuality.CURVES.get(0))),
+                        threeModels());
+        assertEquals("held-out loss", report.chart(false).panels().get(1).yLabel());
+    }
+
+    @Test
     void needsABaselineAndDistinctNames() {
         List<LossCurve> three = threeModels();
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> new ComparisonReport("t", List.of("text", "image"), three.subList(0, 1)));
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
                         new ComparisonReport(
                                 "t",
-                                List.of("text", "image"),
+                                ReportPanel.losses(List.of("text", "image")),
+                                three.subList(0, 1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new ComparisonReport(
+                                "t",
+                                ReportPanel.losses(List.of("text", "image")),
                                 List.of(three.get(0), three.get(0))));
-        ComparisonReport report = new ComparisonReport("t", List.of("text", "image"), three);
+        ComparisonReport report =
+                new ComparisonReport("t", ReportPanel.losses(List.of("text", "image")), three);
         assertThrows(
                 IllegalArgumentException.class,
                 () -> report.detail("nobody", "x", new JsonPrimitive(1)));
