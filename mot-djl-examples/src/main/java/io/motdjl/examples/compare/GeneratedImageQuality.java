@@ -45,11 +45,6 @@ final class GeneratedImageQuality implements AutoCloseable {
      */
     static final List<String> CURVES = List.of("image feature FID", "caption misses");
 
-    /** The {@link #CURVES} as panels of a comparison report. */
-    static List<ReportPanel> panels() {
-        return CURVES.stream().map(ReportPanel::generated).toList();
-    }
-
     /** The caption that asks for an image of a class. */
     static final String CAPTION_TEMPLATE = "a photo of {a} {}";
 
@@ -195,5 +190,10 @@ final class GeneratedImageQuality implements AutoCloseable {
     public void close() {
         classifier.close();
         manager.close();
+    }
+
+    /** The {@link #CURVES} as panels of a comparison report. */
+    static List<ReportPanel> panels() {
+        return CURVES.stream().map(ReportPanel::generated).toList();
     }
 }
