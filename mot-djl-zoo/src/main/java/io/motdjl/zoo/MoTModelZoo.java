@@ -64,6 +64,16 @@ public class MoTModelZoo extends ModelZoo {
      */
     public static final String TRANSFUSION_FMNIST = "transfusion-fmnist";
 
+    /**
+     * A MoT of three modalities (text, image codes, speech units) and its dense twin trained on
+     * Fashion-MNIST with synthesised spoken captions; filter with {@code architecture} = {@code
+     * mot} or {@code dense}. With {@code setTypes(Audio.class, String.class)} it transcribes speech
+     * ({@link SpeechToCaptionTranslator}), with {@code setTypes(String.class, Audio.class)} it
+     * speaks a caption ({@link CaptionToSpeechTranslator}); the image and text pairs work as on
+     * {@value #CHAMELEON_FMNIST}.
+     */
+    public static final String CHAMELEON_SPEECH_FMNIST = "chameleon-speech-fmnist";
+
     /** The artifact families bundled in this jar. */
     public static final List<String> ARTIFACT_IDS = families();
 
@@ -122,7 +132,7 @@ public class MoTModelZoo extends ModelZoo {
     }
 
     private static List<String> families() {
-        return List.of(CHAMELEON_FMNIST, TRANSFUSION_FMNIST);
+        return List.of(CHAMELEON_FMNIST, TRANSFUSION_FMNIST, CHAMELEON_SPEECH_FMNIST);
     }
 
     @Override

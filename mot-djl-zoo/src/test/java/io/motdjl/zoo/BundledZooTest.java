@@ -65,6 +65,8 @@ class BundledZooTest {
                 List.of(
                         MoTModelZoo.CHAMELEON_FMNIST + "/" + DENSE,
                         MoTModelZoo.CHAMELEON_FMNIST + "/" + MOT,
+                        MoTModelZoo.CHAMELEON_SPEECH_FMNIST + "/" + DENSE,
+                        MoTModelZoo.CHAMELEON_SPEECH_FMNIST + "/" + MOT,
                         MoTModelZoo.TRANSFUSION_FMNIST + "/" + DENSE,
                         MoTModelZoo.TRANSFUSION_FMNIST + "/" + MOT),
                 models.stream().map(m -> m.artifactId() + "/" + m.name()).toList());
@@ -73,7 +75,7 @@ class BundledZooTest {
             assertTrue(m.card().heldOutLoss().containsKey("text"));
             assertTrue(m.card().heldOutLoss().containsKey("image"));
             assertTrue(
-                    m.artifactId().equals(MoTModelZoo.CHAMELEON_FMNIST)
+                    m.artifactId().startsWith("chameleon")
                             ? m.card().command().startsWith("bin/mot zoo train")
                             : m.card().command().contains("TrainTransfusionZooModels --out"),
                     m.card().command());

@@ -5,6 +5,8 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
 
+import io.motdjl.examples.zoo.TrainSpeechCheckpoint;
+import io.motdjl.examples.zoo.TrainSpeechZooModels;
 import io.motdjl.examples.zoo.TrainTransfusionCheckpoint;
 import io.motdjl.examples.zoo.TrainTransfusionZooModels;
 import io.motdjl.examples.zoo.TrainZooModels;
@@ -31,10 +33,12 @@ import java.util.TreeMap;
 final class ZooCommand implements Command {
 
     private static final String SYNOPSIS =
-            "zoo list | zoo verify | zoo train --out DIR [--setting chameleon|transfusion]"
-                    + " [--recorded DIR] [--steps N]";
+            "zoo list | zoo verify | zoo train --out DIR"
+                    + " [--setting chameleon|transfusion|chameleon-speech] [--recorded DIR]"
+                    + " [--steps N]";
     private static final String TRAIN_SYNOPSIS =
-            "zoo train --out DIR [--setting chameleon|transfusion] [--recorded DIR] [--steps N]";
+            "zoo train --out DIR [--setting chameleon|transfusion|chameleon-speech] [--recorded DIR]"
+                    + " [--steps N]";
 
     @Override
     public String name() {
@@ -66,10 +70,12 @@ final class ZooCommand implements Command {
                 "               a model repository",
                 "      --out DIR       the repository root (the zoo's own is",
                 "                      mot-djl-zoo/src/main/resources/io/motdjl/zoo/repository)",
-                "      --setting S     chameleon (default: chameleon-fmnist) or transfusion",
-                "                      (transfusion-fmnist, default 2,000 steps)",
+                "      --setting S     chameleon (default: chameleon-fmnist), transfusion",
+                "                      (transfusion-fmnist, default 2,000 steps) or",
+                "                      chameleon-speech (chameleon-speech-fmnist, 2,000 steps)",
                 "      --recorded DIR  also write each model's outputs on fixed inputs (for tests;",
-                "                      Chameleon setting only)",
+                "                      not for transfusion): logits of two sequences, or the",
+                "                      greedy transcripts of three held-out-voice utterances",
                 "      --steps N       optimizer steps per model (default "
                         + TrainZooModels.Settings.defaults().steps()
                         + ")");
@@ -160,7 +166,8 @@ final class ZooCommand implements Command {
                         + ".optFilter(\"architecture\", \"mot\").build().loadModel()");
         out.println(
                 "Held-out loss: text is next-token cross-entropy; image is cross-entropy over image"
-                        + " codes (chameleon-*) or the diffusion noise MSE (transfusion-*): compare"
+                        + " codes (chameleon-*; speech: over speech units) or the diffusion noise"
+                        + " MSE (transfusion-*): compare"
                         + " image losses within an artifact only.");
         out.println(
                 "Model cards: README.md beside each model's weights; 'mot zoo verify' loads them all.");
@@ -212,30 +219,33 @@ final class ZooCommand implements Command {
                         rest, Set.of("out", "setting", "recorded", "steps"), TRAIN_SYNOPSIS);
         Path repository = options.requiredPath("out", TRAIN_SYNOPSIS);
         Path recorded = options.optionalPath("recorded");
-        boolean transfusion =
+        String setting =
                 options.optionalChoice(
-                                "setting",
-                                "chameleon",
-                                List.of("chameleon", "transfusion"),
-                                TRAIN_SYNOPSIS)
-                        .equals("transfusion");
+                        "setting",
+                        "chameleon",
+                        List.of("chameleon", "transfusion", "chameleon-speech"),
+                        TRAIN_SYNOPSIS);
+        boolean transfusion = setting.equals("transfusion");
+        boolean speech = setting.equals("chameleon-speech");
         if (transfusion && recorded != null) {
             throw new UsageException(
-                    "--recorded applies to the Chameleon setting only (its image tokenizer's"
+                    "--recorded applies to the Chameleon settings only (their tokenizers'"
                             + " recorded k-means); the Transfusion models have no tokenizer");
         }
         TrainZooModels.Settings defaults =
-                transfusion
-                        ? TrainTransfusionCheckpoint.defaults()
-                        : TrainZooModels.Settings.defaults();
+                switch (setting) {
+                    case "transfusion" -> TrainTransfusionCheckpoint.defaults();
+                    case "chameleon-speech" -> TrainSpeechCheckpoint.defaults();
+                    default -> TrainZooModels.Settings.defaults();
+                };
         int steps = options.optionalInt("steps", defaults.steps(), TRAIN_SYNOPSIS);
         if (steps < 1) {
             throw new UsageException("--steps must be positive, got " + steps);
         }
         List<String> command =
                 new ArrayList<>(List.of("bin/mot", "zoo", "train", "--out", repository.toString()));
-        if (transfusion) {
-            command.addAll(List.of("--setting", "transfusion"));
+        if (transfusion || speech) {
+            command.addAll(List.of("--setting", setting));
         }
         if (recorded != null) {
             command.addAll(List.of("--recorded", recorded.toString()));
@@ -243,15 +253,21 @@ final class ZooCommand implements Command {
         if (steps != defaults.steps()) {
             command.addAll(List.of("--steps", Integer.toString(steps)));
         }
+        TrainZooModels.Settings settings = defaults.withSteps(steps);
+        String line = String.join(" ", command);
         List<TrainZooModels.Published> published =
-                transfusion
-                        ? TrainTransfusionZooModels.run(
-                                defaults.withSteps(steps), repository, String.join(" ", command))
-                        : TrainZooModels.run(
-                                defaults.withSteps(steps),
-                                repository,
-                                recorded,
-                                String.join(" ", command));
+                switch (setting) {
+                    case "transfusion" -> TrainTransfusionZooModels.run(settings, repository, line);
+                    case "chameleon-speech" ->
+                            TrainSpeechZooModels.run(
+                                    settings,
+                                    repository,
+                                    recorded == null
+                                            ? null
+                                            : recorded.resolve(TrainSpeechZooModels.RECORDED_FILE),
+                                    line);
+                    default -> TrainZooModels.run(settings, repository, recorded, line);
+                };
         for (TrainZooModels.Published p : published) {
             out.println(
                     p.name()

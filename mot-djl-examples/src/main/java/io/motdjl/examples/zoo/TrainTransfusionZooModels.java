@@ -3,16 +3,9 @@ package io.motdjl.examples.zoo;
 import ai.djl.translate.TranslateException;
 
 import io.motdjl.zoo.MoTModelZoo;
-import io.motdjl.zoo.ModelCard;
-import io.motdjl.zoo.ZooRepositoryWriter;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,8 +30,6 @@ public final class TrainTransfusionZooModels {
     public static final String ZOO_REPOSITORY =
             "mot-djl-zoo/src/main/resources/io/motdjl/zoo/repository";
 
-    private static final Logger logger = LoggerFactory.getLogger(TrainTransfusionZooModels.class);
-
     private static final String USAGE =
             "usage: TrainTransfusionZooModels --out REPOSITORY [--steps N]";
 
@@ -56,40 +47,19 @@ public final class TrainTransfusionZooModels {
             TrainZooModels.Settings settings, Path repository, String command)
             throws IOException, TranslateException {
         TransfusionZooData data = TrainTransfusionCheckpoint.data(settings);
-        List<TrainZooModels.Published> published = new ArrayList<>();
-        Path staging = Files.createTempDirectory("mot-zoo-transfusion");
-        try {
-            for (boolean isMot : new boolean[] {true, false}) {
-                String name = ZooModelCards.name(isMot, settings);
-                Path checkpoint = staging.resolve(name);
-                ModelCard card =
+        return ZooPair.publish(
+                settings,
+                repository,
+                MoTModelZoo.TRANSFUSION_FMNIST,
+                "MoT and dense twin, Transfusion setting, Fashion-MNIST",
+                "A Mixture-of-Transformers (every non-embedding parameter untied by modality:"
+                        + " text, image) and its dense twin (same config, nothing untied), trained"
+                        + " with the same data order on Fashion-MNIST captions (next-token loss)"
+                        + " and images as continuous 4x4 patches (diffusion loss) in one sequence."
+                        + " Filter with architecture=mot|dense.",
+                (isMot, checkpoint) ->
                         TrainTransfusionCheckpoint.train(
-                                settings, isMot, data, checkpoint, command);
-                Path dir =
-                        ZooRepositoryWriter.publish(
-                                repository,
-                                new ZooRepositoryWriter.ArtifactSpec(
-                                        MoTModelZoo.GROUP_ID,
-                                        MoTModelZoo.TRANSFUSION_FMNIST,
-                                        TrainZooModels.VERSION,
-                                        name,
-                                        ZooModelCards.properties(isMot, settings),
-                                        "MoT and dense twin, Transfusion setting, Fashion-MNIST",
-                                        "A Mixture-of-Transformers (every non-embedding parameter"
-                                                + " untied by modality: text, image) and its dense"
-                                                + " twin (same config, nothing untied), trained with"
-                                                + " the same data order on Fashion-MNIST captions"
-                                                + " (next-token loss) and images as continuous 4x4"
-                                                + " patches (diffusion loss) in one sequence. Filter"
-                                                + " with architecture=mot|dense."),
-                                checkpoint);
-                published.add(new TrainZooModels.Published(name, dir, card));
-                logger.info("published {} to {}", name, dir);
-            }
-        } finally {
-            TrainZooModels.deleteTree(staging);
-        }
-        return published;
+                                settings, isMot, data, checkpoint, command));
     }
 
     /**
@@ -111,12 +81,7 @@ public final class TrainTransfusionZooModels {
             System.err.println(USAGE);
             System.exit(2);
         }
-        String command =
-                "java -cp \"mot-djl-examples/target/classes:$(cat"
-                        + " mot-djl-examples/target/cli-classpath.txt)\" "
-                        + TrainTransfusionZooModels.class.getName()
-                        + " "
-                        + String.join(" ", args);
+        String command = ZooPair.commandLine(TrainTransfusionZooModels.class, args);
         for (TrainZooModels.Published p : run(settings, repository, command)) {
             System.out.printf(
                     Locale.ROOT,

@@ -5,7 +5,12 @@ import static io.motdjl.examples.cli.InProcessCli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import io.motdjl.examples.cli.InProcessCli.Run;
+import io.motdjl.examples.zoo.TrainSpeechZooModels;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +27,7 @@ class ZooCommandTest {
         Run r = run("zoo", "list");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("io.motdjl.mot"), r.out());
-        assertTrue(r.out().contains("4 models"), r.out());
+        assertTrue(r.out().contains("6 models"), r.out());
         assertEquals(
                 2,
                 r.out().lines().filter(l -> l.startsWith("transfusion-fmnist ")).count(),
@@ -38,7 +43,8 @@ class ZooCommandTest {
     void verifyLoadsEveryModel() {
         Run r = run("zoo", "verify");
         assertEquals(0, r.status(), r.err());
-        assertEquals(4, r.out().lines().filter(l -> l.startsWith("ok  ")).count(), r.out());
+        assertEquals(6, r.out().lines().filter(l -> l.startsWith("ok  ")).count(), r.out());
+        assertTrue(r.out().contains("ok  chameleon-speech-fmnist/mot-d64-l2"), r.out());
         assertTrue(r.out().contains("ok  transfusion-fmnist/mot-d64-l2"), r.out());
     }
 
@@ -100,7 +106,49 @@ class ZooCommandTest {
                         "--recorded",
                         tmp.toString());
         assertEquals(2, recorded.status());
-        assertTrue(recorded.err().contains("Chameleon setting only"), recorded.err());
+        assertTrue(recorded.err().contains("Chameleon settings only"), recorded.err());
+    }
+
+    @Test
+    void trainPublishesTheSpeechModelsAndRecordsTheirTranscripts(@TempDir Path tmp)
+            throws Exception {
+        Path repository = tmp.resolve("repo");
+        Path recorded = tmp.resolve("recorded");
+        Run r =
+                run(
+                        "zoo",
+                        "train",
+                        "--out",
+                        repository.toString(),
+                        "--setting",
+                        "chameleon-speech",
+                        "--recorded",
+                        recorded.toString(),
+                        "--steps",
+                        "2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2, r.out().lines().filter(l -> l.contains("held-out")).count(), r.out());
+        try (var files = Files.walk(repository)) {
+            List<Path> tokenizers =
+                    files.filter(f -> f.getFileName().toString().equals("speech-tokenizer.json"))
+                            .toList();
+            assertEquals(2, tokenizers.size(), tokenizers.toString());
+            for (Path t : tokenizers) {
+                assertTrue(t.toString().contains("chameleon-speech-fmnist"), t.toString());
+            }
+        }
+        JsonObject transcripts =
+                JsonParser.parseString(
+                                Files.readString(
+                                        recorded.resolve(TrainSpeechZooModels.RECORDED_FILE)))
+                        .getAsJsonObject();
+        JsonArray utterances = transcripts.getAsJsonArray("utterances");
+        assertEquals(TrainSpeechZooModels.RECORDED_UTTERANCES, utterances.size());
+        for (var u : utterances) {
+            JsonObject o = u.getAsJsonObject();
+            assertTrue(o.getAsJsonArray("units").size() > 0, o.toString());
+            assertTrue(o.has("mot") && o.has("dense"), o.toString());
+        }
     }
 
     @Test
