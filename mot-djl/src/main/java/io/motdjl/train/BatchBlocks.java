@@ -30,16 +30,18 @@ final class BatchBlocks {
      *     of the split itself)
      * @return the blocks, grouped by device in the devices' order; the batch itself (not a copy)
      *     when there is one device and one block
-     * @throws IllegalArgumentException if an array's first axis is not the batch's rows
+     * @throws IllegalArgumentException if the batch is cut and an array's first axis is not the
+     *     batch's rows
      */
     static List<Block> split(
             NDList data, NDList labels, List<Device> devices, int blocksPerDevice) {
         int rows = Math.toIntExact(data.head().getShape().get(0));
-        requireRows(data, rows, "data");
-        requireRows(labels, rows, "labels");
         if (devices.size() == 1 && blocksPerDevice == 1) {
             return List.of(new Block(devices.get(0), data, labels, rows));
         }
+        // only a batch that is cut needs every array to have its rows first
+        requireRows(data, rows, "data");
+        requireRows(labels, rows, "labels");
         List<Block> blocks = new ArrayList<>();
         int[] perDevice = sizes(rows, devices.size());
         int start = 0;

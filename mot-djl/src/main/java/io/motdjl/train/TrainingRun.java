@@ -349,6 +349,7 @@ public final class TrainingRun implements AutoCloseable {
                     BatchBlocks.split(data, labels, replicas.devices(), options.blocksPerDevice());
             List<NDList> predictions = new ArrayList<>(blocks.size());
             List<LossValue> values = new ArrayList<>(blocks.size());
+            List<ModalityLosses> blockLosses = new ArrayList<>(blocks.size());
             float lossValue;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 for (BatchBlocks.Block b : blocks) {
@@ -356,6 +357,8 @@ public final class TrainingRun implements AutoCloseable {
                     NDList p = block.forward(replicas.store(), b.data(), b.labels(), null);
                     predictions.add(p);
                     values.add(loss.evaluateValue(b.labels(), p));
+                    // the host copy the loss has just made: no second device sync
+                    blockLosses.add(loss.lastEvaluation());
                 }
                 BlockLosses weighted = BlockLosses.of(values);
                 for (int i = 0; i < blocks.size(); i++) {
@@ -384,7 +387,7 @@ public final class TrainingRun implements AutoCloseable {
                             stepNumber,
                             epoch,
                             lossValue,
-                            modalityLosses(values),
+                            blockLosses.stream().reduce(ModalityLosses::plus).orElseThrow(),
                             schedule.getNewValue(stepNumber),
                             gradNorm,
                             GlobalNormClipping.clips(gradNorm, settings.maxGradNorm()),
@@ -425,18 +428,6 @@ public final class TrainingRun implements AutoCloseable {
             shares[i] = tokens == 0 ? 1.0 / blocks.size() : (double) blockTokens / tokens;
         }
         return shares;
-    }
-
-    /** The blocks' per-modality losses together (by count), as recorded by the loss. */
-    private ModalityLosses modalityLosses(List<LossValue> values) {
-        if (values.size() == 1) {
-            return loss.lastEvaluation();
-        }
-        ModalityLosses total = ModalityLosses.empty(config.nModalities());
-        for (LossValue v : values) {
-            total = total.plus(ModalityLosses.of(v));
-        }
-        return total;
     }
 
     /**
