@@ -34,9 +34,6 @@ import java.util.Locale;
  */
 public final class SpeechToCaptionTranslator extends GenerationTranslator<Audio, int[], String> {
 
-    /** {@code [BOS] [BOSP]} before the units and {@code [EOSP]} after them. */
-    private static final int PROMPT_MARKERS = 3;
-
     private final SpeechUnitTokenizer tokenizer;
     private final int codesPerImage;
 
@@ -75,35 +72,52 @@ public final class SpeechToCaptionTranslator extends GenerationTranslator<Audio,
     @Override
     protected List<String> generate(MoTModel model, NDManager manager, List<int[]> utterances) {
         int maxSeqLen = model.config().maxSeqLen();
-        int longest = 0;
+        int[] longest = new int[0];
         for (int[] units : utterances) {
-            longest = Math.max(longest, units.length);
+            if (units.length > longest.length) {
+                longest = units;
+            }
         }
-        // the rule must accept the prompt's whole utterance; nothing longer fits anyway
-        ChameleonSpeechGenerator generator =
-                new ChameleonSpeechGenerator(
-                        model,
-                        manager,
-                        JointVocabulary.of(model.config()),
-                        codesPerImage,
-                        Math.max(1, maxSeqLen));
+        ChameleonSpeechGenerator generator = transcriber(model, manager, codesPerImage);
         int most = Math.max(0, generator.mostUnitsForCaption());
-        if (longest > most) {
+        if (longest.length > most) {
             throw new IllegalArgumentException(
                     String.format(
                             Locale.ROOT,
                             "the recording gives %d speech units (%.2f s), which leave no room"
                                     + " for a caption in the model's max_seq_len %d; at most %d"
                                     + " units (%.2f s) fit",
-                            longest,
-                            longest / tokenizer.unitsPerSecond(),
+                            longest.length,
+                            longest.length / tokenizer.unitsPerSecond(),
                             maxSeqLen,
                             most,
                             most / tokenizer.unitsPerSecond()));
         }
-        int promptLength = longest + PROMPT_MARKERS;
+        // no unit at all: speechToCaptions refuses the batch below, as it always has
+        int promptLength =
+                longest.length == 0 ? 0 : generator.captionPromptForSpeech(longest).length;
         int maxTokens = options().maxTokensFor(promptLength, maxSeqLen);
         return generator.speechToCaptions(utterances, options().sampling(), maxTokens);
+    }
+
+    /**
+     * The generator this translator transcribes with: the model's vocabulary read from its config,
+     * and a decoding rule that accepts utterances as long as {@code max_seq_len} (nothing longer
+     * fits anyway). Code that must transcribe exactly as the translator does uses it too.
+     *
+     * @param model the model
+     * @param manager where the generator's arrays go
+     * @param codesPerImage codes in one image of the model's image tokenizer
+     * @return the generator
+     */
+    public static ChameleonSpeechGenerator transcriber(
+            MoTModel model, NDManager manager, int codesPerImage) {
+        return new ChameleonSpeechGenerator(
+                model,
+                manager,
+                JointVocabulary.of(model.config()),
+                codesPerImage,
+                Math.max(1, model.config().maxSeqLen()));
     }
 
     /**

@@ -89,12 +89,10 @@ class SpeechZooTest {
             SpeechUnitTokenizer speech = MoTCheckpoint.speechTokenizer(model).orElseThrow();
             assertEquals(JointVocabulary.of(config).speechUnits(), speech.unitCount());
             ChameleonSpeechGenerator generator =
-                    new ChameleonSpeechGenerator(
+                    SpeechToCaptionTranslator.transcriber(
                             block,
                             manager,
-                            JointVocabulary.of(config),
-                            MoTCheckpoint.imageTokenizer(model).orElseThrow().codesPerImage(),
-                            config.maxSeqLen());
+                            MoTCheckpoint.imageTokenizer(model).orElseThrow().codesPerImage());
             assertEquals(
                     want,
                     generator.speechToCaptions(utterances, SamplingSettings.greedy(), maxTokens));

@@ -12,8 +12,8 @@ import io.motdjl.generate.ChameleonSpeechGenerator;
 import io.motdjl.generate.SamplingSettings;
 import io.motdjl.io.AtomicFiles;
 import io.motdjl.nn.MoTModel;
-import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.zoo.MoTCheckpoint;
+import io.motdjl.zoo.SpeechToCaptionTranslator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,14 +68,9 @@ final class RecordedTranscripts {
     void transcribe(String key, Path checkpoint) throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             MoTModel model = MoTCheckpoint.load(checkpoint, manager);
-            int maxSeqLen = model.config().maxSeqLen();
+            // the zoo's Audio -> String translator's own generator
             ChameleonSpeechGenerator generator =
-                    new ChameleonSpeechGenerator(
-                            model,
-                            manager,
-                            JointVocabulary.of(model.config()),
-                            codesPerImage,
-                            maxSeqLen);
+                    SpeechToCaptionTranslator.transcriber(model, manager, codesPerImage);
             List<String> captions =
                     generator.speechToCaptions(units, SamplingSettings.greedy(), MAX_TOKENS);
             for (int i = 0; i < captions.size(); i++) {
