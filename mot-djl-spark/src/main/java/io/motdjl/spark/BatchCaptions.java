@@ -61,11 +61,10 @@ public final class BatchCaptions {
                 out.println(BatchOptions.USAGE);
                 return 0;
             }
-            CaptionFile.read(options.input());
+            CaptionFile input = CaptionFile.read(options.input());
             OutputDirectory.prepare(options.out());
             configureJvm(options);
-            List<String> captions =
-                    CaptionFile.read(options.input(), CaptionLimit.of(options.source()));
+            List<String> captions = input.requireFits(CaptionLimit.of(options.source())).captions();
             SparkSession spark = session(options.master());
             try {
                 out.println(run(spark, options, captions).line());
@@ -92,7 +91,7 @@ public final class BatchCaptions {
      *
      * @param spark the session
      * @param options the options (input and model source, output directory, chunk size)
-     * @param captions the captions, as {@link CaptionFile#read} returns them
+     * @param captions the captions, as {@link CaptionFile#captions} gives them
      * @return what the run did
      * @throws InputException if the output directory cannot be used
      */

@@ -107,7 +107,7 @@ class BatchCaptionsInputTest {
 
     @Test
     void bundledCaptionsAreAccepted() throws InputException {
-        List<String> captions = CaptionFile.read(Path.of("data", "captions.txt"));
+        List<String> captions = CaptionFile.read(Path.of("data", "captions.txt")).captions();
         assertEquals(20, captions.size());
         assertEquals("a photo of a t-shirt or top", captions.get(0));
     }

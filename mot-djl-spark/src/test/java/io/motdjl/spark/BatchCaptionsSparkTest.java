@@ -80,7 +80,8 @@ class BatchCaptionsSparkTest {
                         });
         JvmModels.closeAll();
         int loadsBefore = JvmModels.loadCount();
-        BatchSummary summary = BatchCaptions.run(spark, options, CaptionFile.read(input));
+        BatchSummary summary =
+                BatchCaptions.run(spark, options, CaptionFile.read(input).captions());
 
         assertEquals(3, summary.partitions());
         assertEquals(CAPTIONS.size(), summary.results().size());
