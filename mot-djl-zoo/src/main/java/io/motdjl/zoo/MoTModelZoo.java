@@ -147,12 +147,12 @@ public class MoTModelZoo extends ModelZoo {
 
     /**
      * Criteria preset for loading a MoT checkpoint directory with DJL's own loader: {@code
-     * criteria(NDList.class, NDList.class).optModelPath(dir).build().loadModel()}. It sets what a
-     * directory written by {@link MoTCheckpointWriter} says in its {@code serving.properties}, so a
-     * bare checkpoint of the reference layout ({@code config.json} + {@code model.safetensors}, as
-     * PyTorch saves it) loads too: the engine, {@link MoTBlockFactory}, {@link
-     * MoTTranslatorFactory}, and {@code hasParameter=false} (the block factory has loaded the
-     * weights).
+     * checkpointCriteria(NDList.class, NDList.class).optModelPath(dir).build().loadModel()}. It
+     * sets what a directory written by {@link MoTCheckpointWriter} says in its {@code
+     * serving.properties}, so a bare checkpoint of the reference layout ({@code config.json} +
+     * {@code model.safetensors}, as PyTorch saves it) loads too: the engine, {@link
+     * MoTBlockFactory}, {@link MoTTranslatorFactory}, and {@code hasParameter=false} (the block
+     * factory has loaded the weights).
      *
      * @param input the input type (see {@link MoTTranslatorFactory} for the supported pairs)
      * @param output the output type

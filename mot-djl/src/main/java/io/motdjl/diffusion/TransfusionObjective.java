@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import io.motdjl.config.DiffusionConfig;
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.nn.NoiseHead;
@@ -98,9 +100,56 @@ public final class TransfusionObjective implements Objective {
                 numModalities, imageModality, CosineSchedule.standard(), DEFAULT_LAMBDA);
     }
 
+    /**
+     * The paper's objective (cosine schedule, λ = 5) for a model of {@code config}: its image
+     * modality and its schedule's {@code diffusion.timesteps}, the ones its sampler uses.
+     *
+     * @throws IllegalArgumentException if the config has no {@code diffusion} key
+     */
+    public static TransfusionObjective forConfig(MoTConfig config) {
+        DiffusionConfig diffusion = requireDiffusion(config);
+        return new TransfusionObjective(
+                config.nModalities(),
+                diffusion.modality(),
+                new CosineSchedule(diffusion.timesteps()),
+                DEFAULT_LAMBDA);
+    }
+
     @Override
     public int numModalities() {
         return numModalities;
+    }
+
+    /**
+     * Checks that the model's {@code diffusion} key names this objective's image modality and noise
+     * schedule length: a model trained on another schedule than its sampler's would draw from the
+     * wrong noise levels.
+     */
+    @Override
+    public void requireFits(MoTConfig config) {
+        DiffusionConfig diffusion = requireDiffusion(config);
+        if (diffusion.modality() != imageModality
+                || diffusion.timesteps() != schedule.timesteps()) {
+            throw new IllegalArgumentException(
+                    "the Transfusion objective scores modality "
+                            + imageModality
+                            + " noised over "
+                            + schedule.timesteps()
+                            + " timesteps, but the model's diffusion key has modality "
+                            + diffusion.modality()
+                            + " and "
+                            + diffusion.timesteps()
+                            + " timesteps (its sampler's); use TransfusionObjective.forConfig");
+        }
+    }
+
+    private static DiffusionConfig requireDiffusion(MoTConfig config) {
+        if (config.diffusion() == null) {
+            throw new IllegalArgumentException(
+                    "the Transfusion objective needs a model with a diffusion key (image patch"
+                            + " rows in, noise out); this config has none");
+        }
+        return config.diffusion();
     }
 
     /** The schedule the images are noised with. */

@@ -234,12 +234,21 @@ public final class MoTModel extends AbstractBlock {
     }
 
     /**
+     * Whether a model of {@code config} can run with a {@link KeyValueCache}, i.e. generate: every
+     * feed-forward is causal (no expert-choice routing, whose experts choose among all rows of a
+     * pass).
+     */
+    public static boolean decodesWithCache(MoTConfig config) {
+        return config.moe() == null || config.moe().routing() != MoeRouting.EXPERT_CHOICE;
+    }
+
+    /**
      * Refuses cached decoding through expert-choice routing: an expert picks its rows among all the
      * rows of a pass, later tokens included, so a token's output would depend on how the sequence
      * was cut into decoding steps.
      */
     private static void requireCausalFeedForward(MoTConfig config) {
-        if (config.moe() != null && config.moe().routing() == MoeRouting.EXPERT_CHOICE) {
+        if (!decodesWithCache(config)) {
             throw new IllegalArgumentException(
                     "cached decoding needs causal feed-forwards, but moe.routing is expert_choice:"
                             + " each expert chooses among all rows of a pass, later tokens"

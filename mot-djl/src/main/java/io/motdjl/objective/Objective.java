@@ -2,6 +2,7 @@ package io.motdjl.objective;
 
 import ai.djl.ndarray.NDList;
 
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTOutputs;
 
 /**
@@ -25,6 +26,25 @@ public interface Objective {
      * @throws IllegalArgumentException if outputs or labels do not have the layout it needs
      */
     LossValue evaluate(MoTOutputs outputs, NDList labels);
+
+    /**
+     * Checks that this objective can train a model of {@code config}, before anything is built:
+     * e.g. that the modality it scores exists and any schedule it uses is the model's. The default
+     * checks nothing ({@code RunOptions} checks the modality count of every objective).
+     *
+     * @param config the model's config
+     * @throws IllegalArgumentException if it cannot, saying why
+     */
+    default void requireFits(MoTConfig config) {}
+
+    /**
+     * Whether this objective adds the auxiliary losses a model reports ({@link
+     * MoTOutputs#auxiliaryLosses}) to the loss it minimises. Training refuses a model that reports
+     * some to an objective that does not, so that none is dropped silently. False by default.
+     */
+    default boolean weighsAuxiliaryLosses() {
+        return false;
+    }
 
     /**
      * Whether this objective's batches may hold image spans ({@code image_span_ids > 0}: attention

@@ -3,6 +3,7 @@ package io.motdjl.objective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTOutputs;
 import io.motdjl.util.Scalars;
 
@@ -94,9 +95,27 @@ public final class WithAuxiliaryLosses implements Objective {
         return new LossValue(total, value.perModality(), value.perModalityCount(), terms);
     }
 
+    /**
+     * {@code base}, plus a mixture of experts' auxiliary losses at {@link #MOE_DEFAULT_WEIGHTS}
+     * when {@code config} has one; {@code base} itself otherwise.
+     */
+    public static Objective forModel(Objective base, MoTConfig config) {
+        return config.moe() == null ? base : new WithAuxiliaryLosses(base, MOE_DEFAULT_WEIGHTS);
+    }
+
     @Override
     public boolean allowsImageSpans() {
         return base.allowsImageSpans();
+    }
+
+    @Override
+    public void requireFits(MoTConfig config) {
+        base.requireFits(config);
+    }
+
+    @Override
+    public boolean weighsAuxiliaryLosses() {
+        return true;
     }
 
     @Override

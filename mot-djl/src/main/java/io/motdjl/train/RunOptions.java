@@ -55,10 +55,7 @@ public final class RunOptions {
      * load balancing at 0.01, ST-MoE's router z-loss at 0.001).
      */
     public static Objective defaultObjective(MoTConfig config) {
-        Objective nextToken = new NextTokenObjective(config.nModalities());
-        return config.moe() == null
-                ? nextToken
-                : new WithAuxiliaryLosses(nextToken, WithAuxiliaryLosses.MOE_DEFAULT_WEIGHTS);
+        return WithAuxiliaryLosses.forModel(new NextTokenObjective(config.nModalities()), config);
     }
 
     /** The objective for a model of {@code config} (default: {@link #defaultObjective}). */
@@ -73,6 +70,7 @@ public final class RunOptions {
                             + " modalities but the model has "
                             + config.nModalities());
         }
+        o.requireFits(config);
         return o;
     }
 

@@ -25,6 +25,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.data.EpochShuffleSampler;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
+import io.motdjl.nn.MoTOutputs;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.ObjectiveLoss;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Trains a {@link MoTModel} on DJL's {@link Trainer}: an {@link io.motdjl.objective.Objective}
@@ -323,6 +325,23 @@ public final class TrainingRun implements AutoCloseable {
         return train(Math.max(0, settings.totalSteps() - step));
     }
 
+    /**
+     * Refuses a model that reports auxiliary losses (a token-choice mixture of experts' load
+     * balancing, say) to an objective that would not add them, before any update.
+     */
+    private void requireAuxiliaryLossesWeighed(NDList predictions) {
+        Set<String> reported = MoTOutputs.of(predictions).auxiliaryLosses().keySet();
+        if (!reported.isEmpty() && !loss.objective().weighsAuxiliaryLosses()) {
+            throw new IllegalArgumentException(
+                    "the model reports auxiliary losses "
+                            + reported
+                            + " but the objective "
+                            + loss.objective()
+                            + " does not add them, so training would drop them; wrap it:"
+                            + " WithAuxiliaryLosses.forModel(objective, config)");
+        }
+    }
+
     private StepReport trainStep() throws IOException, TranslateException {
         long begin = System.nanoTime();
         int stepNumber = step + 1;
@@ -356,6 +375,7 @@ public final class TrainingRun implements AutoCloseable {
                     // the block's device picks the parameter copies it runs with
                     NDList p = block.forward(replicas.store(), b.data(), b.labels(), null);
                     predictions.add(p);
+                    requireAuxiliaryLossesWeighed(p);
                     values.add(loss.evaluateValue(b.labels(), p));
                     // the host copy the loss has just made: no second device sync
                     blockLosses.add(loss.lastEvaluation());

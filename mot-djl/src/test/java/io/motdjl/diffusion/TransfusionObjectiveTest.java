@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -17,6 +18,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 
 import io.motdjl.TinyModels;
+import io.motdjl.config.DiffusionConfig;
+import io.motdjl.config.MoTConfig;
 import io.motdjl.nn.MoTInputs;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
@@ -25,6 +28,7 @@ import io.motdjl.nn.PatchAdapter;
 import io.motdjl.objective.LossValue;
 import io.motdjl.objective.ModalityLosses;
 import io.motdjl.objective.PreparedBatch;
+import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
 import io.motdjl.train.TrainingSettings;
 
@@ -354,6 +358,52 @@ class TransfusionObjectiveTest {
             assertThrows(
                     IllegalArgumentException.class,
                     () -> new TransfusionObjective(2, 1, CosineSchedule.standard(), 0));
+        }
+    }
+
+    @Test
+    void theObjectiveNoisesOnTheModelsOwnSchedule() throws Exception {
+        // a model whose sampler counts 500 timesteps is trained on 500, not on the paper's 1,000
+        MoTConfig short500 =
+                TinyTransfusion.CONFIG.toBuilder()
+                        .diffusion(new DiffusionConfig(1, TinyTransfusion.PATCH, 500))
+                        .build();
+        TransfusionObjective fitted = TransfusionObjective.forConfig(short500);
+        assertEquals(500, fitted.schedule().timesteps());
+        fitted.requireFits(short500);
+        IllegalArgumentException other =
+                assertThrows(IllegalArgumentException.class, () -> OBJECTIVE.requireFits(short500));
+        assertTrue(other.getMessage().contains("500 timesteps"), other.getMessage());
+        IllegalArgumentException none =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> OBJECTIVE.requireFits(TinyModels.config(2).build()));
+        assertTrue(none.getMessage().contains("has none"), none.getMessage());
+        // the run checks it before building anything
+        RunOptions standard =
+                RunOptions.builder()
+                        .device(Device.cpu())
+                        .progressBar(false)
+                        .logEvery(0)
+                        .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
+                        .build();
+        TrainingSettings settings =
+                TrainingSettings.builder().seed(3).batchSize(4).totalSteps(2).build();
+        TinyTransfusion train = TinyTransfusion.create(8, 1, 4);
+        IllegalArgumentException refused =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TrainingRun.start(short500, settings, train, standard));
+        assertTrue(refused.getMessage().contains("forConfig"), refused.getMessage());
+        RunOptions own =
+                RunOptions.builder()
+                        .device(Device.cpu())
+                        .progressBar(false)
+                        .logEvery(0)
+                        .objective(TransfusionObjective::forConfig)
+                        .build();
+        try (TrainingRun run = TrainingRun.start(short500, settings, train, own)) {
+            assertEquals(2, run.train(2).size());
         }
     }
 

@@ -405,16 +405,13 @@ final class CompareCommand implements Command {
         out.println("         " + outDir.resolve(ComparisonReport.CSV));
         out.println("plots:   " + outDir.resolve(ComparisonReport.PNG));
         out.println("         " + outDir.resolve(ComparisonReport.TIME_PNG));
-        if (transfusion
-                && Files.exists(
-                        outDir.resolve(
-                                TransfusionComparison.samplesFile(
-                                        outcome.models().get(0).architecture())))) {
+        if (transfusion) {
             for (CurveTraining.Trained t : outcome.models()) {
-                out.println(
-                        "samples: "
-                                + outDir.resolve(
-                                        TransfusionComparison.samplesFile(t.architecture())));
+                Path samples = outDir.resolve(TransfusionComparison.samplesFile(t.architecture()));
+                // models routed by expert choice draw none
+                if (Files.exists(samples)) {
+                    out.println("samples: " + samples);
+                }
             }
         }
     }

@@ -327,12 +327,20 @@ public final class ChameleonComparison {
                                 qualityImagesPerClass,
                                 evaluationImages(split.heldOut(), settings.seed()))) {
             measured = imageQuality;
+            if (qualityAlongTraining) {
+                GeneratedImageQuality.requireAllDraw(architectures, base, "--quality-curve yes");
+            }
             for (Architecture a : architectures) {
                 LossCurve curve = new LossCurve(a.label());
+                MoTConfig config = a.configure(base);
+                boolean draws = imageQuality != null && GeneratedImageQuality.canDraw(config);
+                if (imageQuality != null && !draws) {
+                    imageQuality.notDrawn(a);
+                }
                 trained.add(
                         CurveTraining.train(
                                 a,
-                                a.configure(base),
+                                config,
                                 trainingSettings(),
                                 data.train(),
                                 options,
@@ -346,7 +354,7 @@ public final class ChameleonComparison {
                                                                 drawImages(run, tokenizer, labels))
                                         : new HeldOutScorer(evaluation),
                                 curve,
-                                imageQuality == null || qualityAlongTraining
+                                !draws || qualityAlongTraining
                                         ? null
                                         : (arch, run) ->
                                                 imageQuality.measure(

@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonPrimitive;
 
+import io.motdjl.config.MoTConfig;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.quality.FashionClassifier;
 import io.motdjl.examples.quality.FashionImages;
 import io.motdjl.examples.quality.ImageQuality;
 import io.motdjl.examples.quality.ImageQualityEvaluator;
+import io.motdjl.nn.MoTModel;
 import io.motdjl.train.TrainingRun;
 
 import org.slf4j.Logger;
@@ -19,9 +22,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -48,6 +53,11 @@ final class GeneratedImageQuality implements AutoCloseable {
     /** The caption that asks for an image of a class. */
     static final String CAPTION_TEMPLATE = "a photo of {a} {}";
 
+    /** Why a model whose experts choose their rows draws no images. */
+    static final String CANNOT_DRAW =
+            "not measured: expert-choice routing cannot generate (each expert chooses among all"
+                    + " rows of a pass, so decoding through a key/value cache is refused)";
+
     private static final Logger logger = LoggerFactory.getLogger(GeneratedImageQuality.class);
 
     private final int perClass;
@@ -55,6 +65,7 @@ final class GeneratedImageQuality implements AutoCloseable {
     private final FashionClassifier classifier;
     private final ImageQualityEvaluator evaluator;
     private final Map<String, ImageQuality> results = new LinkedHashMap<>();
+    private final Set<String> notDrawn = new LinkedHashSet<>();
 
     /**
      * Loads the bundled classifier and fits the reference features.
@@ -91,6 +102,48 @@ final class GeneratedImageQuality implements AutoCloseable {
                     "images per class for the quality measures must be 0 or more, got " + perClass);
         }
         return perClass;
+    }
+
+    /**
+     * Whether a model of {@code config} can draw images: every model except those routed by expert
+     * choice ({@link MoTModel#decodesWithCache}).
+     */
+    static boolean canDraw(MoTConfig config) {
+        return MoTModel.decodesWithCache(config);
+    }
+
+    /**
+     * Refuses architectures that cannot draw where drawing is asked of every model (image measures
+     * along training, sample grids), before anything is trained.
+     *
+     * @param architectures the models to train
+     * @param base the config they are derived from
+     * @param what what was asked, for the message (e.g. "--quality-curve yes")
+     * @throws IllegalArgumentException naming the architectures that cannot draw
+     */
+    static void requireAllDraw(List<Architecture> architectures, MoTConfig base, String what) {
+        List<String> cannot = new ArrayList<>();
+        for (Architecture a : architectures) {
+            if (!canDraw(a.configure(base))) {
+                cannot.add(a.label());
+            }
+        }
+        if (!cannot.isEmpty()) {
+            throw new IllegalArgumentException(
+                    what
+                            + " has every model draw images, but "
+                            + String.join(", ", cannot)
+                            + " route by expert choice and cannot generate; leave "
+                            + (cannot.size() == 1 ? "it" : "them")
+                            + " out of --architectures or drop "
+                            + what);
+        }
+    }
+
+    /** Records that {@code architecture}'s model is not measured because it cannot draw. */
+    void notDrawn(Architecture architecture) {
+        notDrawn.add(architecture.label());
+        logger.info("{}: generated images {}", architecture.label(), CANNOT_DRAW);
     }
 
     /** Images per class. */
@@ -173,6 +226,10 @@ final class GeneratedImageQuality implements AutoCloseable {
                     report.detail(model, "image_quality", gson.toJsonTree(quality.toMap()));
                     report.note(model + " " + line(quality));
                 });
+        for (String model : notDrawn) {
+            report.detail(model, "image_quality", new JsonPrimitive(CANNOT_DRAW));
+            report.note(model + " generated images: " + CANNOT_DRAW);
+        }
     }
 
     private static String line(ImageQuality q) {

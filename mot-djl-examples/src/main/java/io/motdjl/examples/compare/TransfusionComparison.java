@@ -19,6 +19,7 @@ import io.motdjl.examples.chameleon.CaptionTemplates;
 import io.motdjl.examples.chameleon.FashionMnist;
 import io.motdjl.examples.report.ImageGrid;
 import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.WithAuxiliaryLosses;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.train.RunOptions;
 import io.motdjl.train.TrainingRun;
@@ -290,8 +291,8 @@ public final class TransfusionComparison {
                         .logEvery(Math.max(1, settings.evaluateEvery()))
                         .objective(
                                 c ->
-                                        TransfusionObjective.standard(
-                                                c.nModalities(), JointVocabulary.IMAGE))
+                                        WithAuxiliaryLosses.forModel(
+                                                TransfusionObjective.forConfig(c), c))
                         .build();
         List<LossCurve> curves = new ArrayList<>();
         List<CurveTraining.Trained> trained = new ArrayList<>();
@@ -303,12 +304,24 @@ public final class TransfusionComparison {
                         ? null
                         : new GeneratedImageQuality(qualityImagesPerClass, scored)) {
             measured = imageQuality;
+            if (qualityAlongTraining) {
+                GeneratedImageQuality.requireAllDraw(architectures, base, "--quality-curve yes");
+            }
             for (Architecture a : architectures) {
                 LossCurve curve = new LossCurve(a.label());
+                MoTConfig config = a.configure(base);
+                boolean draws = GeneratedImageQuality.canDraw(config);
+                if (imageQuality != null && !draws) {
+                    imageQuality.notDrawn(a);
+                }
+                if (samplesDir != null && !draws) {
+                    logger.info(
+                            "{}: no sample grid, {}", a.label(), GeneratedImageQuality.CANNOT_DRAW);
+                }
                 trained.add(
                         CurveTraining.train(
                                 a,
-                                a.configure(base),
+                                config,
                                 ChameleonComparison.recipe(
                                         settings.seed(),
                                         settings.batchSize(),
@@ -327,10 +340,10 @@ public final class TransfusionComparison {
                                         : scorer,
                                 curve,
                                 (arch, run) -> {
-                                    if (samplesDir != null) {
+                                    if (samplesDir != null && draws) {
                                         drawSamples(arch, run);
                                     }
-                                    if (imageQuality != null && !qualityAlongTraining) {
+                                    if (imageQuality != null && draws && !qualityAlongTraining) {
                                         imageQuality.measure(
                                                 arch,
                                                 (labels, seeds) -> drawImages(run, labels, seeds));

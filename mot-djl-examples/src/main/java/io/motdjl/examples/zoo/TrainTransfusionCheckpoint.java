@@ -7,6 +7,7 @@ import io.motdjl.config.MoTConfig;
 import io.motdjl.diffusion.TransfusionObjective;
 import io.motdjl.examples.compare.TransfusionComparison;
 import io.motdjl.objective.ModalityLosses;
+import io.motdjl.objective.WithAuxiliaryLosses;
 import io.motdjl.tokenize.JointVocabulary;
 import io.motdjl.train.FlopsAccounting;
 import io.motdjl.train.TrainingRun;
@@ -134,9 +135,7 @@ public final class TrainTransfusionCheckpoint {
                         settings,
                         data.train(),
                         TransfusionComparison.MODALITIES,
-                        c ->
-                                TransfusionObjective.standard(
-                                        c.nModalities(), JointVocabulary.IMAGE))) {
+                        c -> WithAuxiliaryLosses.forModel(TransfusionObjective.forConfig(c), c))) {
             TrainingRun run = trained.run();
             FlopsAccounting flops = trained.flops();
             double seconds = trained.seconds();

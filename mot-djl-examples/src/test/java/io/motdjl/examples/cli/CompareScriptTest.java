@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.motdjl.examples.compare.Architecture;
 import io.motdjl.examples.compare.ComparisonReport;
+import io.motdjl.examples.compare.TransfusionComparison;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,8 +184,9 @@ class CompareScriptTest {
                         "bundled",
                         "--architectures",
                         "mot-moe-text,dense-2x,moe-4x,dense,mot",
+                        // the default asks every model for images: the mixtures cannot draw
                         "--quality-images",
-                        "0");
+                        "1");
         assertEquals(0, result.exitCode(), result.toString());
         JsonObject json =
                 JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
@@ -214,8 +217,19 @@ class CompareScriptTest {
             assertTrue(dropped >= 0 && dropped < 1, place.toString());
         }
         assertTrue(!architectures.getAsJsonObject("mot").has("expert_utilisation"));
-        assertTrue(
-                !architectures.getAsJsonObject("mot").has("image_quality"), "--quality-images 0");
+        assertImageQuality(architectures, List.of("dense", "mot", "dense-2x"), 10, result.stdout());
+        for (String mixture : List.of("moe-4x", "mot-moe-text")) {
+            assertTrue(
+                    architectures
+                            .getAsJsonObject(mixture)
+                            .get("image_quality")
+                            .getAsString()
+                            .startsWith("not measured: expert-choice routing cannot generate"),
+                    architectures.getAsJsonObject(mixture).toString());
+            assertTrue(
+                    result.stdout().contains(mixture + " generated images: not measured"),
+                    result.stdout());
+        }
         // the size claim's dense model: twice the layers, about twice dense's parameters
         double ratio =
                 architectures
@@ -247,6 +261,61 @@ class CompareScriptTest {
                         > architectures.getAsJsonObject("mot").get("parameters").getAsLong());
         assertEquals(11, Files.readAllLines(out.resolve(ComparisonReport.CSV)).size());
         assertTrue(result.stdout().contains("rows got no expert"), result.stdout());
+    }
+
+    @Test
+    void aTransfusionMixtureTrainsButDrawsNothing(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        MotScript.Result result =
+                MotScript.run(
+                        tmp,
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "--setting",
+                        "transfusion",
+                        "--architectures",
+                        "dense,moe-4x",
+                        "--steps",
+                        "2",
+                        "--dim",
+                        "16",
+                        "--layers",
+                        "1",
+                        "--heads",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--evals",
+                        "1",
+                        "--data",
+                        "bundled",
+                        "--samples",
+                        "1",
+                        "--sample-steps",
+                        "2",
+                        "--quality-images",
+                        "1");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(
+                Files.exists(out.resolve(TransfusionComparison.samplesFile(Architecture.DENSE))));
+        assertTrue(
+                Files.notExists(
+                        out.resolve(TransfusionComparison.samplesFile(Architecture.MOE_4X))));
+        assertTrue(result.stdout().contains("samples: "), result.stdout());
+        assertTrue(!result.stdout().contains("samples_moe"), result.stdout());
+        JsonObject architectures =
+                JsonParser.parseString(Files.readString(out.resolve(ComparisonReport.JSON)))
+                        .getAsJsonObject()
+                        .getAsJsonObject("architectures");
+        assertImageQuality(architectures, List.of("dense"), 10, result.stdout());
+        assertTrue(
+                architectures
+                        .getAsJsonObject("moe-4x")
+                        .get("image_quality")
+                        .getAsString()
+                        .startsWith("not measured"),
+                architectures.toString());
     }
 
     @Test

@@ -30,6 +30,27 @@ class ArchitectureTest {
                     .build();
 
     @Test
+    void onlyTheExpertChoiceMixturesCannotDraw() {
+        for (Architecture a : Architecture.EQUAL_FLOPS) {
+            boolean expertChoice = a == Architecture.MOE_4X || a == Architecture.MOT_MOE_TEXT;
+            assertEquals(
+                    !expertChoice, GeneratedImageQuality.canDraw(a.configure(BASE)), a.label());
+        }
+        GeneratedImageQuality.requireAllDraw(
+                List.of(Architecture.DENSE, Architecture.MOT), BASE, "--quality-curve yes");
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                GeneratedImageQuality.requireAllDraw(
+                                        Architecture.EQUAL_FLOPS, BASE, "--quality-curve yes"));
+        assertTrue(
+                e.getMessage().contains("moe-4x, mot-moe-text route by expert choice"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("drop --quality-curve yes"), e.getMessage());
+    }
+
+    @Test
     void eachArchitectureIsOnePointOfTheConfigFamily() {
         MoTConfig dense = Architecture.DENSE.configure(BASE);
         assertEquals(Untie.NONE, dense.untie());
