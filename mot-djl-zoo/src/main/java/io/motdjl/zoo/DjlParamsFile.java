@@ -239,10 +239,9 @@ final class DjlParamsFile {
                 }
                 if (!saved.equals(config)) {
                     throw fail(
-                            "the parameters were saved for config "
-                                    + saved
-                                    + " but config.json describes "
-                                    + config);
+                            "the parameters were saved for a model of another config than"
+                                    + " config.json describes (saved vs config.json): "
+                                    + String.join("; ", saved.differencesFrom(config)));
                 }
             }
             for (Parameter p : block.getDirectParameters().values()) {

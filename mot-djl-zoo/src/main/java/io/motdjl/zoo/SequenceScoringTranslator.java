@@ -35,6 +35,9 @@ public final class SequenceScoringTranslator
 
     @Override
     public NDList processInput(TranslatorContext ctx, MoTSequence input) {
+        if (input == null) {
+            throw new IllegalArgumentException("no sequence given (a MoTSequence of token ids)");
+        }
         NDManager manager = ctx.getNDManager();
         int length = input.length();
         Shape shape = new Shape(1, length);

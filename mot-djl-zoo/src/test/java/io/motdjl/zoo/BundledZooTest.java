@@ -15,6 +15,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
 
 import io.motdjl.config.Untie;
 import io.motdjl.io.SafetensorsFile;
@@ -146,6 +147,11 @@ class BundledZooTest {
                 }
                 assertEquals(recorded.get(c + ".loss").getFloat(0), score.loss(), 1e-5);
             }
+            TranslateException none =
+                    assertThrows(TranslateException.class, () -> predictor.predict(null));
+            assertTrue(
+                    String.valueOf(none.getCause()).contains("no sequence given"),
+                    String.valueOf(none.getCause()));
         }
     }
 

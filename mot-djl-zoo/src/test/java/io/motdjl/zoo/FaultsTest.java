@@ -145,7 +145,10 @@ class FaultsTest {
                     "tensor 'layers.0.feed_forward.local_experts.0.w1.weight' has shape (24, 16)",
                     "needs (32, 16)");
         } else {
-            assertMentions(e, "saved for config", "config.json describes");
+            assertMentions(
+                    e,
+                    "saved for a model of another config than config.json",
+                    "ffn_hidden_dim: 24 vs 32");
         }
     }
 

@@ -287,6 +287,30 @@ public record MoTConfig(
                                 + vocabSize
                                 + "), got "
                                 + Arrays.toString(r));
+                return;
+            }
+        }
+        // a token's modality must follow from its id (generation reads it back that way)
+        for (int a = 0; a < modalityTokenRanges.length; a++) {
+            for (int b = a + 1; b < modalityTokenRanges.length; b++) {
+                long[] x = modalityTokenRanges[a];
+                long[] y = modalityTokenRanges[b];
+                if (x[0] < y[1] && y[0] < x[1]) {
+                    errors.add(
+                            "modality_token_ranges must not overlap, but modality "
+                                    + a
+                                    + "'s "
+                                    + Arrays.toString(x)
+                                    + " and modality "
+                                    + b
+                                    + "'s "
+                                    + Arrays.toString(y)
+                                    + " share ids ["
+                                    + Math.max(x[0], y[0])
+                                    + ", "
+                                    + Math.min(x[1], y[1])
+                                    + ")");
+                }
             }
         }
     }
@@ -783,6 +807,26 @@ public record MoTConfig(
                             + p);
         }
         return p.getAsString();
+    }
+
+    /**
+     * The keys whose values differ from {@code other}'s, each as {@code key: this value vs
+     * other's}, in key order; empty when the configs are equal.
+     */
+    public List<String> differencesFrom(MoTConfig other) {
+        JsonObject mine = toJsonObject();
+        JsonObject theirs = other.toJsonObject();
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(mine.keySet());
+        keys.addAll(theirs.keySet());
+        List<String> out = new ArrayList<>();
+        for (String key : keys) {
+            JsonElement a = mine.get(key);
+            JsonElement b = theirs.get(key);
+            if (!Objects.equals(a, b)) {
+                out.add(key + ": " + a + " vs " + b);
+            }
+        }
+        return out;
     }
 
     /** This config as a JSON object in the reference schema. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
+import ai.djl.training.dataset.Sampler;
 import ai.djl.training.dataset.SequenceSampler;
 import ai.djl.util.Progress;
 
@@ -102,6 +103,10 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         private List<TokenSequence> sequences;
         private long seed;
         private boolean imageSpans;
+        // a shuffle asked for by setSampling, made at build() so that optSeed may come later
+        private int shuffleBatchSize;
+        private boolean shuffleDropLast;
+        private boolean shufflePending;
 
         private Builder() {
             dataBatchifier = MoTSequenceBatchifier.forData();
@@ -138,21 +143,35 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         /**
          * Batches of {@code batchSize}; shuffled reproducibly ({@link EpochShuffleSampler} with
          * this builder's seed, one epoch per iteration) when {@code random}, in order otherwise.
-         * Call after {@link #optSeed}.
+         * The seed is read at {@link #build}, so {@link #optSeed} may come before or after.
          */
         @Override
         public Builder setSampling(int batchSize, boolean random, boolean dropLast) {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
             }
-            return setSampling(
-                    random
-                            ? new EpochShuffleSampler(seed, batchSize, dropLast)
-                            : new BatchSampler(new SequenceSampler(), batchSize, dropLast));
+            if (!random) {
+                return setSampling(new BatchSampler(new SequenceSampler(), batchSize, dropLast));
+            }
+            sampler = null;
+            shufflePending = true;
+            shuffleBatchSize = batchSize;
+            shuffleDropLast = dropLast;
+            return this;
+        }
+
+        /** A sampler of the caller's own (replaces any sampling set before). */
+        @Override
+        public Builder setSampling(Sampler value) {
+            shufflePending = false;
+            return super.setSampling(value);
         }
 
         /** Builds the dataset. */
         public TokenSequenceDataset build() {
+            if (shufflePending) {
+                super.setSampling(new EpochShuffleSampler(seed, shuffleBatchSize, shuffleDropLast));
+            }
             Objects.requireNonNull(sequences, "setSequences must be called");
             Objects.requireNonNull(
                     sampler, "a sampling must be set (setSampling(batchSize, shuffle))");

@@ -132,8 +132,24 @@ public final class ChameleonGenerator {
      */
     public List<byte[]> captionsToImages(List<String> captions, SamplingSettings sampling) {
         List<int[]> prompts = new ArrayList<>();
-        for (String caption : captions) {
-            prompts.add(imagePrompt(caption));
+        int room = mostCaptionBytesForImage();
+        for (int i = 0; i < captions.size(); i++) {
+            int[] prompt = imagePrompt(captions.get(i));
+            if (prompt.length - 2 > room) {
+                throw new IllegalArgumentException(
+                        "caption "
+                                + i
+                                + " has "
+                                + (prompt.length - 2)
+                                + " UTF-8 bytes; this model draws images for captions of at most "
+                                + Math.max(0, room)
+                                + " (max_seq_len "
+                                + generator.model().config().maxSeqLen()
+                                + " holds [BOS] caption [BOI], "
+                                + tokenizer.codesPerImage()
+                                + " image codes and EOI)");
+            }
+            prompts.add(prompt);
         }
         int codes = tokenizer.codesPerImage();
         GenerationSettings settings =

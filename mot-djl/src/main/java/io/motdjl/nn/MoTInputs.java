@@ -44,6 +44,13 @@ public record MoTInputs(
      * @throws IllegalArgumentException for an unnamed extra, a repeated name or a core input's name
      */
     public MoTInputs {
+        if (tokens == null || modalities == null) {
+            throw new IllegalArgumentException(
+                    "a MoT forward needs token ids and modality ids, integer (B, T); got "
+                            + (tokens == null ? "no tokens" : "tokens")
+                            + " and "
+                            + (modalities == null ? "no modalities" : "modalities"));
+        }
         extras = extras == null ? new NDList() : extras;
         Set<String> seen = new HashSet<>();
         for (NDArray extra : extras) {
@@ -53,7 +60,13 @@ public record MoTInputs(
                         "extra input arrays need distinct names other than "
                                 + CORE_NAMES
                                 + ", got "
-                                + (name == null ? "an unnamed array" : "\"" + name + "\""));
+                                + (name == null || name.isEmpty()
+                                        ? "an unnamed array (arrays after tokens and modalities"
+                                                + " are read by name, e.g. \""
+                                                + VALID_TOKENS
+                                                + "\": name each with NDArray.setName; DJL's"
+                                                + " ArrayDataset drops names)"
+                                        : "\"" + name + "\""));
             }
         }
     }
@@ -125,11 +138,10 @@ public record MoTInputs(
      * name; any with a name the core does not read is an extra.
      */
     public static MoTInputs from(NDList list) {
-        if (list.size() < 2) {
+        if (list == null || list.size() < 2) {
             throw new IllegalArgumentException(
                     "a MoT forward needs at least tokens and modalities (B, T), got "
-                            + list.size()
-                            + " array(s)");
+                            + (list == null ? "null" : list.size() + " array(s)"));
         }
         return new MoTInputs(
                 list.get(0),
@@ -152,7 +164,9 @@ public record MoTInputs(
     private static NDList extras(NDList list) {
         NDList out = new NDList();
         for (int i = 2; i < list.size(); i++) {
-            if (!CORE_NAMES.contains(list.get(i).getName())) {
+            String name = list.get(i).getName();
+            // an unnamed array is an extra, which the constructor refuses with the reason
+            if (name == null || !CORE_NAMES.contains(name)) {
                 out.add(list.get(i));
             }
         }

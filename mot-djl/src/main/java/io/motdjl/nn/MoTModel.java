@@ -313,10 +313,9 @@ public final class MoTModel extends AbstractBlock {
         MoTConfig saved = MoTConfig.fromJson(is.readUTF());
         if (!saved.equals(config)) {
             throw new MalformedModelException(
-                    "the parameters were saved for config "
-                            + saved
-                            + " but this model has "
-                            + config);
+                    "the parameters were saved for a model of another config (saved vs this"
+                            + " model's): "
+                            + String.join("; ", saved.differencesFrom(config)));
         }
     }
 

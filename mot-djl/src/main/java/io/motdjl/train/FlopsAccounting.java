@@ -267,6 +267,12 @@ public final class FlopsAccounting {
                 sequenceLength);
     }
 
+    /** {@link #describe} at the config's {@code max_seq_len}. */
+    @Override
+    public String toString() {
+        return describe(config.maxSeqLen());
+    }
+
     private static void requireLength(int sequenceLength) {
         if (sequenceLength < 1) {
             throw new IllegalArgumentException(

@@ -224,6 +224,9 @@ public final class RunOptions {
         /**
          * How to build the model from the run's config, for adapters, heads or feed-forward blocks
          * other than the defaults ({@link MoTModel#builder}); a resumed run must be given the same.
+         * It may also return a model that is already trained (a checkpoint's, {@code
+         * ReferenceCheckpoint.load}, or a zoo model's block): its weights are kept, so the run
+         * fine-tunes it. Its config must be the run's.
          */
         public Builder model(Function<MoTConfig, MoTModel> v) {
             model = java.util.Objects.requireNonNull(v, "model");

@@ -23,6 +23,7 @@ import ai.djl.util.Pair;
 
 import io.motdjl.config.MoTConfig;
 import io.motdjl.data.EpochShuffleSampler;
+import io.motdjl.data.TokenSequenceDataset;
 import io.motdjl.io.ReferenceCheckpoint;
 import io.motdjl.nn.MoTModel;
 import io.motdjl.nn.MoTOutputs;
@@ -131,8 +132,16 @@ public final class TrainingRun implements AutoCloseable {
         requireAvailable(options.devices());
         this.schedule = settings.learningRateSchedule();
         this.flops = FlopsAccounting.of(config);
-        // the objective first: a mismatch fails before anything needs closing
+        // the objective and the data first: a mismatch fails before anything needs closing
         this.loss = new ObjectiveLoss(options.objective(config));
+        if (trainData instanceof TokenSequenceDataset sequences
+                && sequences.maxLength() > config.maxSeqLen()) {
+            throw new IllegalArgumentException(
+                    "the training data's longest sequence has "
+                            + sequences.maxLength()
+                            + " tokens but the model's max_seq_len is "
+                            + config.maxSeqLen());
+        }
         this.optimizer = settings.optimizer();
         Model djlModel = Model.newInstance(MODEL_NAME, device);
         try {

@@ -50,6 +50,29 @@ class MoTConfigTest {
     }
 
     @Test
+    void overlappingTokenRangesAreRefused() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                MoTConfig.builder()
+                                        .vocabSize(10)
+                                        .nModalities(2)
+                                        .modalityTokenRanges(new long[][] {{0, 6}, {5, 10}})
+                                        .build());
+        assertTrue(
+                e.getMessage()
+                        .contains("modality 0's [0, 6] and modality 1's [5, 10] share ids [5, 6)"),
+                e.getMessage());
+        // touching and gapped ranges are fine
+        MoTConfig.builder()
+                .vocabSize(10)
+                .nModalities(3)
+                .modalityTokenRanges(new long[][] {{4, 6}, {0, 4}, {7, 10}})
+                .build();
+    }
+
+    @Test
     void rejectsMalformedJsonWithClearMessages(@TempDir Path dir) throws Exception {
         String good = MoTConfig.builder().build().toJson();
         assertMessage("unknown key \"dims\"", good.replace("\"dim\"", "\"dims\""));

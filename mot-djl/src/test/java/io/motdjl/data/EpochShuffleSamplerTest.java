@@ -14,6 +14,8 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import io.motdjl.tokenize.JointVocabulary;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,15 +111,23 @@ class EpochShuffleSamplerTest {
         assertEquals(order, secondA);
     }
 
-    @Test
-    void aShuffledDatasetIteratesInTheSamplersOrder() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aShuffledDatasetIteratesInTheSamplersOrder(boolean seedFirst) throws Exception {
         List<TokenSequence> sequences = sequences(25);
+        // the seed counts whether it is given before or after the sampling
         TokenSequenceDataset shuffled =
-                TokenSequenceDataset.builder()
-                        .setSequences(sequences)
-                        .optSeed(9)
-                        .setSampling(4, true)
-                        .build();
+                seedFirst
+                        ? TokenSequenceDataset.builder()
+                                .setSequences(sequences)
+                                .optSeed(9)
+                                .setSampling(4, true)
+                                .build()
+                        : TokenSequenceDataset.builder()
+                                .setSequences(sequences)
+                                .setSampling(4, true)
+                                .optSeed(9)
+                                .build();
         try (NDManager manager = NDManager.newBaseManager()) {
             for (int epoch = 0; epoch < 2; epoch++) {
                 List<Long> seen = new ArrayList<>();

@@ -257,10 +257,22 @@ class GeneratorTest {
                 chameleon
                         .captionsToImages(List.of("x".repeat(most)), SamplingSettings.greedy())
                         .size());
-        assertThrows(
-                IllegalArgumentException.class,
-                () ->
-                        chameleon.captionsToImages(
-                                List.of("x".repeat(most + 1)), SamplingSettings.greedy()));
+        IllegalArgumentException tooLong =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                chameleon.captionsToImages(
+                                        List.of("ok", "x".repeat(most + 1)),
+                                        SamplingSettings.greedy()));
+        // the limit a user can act on, in the caption's own unit
+        assertTrue(
+                tooLong.getMessage()
+                        .contains(
+                                "caption 1 has "
+                                        + (most + 1)
+                                        + " UTF-8 bytes; this model draws images for captions of"
+                                        + " at most "
+                                        + most),
+                tooLong.getMessage());
     }
 }

@@ -65,6 +65,25 @@ class InputContractTest {
         }
     }
 
+    // ---------------------------------------------------------------- refused: the arrays
+
+    @Test
+    void anUnnamedOrMissingArrayIsAClearErrorNotANullPointer() {
+        ai.djl.ndarray.NDList list = row().toNDList();
+        // a mask whose name was lost (DJL's ArrayDataset drops names)
+        list.add(longs(1, 1, 1, 1, 1, 1, 1, 1));
+        IllegalArgumentException unnamed =
+                assertThrows(IllegalArgumentException.class, () -> MoTInputs.from(list));
+        assertTrue(unnamed.getMessage().contains("an unnamed array"), unnamed.getMessage());
+        assertTrue(unnamed.getMessage().contains("attention_mask"), unnamed.getMessage());
+        IllegalArgumentException none =
+                assertThrows(IllegalArgumentException.class, () -> MoTInputs.from(null));
+        assertTrue(none.getMessage().contains("got null"), none.getMessage());
+        IllegalArgumentException noTokens =
+                assertThrows(IllegalArgumentException.class, () -> MoTInputs.of(null, null));
+        assertTrue(noTokens.getMessage().contains("no tokens"), noTokens.getMessage());
+    }
+
     // ---------------------------------------------------------------- refused: image spans
 
     @Test

@@ -272,7 +272,7 @@ class TowersTest {
                 other.setBlock(new MoTModel(config.toBuilder().towers(0, 0, 1).build()));
                 MalformedModelException e =
                         assertThrows(MalformedModelException.class, () -> other.load(dir, "mot"));
-                assertTrue(e.getMessage().contains("saved for config"), e.getMessage());
+                assertTrue(e.getMessage().contains("towers: "), e.getMessage());
             }
         }
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class ObjectiveLossTest {
 
@@ -48,6 +49,51 @@ class ObjectiveLossTest {
                     IllegalArgumentException.class,
                     () -> loss.evaluate(new NDList(tokens), new NDList(logits)));
         }
+    }
+
+    @Test
+    void badLabelsAreClearErrorsNotNativeFailuresOrSilentNaNs() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray logits = manager.randomNormal(new Shape(1, 4, 7));
+            NDArray tokens = manager.create(new long[] {1, 2, 3, 4}, new Shape(1, 4));
+            NDArray modalities = manager.create(new long[] {0, 0, 1, 1}, new Shape(1, 4));
+            // a modality id no modality's loss would count (a silent NaN before)
+            NDArray farModality = manager.create(new long[] {0, 5, 1, 1}, new Shape(1, 4));
+            assertMessage(
+                    "modality ids must be in [0, M = 2), got ids from 0 to 5",
+                    () -> NextTokenLoss.compute(logits, tokens, farModality, null, 2));
+            // a target outside the vocabulary (a native index error before)
+            NDArray farToken = manager.create(new long[] {1, 2, 99, 4}, new Shape(1, 4));
+            assertMessage(
+                    "token ids must be in [0, V = 7), got ids from 1 to 99",
+                    () -> NextTokenLoss.compute(logits, farToken, modalities, null, 2));
+            // 1-D tokens (an index error before)
+            assertMessage(
+                    "needs logits (B, T, V) and tokens (B, T)",
+                    () ->
+                            NextTokenLoss.compute(
+                                    logits, tokens.reshape(4), modalities.reshape(4), null, 2));
+            assertMessage(
+                    "must have the tokens' shape (1, 4)",
+                    () -> NextTokenLoss.compute(logits, tokens, modalities.reshape(4, 1), null, 2));
+            // padding may hold any id, as long as it is masked out
+            NDArray paddedTail = manager.create(new long[] {1, 2, -100, -100}, new Shape(1, 4));
+            NDArray valid = manager.create(new long[] {1, 1, 0, 0}, new Shape(1, 4));
+            float loss =
+                    NextTokenLoss.compute(logits, paddedTail, modalities, valid, 2)
+                            .mean()
+                            .getFloat();
+            assertEquals(
+                    NextTokenLoss.compute(logits, tokens, modalities, valid, 2).mean().getFloat(),
+                    loss,
+                    0f);
+        }
+    }
+
+    private static void assertMessage(String expected, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains(expected), e.getMessage());
     }
 
     @Test

@@ -43,6 +43,10 @@ class FlopsAccountingTest {
         assertEquals(40320.0 * 1000, f.trainingFlops(1000, 12), 0.0);
         // the attention term grows with T, the rest does not
         assertEquals(2 * 2 * 2 * 16, f.forwardFlopsPerToken(13) - f.forwardFlopsPerToken(12));
+        // printed, it says what it counts (at the config's max_seq_len, 12)
+        assertEquals(f.describe(12), f.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                f.toString().contains("4.032e+04 training FLOPs per token at T=12"), f.toString());
     }
 
     @Test
