@@ -32,7 +32,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The bundled Chameleon + speech models ({@value MoTModelZoo#CHAMELEON_SPEECH_FMNIST}) through
@@ -69,6 +71,7 @@ class SpeechZooTest {
         int maxTokens = recorded.get("max_tokens").getAsInt();
         List<int[]> utterances = new ArrayList<>();
         List<String> want = new ArrayList<>();
+        Set<String> texts = new HashSet<>();
         for (JsonElement e : recorded.getAsJsonArray("utterances")) {
             JsonArray units = e.getAsJsonObject().getAsJsonArray("units");
             int[] u = new int[units.size()];
@@ -77,7 +80,11 @@ class SpeechZooTest {
             }
             utterances.add(u);
             want.add(e.getAsJsonObject().get(architecture).getAsString());
+            texts.add(e.getAsJsonObject().get("text").getAsString());
         }
+        // different captions: a model that transcribes every utterance alike cannot pass
+        assertEquals(utterances.size(), texts.size(), "recorded captions: " + texts);
+        assertTrue(utterances.size() >= 5, "recorded utterances: " + utterances.size());
         try (ZooModel<Audio, String> model =
                         bundled(Audio.class, String.class, architecture).loadModel();
                 NDManager manager = model.getNDManager().newSubManager()) {

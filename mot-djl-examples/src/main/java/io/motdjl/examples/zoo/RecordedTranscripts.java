@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The greedy transcripts each bundled speech model gives for a few held-out-voice utterances. The
@@ -44,12 +46,19 @@ final class RecordedTranscripts {
         this.codesPerImage = codesPerImage;
     }
 
-    /** The first {@code count} held-out-voice utterances of the recipe's corpus, as units. */
+    /**
+     * The first {@code count} held-out-voice utterances of the recipe's corpus with distinct texts,
+     * as units: different captions, so that a model that transcribes everything alike is caught.
+     */
     static RecordedTranscripts of(TrainSpeechCheckpoint.Prepared prepared, int count) {
         RecordedTranscripts r = new RecordedTranscripts(prepared.imageTokenizer().codesPerImage());
+        Set<String> texts = new HashSet<>();
         for (Utterance u : prepared.corpus().utterances(Split.HELDOUT_VOICE)) {
             if (r.units.size() == count) {
                 break;
+            }
+            if (!texts.add(u.text())) {
+                continue;
             }
             r.units.add(prepared.speechTokenizer().encodeMel(prepared.corpus().frames(u)));
             JsonObject o = new JsonObject();
@@ -60,6 +69,14 @@ final class RecordedTranscripts {
             }
             o.add("units", unitArray);
             r.utterances.add(o);
+        }
+        if (r.units.size() < count) {
+            throw new IllegalStateException(
+                    "the corpus's held-out voices say "
+                            + r.units.size()
+                            + " distinct caption(s); "
+                            + count
+                            + " are recorded");
         }
         return r;
     }

@@ -36,7 +36,7 @@ public final class TrainSpeechZooModels {
     public static final String RECORDED_FILE = MoTModelZoo.CHAMELEON_SPEECH_FMNIST + ".json";
 
     /** Held-out-voice utterances transcribed into the recorded file. */
-    public static final int RECORDED_UTTERANCES = 3;
+    public static final int RECORDED_UTTERANCES = 5;
 
     private TrainSpeechZooModels() {}
 

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** {@code mot zoo}: in-process, through the command line's entry point. */
 class ZooCommandTest {
@@ -144,8 +146,10 @@ class ZooCommandTest {
                         .getAsJsonObject();
         JsonArray utterances = transcripts.getAsJsonArray("utterances");
         assertEquals(TrainSpeechZooModels.RECORDED_UTTERANCES, utterances.size());
+        Set<String> texts = new HashSet<>();
         for (var u : utterances) {
             JsonObject o = u.getAsJsonObject();
+            assertTrue(texts.add(o.get("text").getAsString()), "a caption twice: " + o);
             assertTrue(o.getAsJsonArray("units").size() > 0, o.toString());
             assertTrue(o.has("mot") && o.has("dense"), o.toString());
         }
