@@ -380,20 +380,15 @@ class TransfusionObjectiveTest {
                         () -> OBJECTIVE.requireFits(TinyModels.config(2).build()));
         assertTrue(none.getMessage().contains("has none"), none.getMessage());
         // the run checks it before building anything
-        RunOptions standard =
-                RunOptions.builder()
-                        .device(Device.cpu())
-                        .progressBar(false)
-                        .logEvery(0)
-                        .objective(c -> TransfusionObjective.standard(c.nModalities(), 1))
-                        .build();
         TrainingSettings settings =
                 TrainingSettings.builder().seed(3).batchSize(4).totalSteps(2).build();
         TinyTransfusion train = TinyTransfusion.create(8, 1, 4);
         IllegalArgumentException refused =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> TrainingRun.start(short500, settings, train, standard));
+                        () ->
+                                TrainingRun.start(
+                                        short500, settings, train, TinyTransfusion.OPTIONS));
         assertTrue(refused.getMessage().contains("forConfig"), refused.getMessage());
         RunOptions own =
                 RunOptions.builder()
