@@ -21,6 +21,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -816,7 +818,7 @@ public record MoTConfig(
     public List<String> differencesFrom(MoTConfig other) {
         JsonObject mine = toJsonObject();
         JsonObject theirs = other.toJsonObject();
-        java.util.SortedSet<String> keys = new java.util.TreeSet<>(mine.keySet());
+        SortedSet<String> keys = new TreeSet<>(mine.keySet());
         keys.addAll(theirs.keySet());
         List<String> out = new ArrayList<>();
         for (String key : keys) {

@@ -14,6 +14,7 @@ import io.motdjl.nn.MoTInputs;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * A DJL dataset over pre-tokenized sequences held in memory.
@@ -103,10 +104,9 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
         private List<TokenSequence> sequences;
         private long seed;
         private boolean imageSpans;
-        // a shuffle asked for by setSampling, made at build() so that optSeed may come later
-        private int shuffleBatchSize;
-        private boolean shuffleDropLast;
-        private boolean shufflePending;
+        // a shuffle asked for by setSampling, made from the seed at build() so that optSeed may
+        // come later; null when none is pending
+        private LongFunction<Sampler> pendingShuffle;
 
         private Builder() {
             dataBatchifier = MoTSequenceBatchifier.forData();
@@ -154,23 +154,21 @@ public final class TokenSequenceDataset extends RandomAccessDataset {
                 return setSampling(new BatchSampler(new SequenceSampler(), batchSize, dropLast));
             }
             sampler = null;
-            shufflePending = true;
-            shuffleBatchSize = batchSize;
-            shuffleDropLast = dropLast;
+            pendingShuffle = s -> new EpochShuffleSampler(s, batchSize, dropLast);
             return this;
         }
 
         /** A sampler of the caller's own (replaces any sampling set before). */
         @Override
         public Builder setSampling(Sampler value) {
-            shufflePending = false;
+            pendingShuffle = null;
             return super.setSampling(value);
         }
 
         /** Builds the dataset. */
         public TokenSequenceDataset build() {
-            if (shufflePending) {
-                super.setSampling(new EpochShuffleSampler(seed, shuffleBatchSize, shuffleDropLast));
+            if (pendingShuffle != null) {
+                super.setSampling(pendingShuffle.apply(seed));
             }
             Objects.requireNonNull(sequences, "setSequences must be called");
             Objects.requireNonNull(

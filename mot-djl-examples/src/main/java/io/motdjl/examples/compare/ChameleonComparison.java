@@ -333,10 +333,7 @@ public final class ChameleonComparison {
             for (Architecture a : architectures) {
                 LossCurve curve = new LossCurve(a.label());
                 MoTConfig config = a.configure(base);
-                boolean draws = imageQuality != null && GeneratedImageQuality.canDraw(config);
-                if (imageQuality != null && !draws) {
-                    imageQuality.notDrawn(a);
-                }
+                boolean draws = imageQuality != null && imageQuality.drawsFor(a, config);
                 trained.add(
                         CurveTraining.train(
                                 a,

@@ -140,10 +140,17 @@ final class GeneratedImageQuality implements AutoCloseable {
         }
     }
 
-    /** Records that {@code architecture}'s model is not measured because it cannot draw. */
-    void notDrawn(Architecture architecture) {
+    /**
+     * Whether {@code architecture}'s model (of {@code config}) can draw; one that cannot is
+     * recorded, and reported as not measured.
+     */
+    boolean drawsFor(Architecture architecture, MoTConfig config) {
+        if (canDraw(config)) {
+            return true;
+        }
         notDrawn.add(architecture.label());
         logger.info("{}: generated images {}", architecture.label(), CANNOT_DRAW);
+        return false;
     }
 
     /** Images per class. */

@@ -310,10 +310,10 @@ public final class TransfusionComparison {
             for (Architecture a : architectures) {
                 LossCurve curve = new LossCurve(a.label());
                 MoTConfig config = a.configure(base);
-                boolean draws = GeneratedImageQuality.canDraw(config);
-                if (imageQuality != null && !draws) {
-                    imageQuality.notDrawn(a);
-                }
+                boolean draws =
+                        imageQuality == null
+                                ? GeneratedImageQuality.canDraw(config)
+                                : imageQuality.drawsFor(a, config);
                 if (samplesDir != null && !draws) {
                     logger.info(
                             "{}: no sample grid, {}", a.label(), GeneratedImageQuality.CANNOT_DRAW);
